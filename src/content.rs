@@ -1,0 +1,233 @@
+//! Objects, their copies on peers, and query popularity.
+//!
+//! Placement and popularity come from the replication's content stream, so every strategy sees the same copies.
+
+use rand::RngExt;
+use rand::seq::index;
+
+use crate::graph::PeerId;
+use crate::rng::SimRng;
+use crate::scenario::{Content as ContentSpec, Placement, Popularity};
+
+pub type ObjectId = u32;
+
+/// Who holds what, and how popular each object is.
+#[derive(Clone, Debug)]
+pub struct Content {
+    /// `holders[o]`: the peers holding object o, sorted.
+    holders: Vec<Vec<PeerId>>,
+    /// `held_offsets[p] .. held_offsets[p + 1]` indexes `held` for the objects peer p holds, sorted.
+    held_offsets: Vec<usize>,
+    held: Vec<ObjectId>,
+    /// Query popularity weight of each object (not normalised).
+    weight: Vec<f64>,
+    /// `cumulative[o]` = sum of weights of objects below o; `cumulative[objects]` = total.
+    cumulative: Vec<f64>,
+}
+
+impl Content {
+    /// Places copies and sets popularity as the scenario says.
+    pub fn generate(peers: u32, spec: &ContentSpec, rng: &mut SimRng) -> Content {
+        let weight = popularity_weights(spec.objects, spec.popularity);
+        let mut holders = Vec::with_capacity(spec.objects as usize);
+        match spec.replication {
+            Placement::Uniform => {
+                let whole = spec.replicas_mean.floor();
+                let frac = spec.replicas_mean - whole;
+                for _ in 0..spec.objects {
+                    let copies = whole as usize + usize::from(rng.random::<f64>() < frac);
+                    let copies = copies.min(peers as usize);
+                    let mut h: Vec<PeerId> = index::sample(rng, peers as usize, copies)
+                        .into_iter()
+                        .map(|p| p as PeerId)
+                        .collect();
+                    h.sort_unstable();
+                    holders.push(h);
+                }
+            }
+        }
+        Content::from_holders(peers, holders, weight)
+    }
+
+    /// Content with given holders and weights (tests and hand-built cases).
+    pub fn from_holders(peers: u32, holders: Vec<Vec<PeerId>>, weight: Vec<f64>) -> Content {
+        assert_eq!(holders.len(), weight.len());
+        let mut count = vec![0usize; peers as usize + 1];
+        for h in &holders {
+            for &p in h {
+                count[p as usize + 1] += 1;
+            }
+        }
+        for p in 0..peers as usize {
+            count[p + 1] += count[p];
+        }
+        let held_offsets = count;
+        let mut fill = held_offsets[..peers as usize].to_vec();
+        let mut held = vec![0; held_offsets[peers as usize]];
+        // Objects are visited in increasing order, so each peer's list comes out sorted.
+        for (o, h) in holders.iter().enumerate() {
+            for &p in h {
+                held[fill[p as usize]] = o as ObjectId;
+                fill[p as usize] += 1;
+            }
+        }
+        let mut cumulative = Vec::with_capacity(weight.len() + 1);
+        let mut acc = 0.0;
+        cumulative.push(0.0);
+        for w in &weight {
+            acc += w;
+            cumulative.push(acc);
+        }
+        Content {
+            holders,
+            held_offsets,
+            held,
+            weight,
+            cumulative,
+        }
+    }
+
+    pub fn objects(&self) -> u32 {
+        self.holders.len() as u32
+    }
+
+    /// The objects peer `p` holds, sorted.
+    pub fn held_by(&self, p: PeerId) -> &[ObjectId] {
+        &self.held[self.held_offsets[p as usize]..self.held_offsets[p as usize + 1]]
+    }
+
+    #[inline]
+    pub fn holds(&self, p: PeerId, o: ObjectId) -> bool {
+        self.held_by(p).binary_search(&o).is_ok()
+    }
+
+    pub fn holders(&self, o: ObjectId) -> &[PeerId] {
+        &self.holders[o as usize]
+    }
+
+    pub fn copies(&self, o: ObjectId) -> usize {
+        self.holders[o as usize].len()
+    }
+
+    /// Popularity weight of object o (unnormalised).
+    pub fn weight(&self, o: ObjectId) -> f64 {
+        self.weight[o as usize]
+    }
+
+    /// The object a query from `source` asks for, given a uniform draw `u` in [0, 1): inverse-transform sampling
+    /// of the popularity distribution restricted to the objects `source` does not hold (a peer never queries what
+    /// it has). One draw per query keeps the query trace aligned across strategies. `None` when the peer holds
+    /// every object of positive popularity.
+    pub fn pick_object(&self, source: PeerId, u: f64) -> Option<ObjectId> {
+        let held = self.held_by(source);
+        let held_mass: f64 = held.iter().map(|&o| self.weight[o as usize]).sum();
+        let total = self.cumulative[self.weight.len()];
+        let free = total - held_mass;
+        if free <= total * 1e-12 {
+            return None;
+        }
+        // Walk the axis of all objects, stepping over the segments of held ones.
+        let mut target = u * free;
+        for &h in held {
+            if self.cumulative[h as usize] <= target {
+                target += self.weight[h as usize];
+            } else {
+                break;
+            }
+        }
+        let n = self.weight.len();
+        // First object whose segment ends beyond target.
+        let mut o = self.cumulative[1..]
+            .partition_point(|&c| c <= target)
+            .min(n - 1);
+        // Rounding can land on a held or weightless object: move to the nearest usable one.
+        while self.weight[o] == 0.0 || held.binary_search(&(o as ObjectId)).is_ok() {
+            if o + 1 < n {
+                o += 1;
+            } else {
+                o = (0..n).rev().find(|&x| {
+                    self.weight[x] > 0.0 && held.binary_search(&(x as ObjectId)).is_err()
+                })?;
+                break;
+            }
+        }
+        Some(o as ObjectId)
+    }
+}
+
+/// Popularity weights by object id (object 0 is the most popular under Zipf).
+pub fn popularity_weights(objects: u32, p: Popularity) -> Vec<f64> {
+    match p {
+        Popularity::Uniform => vec![1.0; objects as usize],
+        Popularity::Zipf(s) => (1..=objects).map(|rank| (rank as f64).powf(-s)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, stream};
+    use crate::scenario::{Content as Spec, Placement, Popularity};
+
+    #[test]
+    fn uniform_placement_gives_mean_copies_on_distinct_peers() {
+        let spec = Spec {
+            objects: 2000,
+            replication: Placement::Uniform,
+            replicas_mean: 2.5,
+            popularity: Popularity::Uniform,
+        };
+        let c = Content::generate(100, &spec, &mut stream(5, Stream::Content));
+        let total: usize = (0..2000).map(|o| c.copies(o)).sum();
+        // Copies per object are 2 or 3 with mean 2.5: the total has sd sqrt(2000 * 0.25) = 22; allow 5 sd.
+        assert!((total as f64 - 5000.0).abs() < 112.0, "{total}");
+        for o in 0..2000 {
+            let h = c.holders(o);
+            assert!(h.len() == 2 || h.len() == 3);
+            assert!(h.windows(2).all(|w| w[0] < w[1]), "distinct peers");
+            for &p in h {
+                assert!(c.holds(p, o));
+            }
+        }
+    }
+
+    #[test]
+    fn picking_skips_held_objects_exactly() {
+        // Weights 1, 2, 3, 4; peer 0 holds objects 1 and 2. Free mass 5: object 0 on [0, 0.2), 3 on [0.2, 1).
+        let c = Content::from_holders(
+            2,
+            vec![vec![1], vec![0], vec![0], vec![1]],
+            vec![1.0, 2.0, 3.0, 4.0],
+        );
+        assert_eq!(c.pick_object(0, 0.0), Some(0));
+        assert_eq!(c.pick_object(0, 0.19), Some(0));
+        assert_eq!(c.pick_object(0, 0.21), Some(3));
+        assert_eq!(c.pick_object(0, 0.999), Some(3));
+        // Peer 1 holds 0 and 3: free mass 5, object 1 on [0, 0.4), object 2 on [0.4, 1).
+        assert_eq!(c.pick_object(1, 0.39), Some(1));
+        assert_eq!(c.pick_object(1, 0.41), Some(2));
+        // A peer holding everything cannot query.
+        let all = Content::from_holders(1, vec![vec![0], vec![0]], vec![1.0, 1.0]);
+        assert_eq!(all.pick_object(0, 0.5), None);
+    }
+
+    #[test]
+    fn picks_follow_the_conditional_popularity() {
+        // Zipf(1) over 5 objects, peer holds object 0: P(o) = (1/(o+1)) / (H_5 - 1) for o >= 1.
+        let w = popularity_weights(5, Popularity::Zipf(1.0));
+        let c = Content::from_holders(1, vec![vec![0], vec![], vec![], vec![], vec![]], w.clone());
+        let mut counts = [0usize; 5];
+        let steps = 100_000;
+        for i in 0..steps {
+            let u = (i as f64 + 0.5) / steps as f64;
+            counts[c.pick_object(0, u).unwrap() as usize] += 1;
+        }
+        let free: f64 = w[1..].iter().sum();
+        assert_eq!(counts[0], 0);
+        for o in 1..5 {
+            // A uniform grid of u gives each object its share to within 1/steps.
+            let want = w[o] / free;
+            assert!((counts[o] as f64 / steps as f64 - want).abs() < 2e-5, "{o}");
+        }
+    }
+}

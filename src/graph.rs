@@ -1,0 +1,107 @@
+//! An undirected simple graph in compressed sparse row form: the overlay every strategy searches.
+//! Neighbour lists are sorted, so two graphs with the same edges compare equal whatever built them.
+
+/// Peer identifier: 0 .. peers-1.
+pub type PeerId = u32;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Graph {
+    /// `offsets[v] .. offsets[v + 1]` indexes `targets` for v's neighbours.
+    offsets: Vec<usize>,
+    targets: Vec<PeerId>,
+}
+
+impl Graph {
+    /// Builds a graph from undirected edges. Every edge must join two distinct peers below `n`, and appear once
+    /// (generators guarantee this; edge lists are checked before they get here).
+    pub fn from_edges(n: usize, edges: &[(PeerId, PeerId)]) -> Graph {
+        let mut degree = vec![0usize; n];
+        for &(a, b) in edges {
+            debug_assert!(a != b, "self-loop {a}");
+            degree[a as usize] += 1;
+            degree[b as usize] += 1;
+        }
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut total = 0usize;
+        offsets.push(0);
+        for d in &degree {
+            total += d;
+            offsets.push(total);
+        }
+        let mut fill = offsets[..n].to_vec();
+        let mut targets = vec![0 as PeerId; total];
+        for &(a, b) in edges {
+            targets[fill[a as usize]] = b;
+            fill[a as usize] += 1;
+            targets[fill[b as usize]] = a;
+            fill[b as usize] += 1;
+        }
+        for v in 0..n {
+            targets[offsets[v]..offsets[v + 1]].sort_unstable();
+        }
+        Graph { offsets, targets }
+    }
+
+    /// Number of peers.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of undirected edges.
+    pub fn edge_count(&self) -> usize {
+        self.targets.len() / 2
+    }
+
+    #[inline]
+    pub fn neighbours(&self, v: PeerId) -> &[PeerId] {
+        let v = v as usize;
+        &self.targets[self.offsets[v]..self.offsets[v + 1]]
+    }
+
+    #[inline]
+    pub fn degree(&self, v: PeerId) -> usize {
+        let v = v as usize;
+        self.offsets[v + 1] - self.offsets[v]
+    }
+
+    pub fn has_edge(&self, a: PeerId, b: PeerId) -> bool {
+        self.neighbours(a).binary_search(&b).is_ok()
+    }
+
+    /// Each undirected edge once, as (smaller id, larger id), in increasing order.
+    pub fn edges(&self) -> impl Iterator<Item = (PeerId, PeerId)> + '_ {
+        (0..self.len() as PeerId).flat_map(move |a| {
+            self.neighbours(a)
+                .iter()
+                .copied()
+                .filter(move |&b| b > a)
+                .map(move |b| (a, b))
+        })
+    }
+
+    /// Bytes of heap memory the graph holds.
+    pub fn heap_bytes(&self) -> usize {
+        self.offsets.capacity() * std::mem::size_of::<usize>()
+            + self.targets.capacity() * std::mem::size_of::<PeerId>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csr_holds_both_directions_sorted() {
+        let g = Graph::from_edges(4, &[(2, 0), (0, 1), (3, 0)]);
+        assert_eq!(g.len(), 4);
+        assert_eq!(g.edge_count(), 3);
+        assert_eq!(g.neighbours(0), &[1, 2, 3]);
+        assert_eq!(g.neighbours(3), &[0]);
+        assert!(g.has_edge(2, 0) && !g.has_edge(2, 3));
+        assert_eq!(g.edges().collect::<Vec<_>>(), vec![(0, 1), (0, 2), (0, 3)]);
+    }
+}

@@ -1,0 +1,22 @@
+//! gnutsim: a discrete-event simulator of Gnutella-style unstructured peer-to-peer overlays.
+//!
+//! Data flows one way: scenario -> world -> engine -> metrics -> output.
+
+pub mod cli;
+pub mod content;
+pub mod dist;
+pub mod engine;
+pub mod error;
+pub mod graph;
+pub mod metrics;
+pub mod output;
+pub mod protocols;
+pub mod rng;
+pub mod runner;
+pub mod scenario;
+pub mod topology;
+pub mod workload;
+pub mod world;
+
+/// The gnutsim version, written into every resolved scenario.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

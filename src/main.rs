@@ -1,0 +1,12 @@
+//! The `gnutsim` binary: parse the command line, call the library, turn errors into exit statuses
+//! (2 for a bad command line or scenario, 1 for anything else).
+
+use clap::Parser;
+
+fn main() {
+    let cli = gnutsim::cli::Cli::parse();
+    if let Err(e) = gnutsim::cli::run(cli) {
+        eprintln!("error: {e}");
+        std::process::exit(e.exit_code());
+    }
+}

@@ -1,0 +1,111 @@
+//! Measurements of one run: the engine feeds a [`recorder::Recorder`]; the pure statistics live in [`stats`].
+//! Nothing here formats output.
+
+pub mod recorder;
+pub mod stats;
+
+/// How a query ended. Failure reasons are exclusive and checked in this order: a query with no online copy is
+/// `NoCopy`; else one whose first hit came after the timeout is `Timeout`; else one that lost a message to a
+/// full queue is `Dropped`; else one that lost a message to churn is `Lost`; else `NotFound`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    NoCopy,
+    NotFound,
+    Lost,
+    Dropped,
+    Timeout,
+}
+
+impl Outcome {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::NoCopy => "no_copy",
+            Outcome::NotFound => "not_found",
+            Outcome::Lost => "lost",
+            Outcome::Dropped => "dropped",
+            Outcome::Timeout => "timeout",
+        }
+    }
+}
+
+/// One finished query (a row of queries.csv).
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryRecord {
+    /// Index of the query among the run's issued queries (the same query has the same index in every strategy).
+    pub index: u64,
+    pub time_us: u64,
+    pub source: u32,
+    pub object: u32,
+    pub outcome: Outcome,
+    /// Hops and latency of the first hit, for successes.
+    pub hops: Option<u32>,
+    pub latency_us: Option<u64>,
+    pub messages: u64,
+    pub reached: u64,
+}
+
+/// The per-run figures of runs.csv. `None` where a figure is undefined (no query, no success).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunMetrics {
+    pub queries: u64,
+    pub successes: u64,
+    pub mean_hops: Option<f64>,
+    pub mean_latency_s: Option<f64>,
+    pub p95_latency_s: Option<f64>,
+    pub messages: u64,
+    pub query_messages: u64,
+    pub hit_messages: u64,
+    pub duplicate_messages: u64,
+    pub peers_reached_per_query: Option<f64>,
+    pub load_mean: f64,
+    pub load_max: f64,
+    pub load_p99: f64,
+    pub load_gini: f64,
+    pub online_mean: f64,
+    pub events: u64,
+    pub fail_no_copy: u64,
+    pub fail_not_found: u64,
+    pub fail_lost: u64,
+    pub fail_dropped: u64,
+    pub fail_timeout: u64,
+    /// Messages dropped by full peer queues.
+    pub dropped_messages: u64,
+}
+
+impl RunMetrics {
+    pub fn success_rate(&self) -> Option<f64> {
+        (self.queries > 0).then(|| self.successes as f64 / self.queries as f64)
+    }
+
+    pub fn messages_per_query(&self) -> Option<f64> {
+        (self.queries > 0).then(|| self.messages as f64 / self.queries as f64)
+    }
+}
+
+/// One time bucket of timeseries.csv.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BucketRow {
+    pub t_s: f64,
+    /// Time-averaged number of online peers over the bucket.
+    pub online_peers: f64,
+    /// Queries issued in the bucket, and how many of them succeeded.
+    pub queries: u64,
+    pub successes: u64,
+    /// Messages sent in the bucket.
+    pub messages: u64,
+    /// Most messages one peer processed in the bucket.
+    pub load_max: u64,
+}
+
+/// Everything a recorder measured in one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded {
+    pub metrics: RunMetrics,
+    pub timeseries: Vec<BucketRow>,
+    /// Lorenz curve of node loads at peer shares 0, 0.01, ..., 1.
+    pub lorenz: Vec<(f64, f64)>,
+    /// Finished measured queries (only when queries.csv is wanted).
+    pub queries: Vec<QueryRecord>,
+}

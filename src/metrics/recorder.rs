@@ -1,0 +1,226 @@
+//! The recorder the engine feeds while it runs; `finish` turns the counts into [`RunMetrics`].
+//!
+//! Attribution: runs.csv counts only queries issued at or after `warmup`, and with them only their messages and
+//! the load those messages put on peers, so that messages_per_query = messages / queries exactly. The timeseries
+//! covers the workload window [0, duration) whole, warmup included, by the time things happened; messages of the
+//! drain after `duration` are not in it.
+
+use super::stats;
+use super::{BucketRow, Outcome, QueryRecord, Recorded, RunMetrics};
+use crate::protocols::{MSG_KINDS, MsgKind};
+
+pub struct Recorder {
+    warmup_us: u64,
+    duration_us: u64,
+    bucket_us: u64,
+    keep_queries: bool,
+    queries: u64,
+    successes: u64,
+    fails: [u64; 6],
+    hops: Vec<f64>,
+    latencies_s: Vec<f64>,
+    reached: u64,
+    by_kind: [u64; MSG_KINDS],
+    duplicates: u64,
+    dropped: u64,
+    /// Messages processed per node (peers, then any servers), measured queries only.
+    load: Vec<u64>,
+    buckets: Vec<BucketCounts>,
+    /// Per-node messages processed in the current bucket, and which nodes have a non-zero count.
+    bucket_load: Vec<u32>,
+    touched: Vec<u32>,
+    load_bucket: usize,
+    records: Vec<QueryRecord>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct BucketCounts {
+    queries: u64,
+    successes: u64,
+    messages: u64,
+    load_max: u64,
+}
+
+impl Recorder {
+    pub fn new(
+        nodes: usize,
+        warmup_us: u64,
+        duration_us: u64,
+        bucket_us: u64,
+        keep_queries: bool,
+    ) -> Recorder {
+        let bucket_us = bucket_us.max(1);
+        let n_buckets = duration_us.div_ceil(bucket_us).max(1) as usize;
+        Recorder {
+            warmup_us,
+            duration_us,
+            bucket_us,
+            keep_queries,
+            queries: 0,
+            successes: 0,
+            fails: [0; 6],
+            hops: Vec::new(),
+            latencies_s: Vec::new(),
+            reached: 0,
+            by_kind: [0; MSG_KINDS],
+            duplicates: 0,
+            dropped: 0,
+            load: vec![0; nodes],
+            buckets: vec![BucketCounts::default(); n_buckets],
+            bucket_load: vec![0; nodes],
+            touched: Vec::new(),
+            load_bucket: 0,
+            records: Vec::new(),
+        }
+    }
+
+    /// Whether a query issued at `time_us` counts in runs.csv.
+    #[inline]
+    pub fn measured(&self, time_us: u64) -> bool {
+        time_us >= self.warmup_us
+    }
+
+    #[inline]
+    fn bucket(&self, now: u64) -> Option<usize> {
+        (now < self.duration_us).then(|| (now / self.bucket_us) as usize)
+    }
+
+    /// A message was sent at `now`.
+    #[inline]
+    pub fn sent(&mut self, kind: MsgKind, measured: bool, now: u64) {
+        if measured {
+            self.by_kind[kind as usize] += 1;
+        }
+        if let Some(b) = self.bucket(now) {
+            self.buckets[b].messages += 1;
+        }
+    }
+
+    /// Node `node` processed a message at `now`.
+    #[inline]
+    pub fn processed(&mut self, node: usize, measured: bool, now: u64) {
+        if measured {
+            self.load[node] += 1;
+        }
+        let Some(b) = self.bucket(now) else { return };
+        if b != self.load_bucket {
+            self.close_load_bucket();
+            self.load_bucket = b;
+        }
+        if self.bucket_load[node] == 0 {
+            self.touched.push(node as u32);
+        }
+        self.bucket_load[node] += 1;
+    }
+
+    fn close_load_bucket(&mut self) {
+        let mut max = 0;
+        for &n in &self.touched {
+            max = max.max(self.bucket_load[n as usize]);
+            self.bucket_load[n as usize] = 0;
+        }
+        self.touched.clear();
+        let slot = &mut self.buckets[self.load_bucket].load_max;
+        *slot = (*slot).max(max as u64);
+    }
+
+    #[inline]
+    pub fn duplicate(&mut self, measured: bool) {
+        if measured {
+            self.duplicates += 1;
+        }
+    }
+
+    #[inline]
+    pub fn dropped(&mut self, measured: bool) {
+        if measured {
+            self.dropped += 1;
+        }
+    }
+
+    /// A query is over.
+    pub fn query_done(&mut self, rec: QueryRecord) {
+        if let Some(b) = self.bucket(rec.time_us) {
+            self.buckets[b].queries += 1;
+            self.buckets[b].successes += u64::from(rec.outcome == Outcome::Success);
+        }
+        if !self.measured(rec.time_us) {
+            return;
+        }
+        self.queries += 1;
+        self.reached += rec.reached;
+        match rec.outcome {
+            Outcome::Success => {
+                self.successes += 1;
+                self.hops.push(rec.hops.unwrap_or(0) as f64);
+                self.latencies_s
+                    .push(rec.latency_us.unwrap_or(0) as f64 / 1e6);
+            }
+            other => self.fails[other as usize] += 1,
+        }
+        if self.keep_queries {
+            self.records.push(rec);
+        }
+    }
+
+    /// The run's figures. `online` gives the time-averaged number of online peers over [a, b) (microseconds).
+    pub fn finish(mut self, events: u64, online: impl Fn(u64, u64) -> f64) -> Recorded {
+        self.close_load_bucket();
+        let mut loads: Vec<f64> = self.load.iter().map(|&x| x as f64).collect();
+        loads.sort_unstable_by(f64::total_cmp);
+        let mut lat_sorted = self.latencies_s.clone();
+        lat_sorted.sort_unstable_by(f64::total_cmp);
+        let messages: u64 = self.by_kind.iter().sum();
+        let metrics = RunMetrics {
+            queries: self.queries,
+            successes: self.successes,
+            mean_hops: stats::mean(&self.hops),
+            mean_latency_s: stats::mean(&self.latencies_s),
+            p95_latency_s: stats::quantile_sorted(&lat_sorted, 0.95),
+            messages,
+            query_messages: self.by_kind[MsgKind::Query as usize],
+            hit_messages: self.by_kind[MsgKind::Hit as usize],
+            duplicate_messages: self.duplicates,
+            peers_reached_per_query: (self.queries > 0)
+                .then(|| self.reached as f64 / self.queries as f64),
+            load_mean: stats::mean(&loads).unwrap_or(0.0),
+            load_max: loads.last().copied().unwrap_or(0.0),
+            load_p99: stats::quantile_sorted(&loads, 0.99).unwrap_or(0.0),
+            load_gini: stats::gini_sorted(&loads),
+            online_mean: online(self.warmup_us, self.duration_us),
+            events,
+            fail_no_copy: self.fails[Outcome::NoCopy as usize],
+            fail_not_found: self.fails[Outcome::NotFound as usize],
+            fail_lost: self.fails[Outcome::Lost as usize],
+            fail_dropped: self.fails[Outcome::Dropped as usize],
+            fail_timeout: self.fails[Outcome::Timeout as usize],
+            dropped_messages: self.dropped,
+        };
+        let bucket_us = self.bucket_us;
+        let duration_us = self.duration_us;
+        let rows = self
+            .buckets
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let start = i as u64 * bucket_us;
+                let end = (start + bucket_us).min(duration_us);
+                BucketRow {
+                    t_s: start as f64 / 1e6,
+                    online_peers: online(start, end),
+                    queries: b.queries,
+                    successes: b.successes,
+                    messages: b.messages,
+                    load_max: b.load_max,
+                }
+            })
+            .collect();
+        let lorenz = stats::lorenz_sorted(&loads);
+        Recorded {
+            metrics,
+            timeseries: rows,
+            lorenz,
+            queries: self.records,
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! The CSV files of a results folder, as bytes. Fixed column order; rows in run order. Pure functions of the
+//! results, so they can be compared byte for byte.
+
+use super::format::{float, opt};
+use crate::metrics::stats;
+use crate::runner::{Plan, RunResult};
+
+type Rows = Vec<Vec<String>>;
+
+fn to_csv(header: Vec<String>, rows: Rows) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // Writing to memory cannot fail; any error would be a bug in the csv crate.
+    let _ = w.write_record(&header);
+    for r in rows {
+        let _ = w.write_record(&r);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+fn strs(xs: &[&str]) -> Vec<String> {
+    xs.iter().map(|s| s.to_string()).collect()
+}
+
+/// runs.csv columns after `point`, the swept keys, `replication`.
+pub const RUN_COLUMNS: &[&str] = &[
+    "seed",
+    "strategy",
+    "kind",
+    "peers",
+    "queries",
+    "successes",
+    "success_rate",
+    "mean_hops",
+    "mean_latency_s",
+    "p95_latency_s",
+    "messages",
+    "messages_per_query",
+    "query_messages",
+    "hit_messages",
+    "duplicate_messages",
+    "peers_reached_per_query",
+    "load_mean",
+    "load_max",
+    "load_p99",
+    "load_gini",
+    "online_mean",
+    "events",
+    "fail_no_copy",
+    "fail_not_found",
+    "fail_lost",
+    "fail_dropped",
+    "fail_timeout",
+    "dropped_messages",
+];
+
+/// Values of one run, in `RUN_COLUMNS` order.
+fn run_values(r: &RunResult) -> Vec<String> {
+    let m = &r.output.metrics;
+    vec![
+        r.seed.to_string(),
+        r.strategy.clone(),
+        r.kind.to_string(),
+        r.peers.to_string(),
+        m.queries.to_string(),
+        m.successes.to_string(),
+        opt(m.success_rate()),
+        opt(m.mean_hops),
+        opt(m.mean_latency_s),
+        opt(m.p95_latency_s),
+        m.messages.to_string(),
+        opt(m.messages_per_query()),
+        m.query_messages.to_string(),
+        m.hit_messages.to_string(),
+        m.duplicate_messages.to_string(),
+        opt(m.peers_reached_per_query),
+        float(m.load_mean),
+        float(m.load_max),
+        float(m.load_p99),
+        float(m.load_gini),
+        float(m.online_mean),
+        m.events.to_string(),
+        m.fail_no_copy.to_string(),
+        m.fail_not_found.to_string(),
+        m.fail_lost.to_string(),
+        m.fail_dropped.to_string(),
+        m.fail_timeout.to_string(),
+        m.dropped_messages.to_string(),
+    ]
+}
+
+fn key_header(plan: &Plan, before: &[&str], after: &[&str]) -> Vec<String> {
+    let mut h = strs(before);
+    h.extend(plan.swept_keys.iter().cloned());
+    h.extend(strs(after));
+    h
+}
+
+fn key_values(r: &RunResult) -> Vec<String> {
+    let mut v = vec![r.point.to_string()];
+    v.extend(r.values.iter().cloned());
+    v
+}
+
+pub fn runs_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
+    let mut header = key_header(plan, &["point"], &["replication"]);
+    header.extend(strs(RUN_COLUMNS));
+    let rows = results
+        .iter()
+        .map(|r| {
+            let mut row = key_values(r);
+            row.push(r.replication.to_string());
+            row.extend(run_values(r));
+            row
+        })
+        .collect();
+    to_csv(header, rows)
+}
+
+/// Metrics summarised over replications: (column stem, value of one run).
+type Metric = (&'static str, fn(&RunResult) -> Option<f64>);
+
+pub const SUMMARY_METRICS: &[Metric] = &[
+    ("success_rate", |r| r.output.metrics.success_rate()),
+    ("messages_per_query", |r| {
+        r.output.metrics.messages_per_query()
+    }),
+    ("mean_hops", |r| r.output.metrics.mean_hops),
+    ("mean_latency_s", |r| r.output.metrics.mean_latency_s),
+    ("load_max", |r| Some(r.output.metrics.load_max)),
+    ("load_gini", |r| Some(r.output.metrics.load_gini)),
+    ("p95_latency_s", |r| r.output.metrics.p95_latency_s),
+    ("peers_reached_per_query", |r| {
+        r.output.metrics.peers_reached_per_query
+    }),
+    ("duplicate_messages", |r| {
+        Some(r.output.metrics.duplicate_messages as f64)
+    }),
+    ("online_mean", |r| Some(r.output.metrics.online_mean)),
+];
+
+/// summary.csv: per (point, strategy), the mean and 95% CI half-width of each metric over the replications where
+/// it is defined (mean_hops needs a success, for instance).
+pub fn summary_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
+    let mut header = key_header(plan, &["point"], &["strategy", "replications"]);
+    for (m, _) in SUMMARY_METRICS {
+        header.push(format!("{m}_mean"));
+        header.push(format!("{m}_ci95"));
+    }
+    let mut rows = Vec::new();
+    for point in &plan.points {
+        for st in &point.scenario.strategies {
+            let group: Vec<&RunResult> = results
+                .iter()
+                .filter(|r| r.point == point.index && r.strategy == st.name)
+                .collect();
+            if group.is_empty() {
+                continue;
+            }
+            let mut row = vec![point.index.to_string()];
+            row.extend(point.values.iter().cloned());
+            row.push(st.name.clone());
+            row.push(group.len().to_string());
+            for (_, f) in SUMMARY_METRICS {
+                let xs: Vec<f64> = group.iter().filter_map(|r| f(r)).collect();
+                row.push(opt(stats::mean(&xs)));
+                row.push(opt(stats::ci95_half_width(&xs)));
+            }
+            rows.push(row);
+        }
+    }
+    to_csv(header, rows)
+}
+
+pub fn timeseries_csv(results: &[RunResult]) -> Vec<u8> {
+    let header = strs(&[
+        "point",
+        "replication",
+        "strategy",
+        "t_s",
+        "online_peers",
+        "queries",
+        "successes",
+        "messages",
+        "load_max",
+    ]);
+    let mut rows = Vec::new();
+    for r in results {
+        for b in &r.output.timeseries {
+            rows.push(vec![
+                r.point.to_string(),
+                r.replication.to_string(),
+                r.strategy.clone(),
+                float(b.t_s),
+                float(b.online_peers),
+                b.queries.to_string(),
+                b.successes.to_string(),
+                b.messages.to_string(),
+                b.load_max.to_string(),
+            ]);
+        }
+    }
+    to_csv(header, rows)
+}
+
+pub fn lorenz_csv(results: &[RunResult]) -> Vec<u8> {
+    let header = strs(&[
+        "point",
+        "replication",
+        "strategy",
+        "peer_share",
+        "load_share",
+    ]);
+    let mut rows = Vec::new();
+    for r in results {
+        for &(p, l) in &r.output.lorenz {
+            rows.push(vec![
+                r.point.to_string(),
+                r.replication.to_string(),
+                r.strategy.clone(),
+                format!("{p:.2}"),
+                float(l),
+            ]);
+        }
+    }
+    to_csv(header, rows)
+}
+
+pub fn timing_csv(results: &[RunResult]) -> Vec<u8> {
+    let header = strs(&[
+        "point",
+        "replication",
+        "strategy",
+        "events",
+        "wall_s",
+        "events_per_s",
+        "peak_rss_mb",
+    ]);
+    let rows = results
+        .iter()
+        .map(|r| {
+            let events = r.output.metrics.events;
+            let wall = r.output.wall_s;
+            vec![
+                r.point.to_string(),
+                r.replication.to_string(),
+                r.strategy.clone(),
+                events.to_string(),
+                float(wall),
+                if wall > 0.0 {
+                    format!("{:.0}", events as f64 / wall)
+                } else {
+                    String::new()
+                },
+                format!("{:.1}", r.peak_rss_mb),
+            ]
+        })
+        .collect();
+    to_csv(header, rows)
+}
+
+pub fn queries_csv(results: &[RunResult]) -> Vec<u8> {
+    let header = strs(&[
+        "point",
+        "replication",
+        "strategy",
+        "query",
+        "t_s",
+        "source",
+        "object",
+        "success",
+        "hops",
+        "latency_s",
+        "messages",
+        "outcome",
+        "peers_reached",
+    ]);
+    let mut rows = Vec::new();
+    for r in results {
+        for q in &r.output.queries {
+            rows.push(vec![
+                r.point.to_string(),
+                r.replication.to_string(),
+                r.strategy.clone(),
+                q.index.to_string(),
+                float(q.time_us as f64 / 1e6),
+                q.source.to_string(),
+                q.object.to_string(),
+                u8::from(q.outcome == crate::metrics::Outcome::Success).to_string(),
+                q.hops.map(|h| h.to_string()).unwrap_or_default(),
+                opt(q.latency_us.map(|l| l as f64 / 1e6)),
+                q.messages.to_string(),
+                q.outcome.name().to_string(),
+                q.reached.to_string(),
+            ]);
+        }
+    }
+    to_csv(header, rows)
+}

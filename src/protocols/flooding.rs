@@ -1,0 +1,235 @@
+//! Gnutella 0.4 flooding. A Query carries a TTL and a hop count (TTL + hops = initial TTL); each peer forwards a
+//! query it sees for the first time to every neighbour except the one it came from, while TTL remains; a repeated
+//! query id is a duplicate and goes no further. A peer holding the object answers with a QueryHit that retraces
+//! the query's path hop by hop, each peer sending it to the neighbour it first received the query from.
+
+use rustc_hash::FxHashMap;
+
+use super::{Message, MsgKind, Outbox, Protocol, QueryInfo, View};
+use crate::graph::PeerId;
+
+/// Per-query routing table: for each peer that has seen the query, the neighbour it first came from (the source
+/// maps to itself). Doubles as the duplicate filter.
+type Routes = FxHashMap<PeerId, PeerId>;
+
+pub struct Flooding {
+    ttl: u32,
+    routes: Vec<Routes>,
+}
+
+impl Flooding {
+    pub fn new(ttl: u32) -> Flooding {
+        Flooding {
+            ttl,
+            routes: Vec::new(),
+        }
+    }
+
+    fn routes(&mut self, slot: u32) -> &mut Routes {
+        let slot = slot as usize;
+        if self.routes.len() <= slot {
+            self.routes.resize_with(slot + 1, Routes::default);
+        }
+        &mut self.routes[slot]
+    }
+}
+
+impl Protocol for Flooding {
+    fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        let routes = self.routes(q.slot);
+        routes.clear();
+        routes.insert(q.source, q.source);
+        for &nb in view.graph.neighbours(q.source) {
+            out.sends.push(Message {
+                to: nb,
+                from: q.source,
+                query: q.slot,
+                hops: 1,
+                kind: MsgKind::Query,
+            });
+        }
+    }
+
+    fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        let ttl = self.ttl;
+        let routes = self.routes(q.slot);
+        let at = msg.to;
+        match msg.kind {
+            MsgKind::Query => {
+                if routes.contains_key(&at) {
+                    out.duplicate = true;
+                    return;
+                }
+                routes.insert(at, msg.from);
+                if view.content.holds(at, q.object) {
+                    out.sends.push(Message {
+                        to: msg.from,
+                        from: at,
+                        query: q.slot,
+                        hops: msg.hops,
+                        kind: MsgKind::Hit,
+                    });
+                }
+                if msg.hops < ttl {
+                    for &nb in view.graph.neighbours(at) {
+                        if nb != msg.from {
+                            out.sends.push(Message {
+                                to: nb,
+                                from: at,
+                                query: q.slot,
+                                hops: msg.hops + 1,
+                                kind: MsgKind::Query,
+                            });
+                        }
+                    }
+                }
+            }
+            MsgKind::Hit => {
+                if at == q.source {
+                    out.hit_at_source = Some(msg.hops);
+                } else if let Some(&back) = routes.get(&at) {
+                    out.sends.push(Message {
+                        to: back,
+                        from: at,
+                        ..*msg
+                    });
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self, slot: u32) -> u64 {
+        let routes = self.routes(slot);
+        let reached = routes.len().saturating_sub(1) as u64;
+        routes.clear();
+        reached
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Content;
+    use crate::graph::Graph;
+    use std::collections::VecDeque;
+
+    /// Runs one query to completion in FIFO order (constant latency, no engine) and counts what happened.
+    #[derive(Debug, Default, PartialEq)]
+    struct Tally {
+        queries: usize,
+        hits: usize,
+        duplicates: usize,
+        reached: u64,
+        hit_hops: Vec<u32>,
+        max_query_hops: u32,
+    }
+
+    fn flood(g: &Graph, holders: Vec<Vec<PeerId>>, source: PeerId, ttl: u32) -> Tally {
+        let objects = holders.len();
+        let c = Content::from_holders(g.len() as u32, holders, vec![1.0; objects]);
+        let view = View {
+            graph: g,
+            content: &c,
+        };
+        let q = QueryInfo {
+            slot: 0,
+            source,
+            object: 0,
+        };
+        let mut p = Flooding::new(ttl);
+        let mut out = Outbox::default();
+        let mut t = Tally::default();
+        let mut fifo = VecDeque::new();
+        p.start(&q, view, &mut out);
+        fifo.extend(out.sends.drain(..));
+        while let Some(m) = fifo.pop_front() {
+            match m.kind {
+                MsgKind::Query => {
+                    t.queries += 1;
+                    t.max_query_hops = t.max_query_hops.max(m.hops);
+                    // TTL + hops = initial TTL: the remaining TTL is never negative.
+                    assert!(m.hops <= ttl);
+                }
+                MsgKind::Hit => t.hits += 1,
+            }
+            out.clear();
+            p.handle(&m, &q, view, &mut out);
+            t.duplicates += usize::from(out.duplicate);
+            if let Some(h) = out.hit_at_source {
+                t.hit_hops.push(h);
+            }
+            fifo.extend(out.sends.drain(..));
+        }
+        t.reached = p.finish(0);
+        t
+    }
+
+    fn line(n: u32) -> Graph {
+        Graph::from_edges(
+            n as usize,
+            &(0..n - 1).map(|i| (i, i + 1)).collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn line_graph_reach_and_counts() {
+        // Line 0-1-2-3-4-5, query from 0, TTL 3: reaches 1, 2, 3 with one message each; no duplicates.
+        let g = line(6);
+        let t = flood(&g, vec![vec![]], 0, 3);
+        assert_eq!(
+            (t.queries, t.duplicates, t.reached, t.max_query_hops),
+            (3, 0, 3, 3)
+        );
+        // From the middle (2), TTL 2: reaches 0, 1, 3, 4 -> 4 messages.
+        let t = flood(&g, vec![vec![]], 2, 2);
+        assert_eq!((t.queries, t.reached), (4, 4));
+    }
+
+    #[test]
+    fn star_graph_from_hub_and_leaf() {
+        // Hub 0 with leaves 1..=5.
+        let g = Graph::from_edges(6, &(1..6).map(|i| (0, i)).collect::<Vec<_>>());
+        let t = flood(&g, vec![vec![]], 0, 1);
+        assert_eq!((t.queries, t.reached, t.duplicates), (5, 5, 0));
+        // From leaf 1, TTL 1: only the hub. TTL 2: hub forwards to the 4 other leaves.
+        let t = flood(&g, vec![vec![]], 1, 1);
+        assert_eq!((t.queries, t.reached), (1, 1));
+        let t = flood(&g, vec![vec![]], 1, 2);
+        assert_eq!((t.queries, t.reached), (5, 5));
+    }
+
+    #[test]
+    fn ring_graph_duplicates_where_fronts_meet() {
+        // Ring of 6: 0-1-2-3-4-5-0, from 0.
+        let g = Graph::from_edges(6, &(0..6).map(|i| (i, (i + 1) % 6)).collect::<Vec<_>>());
+        // TTL 2: 0 -> 1, 5 (2 messages); 1 -> 2, 5 -> 4 (2 more); reach 4, no duplicates.
+        let t = flood(&g, vec![vec![]], 0, 2);
+        assert_eq!((t.queries, t.reached, t.duplicates), (4, 4, 0));
+        // TTL 3: 2 -> 3 and 4 -> 3: peer 3 gets the query twice, one duplicate. 6 messages, reach 5.
+        let t = flood(&g, vec![vec![]], 0, 3);
+        assert_eq!((t.queries, t.reached, t.duplicates), (6, 5, 1));
+        // Full flood: 2E - (N-1) = 12 - 5 = 7 messages, 2E - 2(N-1) = 2 duplicates.
+        let t = flood(&g, vec![vec![]], 0, 10);
+        assert_eq!((t.queries, t.reached, t.duplicates), (7, 5, 2));
+    }
+
+    #[test]
+    fn tree_hits_retrace_the_reverse_path() {
+        // Binary tree: 0 -> 1, 2; 1 -> 3, 4; 2 -> 5, 6. Object on 4 (2 hops from 0) and 6 (2 hops).
+        let g = Graph::from_edges(7, &[(0, 1), (0, 2), (1, 3), (1, 4), (2, 5), (2, 6)]);
+        let t = flood(&g, vec![vec![4, 6]], 0, 2);
+        assert_eq!((t.queries, t.reached), (6, 6));
+        assert_eq!(t.hit_hops, vec![2, 2]);
+        // hit_messages = sum of the hits' hop counts.
+        assert_eq!(t.hits, 4);
+        // From leaf 3 with TTL 4: holders 4 (2 hops: 3-1-4) and 6 (4 hops: 3-1-0-2-6).
+        let t = flood(&g, vec![vec![4, 6]], 3, 4);
+        let mut hops = t.hit_hops.clone();
+        hops.sort();
+        assert_eq!(hops, vec![2, 4]);
+        assert_eq!(t.hits, 6);
+        // TTL 3 stops one short of 6.
+        let t = flood(&g, vec![vec![4, 6]], 3, 3);
+        assert_eq!(t.hit_hops, vec![2]);
+    }
+}

@@ -1,0 +1,144 @@
+//! Runs a scenario: every point x replication x strategy, in parallel with rayon, results in run order.
+//!
+//! Each (point, replication) job builds its world once (inside its worker) and runs every strategy on it; rayon's
+//! indexed collect keeps results in job order, so output does not depend on the number of threads.
+
+use std::io::IsTerminal;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::engine::{self, RunOutput};
+use crate::scenario::Scenario;
+use crate::world::World;
+
+/// One point of the parameter grid (a scenario with the swept keys set).
+pub struct Point {
+    pub index: usize,
+    /// Values of the swept keys at this point, in the order of `Plan::swept_keys`.
+    pub values: Vec<String>,
+    pub scenario: Scenario,
+}
+
+/// Everything a `run` will do.
+pub struct Plan {
+    /// The scenario as written (with --set applied), before sweeping.
+    pub base: Scenario,
+    pub swept_keys: Vec<String>,
+    pub points: Vec<Point>,
+}
+
+impl Plan {
+    /// A plan without a sweep: one point.
+    pub fn single(s: Scenario) -> Plan {
+        Plan {
+            base: s.clone(),
+            swept_keys: Vec::new(),
+            points: vec![Point {
+                index: 0,
+                values: Vec::new(),
+                scenario: s,
+            }],
+        }
+    }
+
+    /// Number of strategy runs.
+    pub fn runs(&self) -> usize {
+        self.points
+            .iter()
+            .map(|p| p.scenario.replications as usize * p.scenario.strategies.len())
+            .sum()
+    }
+}
+
+/// One strategy run's result: a row of runs.csv and its timeseries, Lorenz curve and queries.
+pub struct RunResult {
+    pub point: usize,
+    pub values: Vec<String>,
+    pub replication: u32,
+    pub seed: u64,
+    pub strategy: String,
+    pub kind: &'static str,
+    pub peers: u32,
+    pub output: RunOutput,
+    pub peak_rss_mb: f64,
+}
+
+pub struct RunOptions {
+    /// Worker threads; `None` = one per core.
+    pub threads: Option<usize>,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+/// Runs every job of the plan and returns the results ordered by (point, replication, strategy).
+pub fn run_plan(plan: &Plan, opts: &RunOptions) -> anyhow::Result<Vec<RunResult>> {
+    let jobs: Vec<(&Point, u32)> = plan
+        .points
+        .iter()
+        .flat_map(|p| (0..p.scenario.replications).map(move |r| (p, r)))
+        .collect();
+    let bar = progress_bar(plan.runs() as u64, opts.quiet);
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = opts.threads {
+        builder = builder.num_threads(t);
+    }
+    let pool = builder.build().context("cannot start the worker threads")?;
+    let nested: Vec<Vec<RunResult>> = pool.install(|| {
+        jobs.par_iter()
+            .map(|&(point, rep)| run_job(point, rep, &bar))
+            .collect()
+    });
+    bar.finish_and_clear();
+    Ok(nested.into_iter().flatten().collect())
+}
+
+fn run_job(point: &Point, replication: u32, bar: &ProgressBar) -> Vec<RunResult> {
+    let s = &point.scenario;
+    let world = World::build(s, replication);
+    s.strategies
+        .par_iter()
+        .map(|st| {
+            let output = engine::simulate(s, st, &world);
+            bar.inc(1);
+            RunResult {
+                point: point.index,
+                values: point.values.clone(),
+                replication,
+                seed: world.seed,
+                strategy: st.name.clone(),
+                kind: st.kind.name(),
+                peers: s.network.peers,
+                output,
+                peak_rss_mb: peak_rss_mb(),
+            }
+        })
+        .collect()
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs (eta {eta})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// Peak resident memory of the process so far, in MB (VmHWM of /proc/self/status; 0 where unavailable).
+pub fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}

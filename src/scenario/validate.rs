@@ -1,0 +1,744 @@
+//! The one place that rejects scenario input: turns the tree into a typed [`Scenario`], filling defaults
+//! and naming the file, line and full dotted key of every mistake.
+
+use std::path::Path;
+
+use super::tree::{Node, Table, Value};
+use super::*;
+use crate::dist::Dist;
+use crate::error::{Origin, ScenarioError};
+
+/// Largest peer count gnutsim accepts (peer ids are 32-bit).
+pub const MAX_PEERS: i64 = 100_000_000;
+/// Largest TTL (hop counts are carried in 16 bits... and no overlay has a diameter near this).
+pub const MAX_TTL: i64 = 65_535;
+
+/// Reads the keys of one table, remembering which were read so that the rest can be reported as unknown.
+struct Reader<'a> {
+    file: &'a Path,
+    /// Dotted path of this table, with a trailing dot (empty at top level).
+    prefix: String,
+    table: &'a Table,
+    origin: Origin,
+    read: Vec<&'static str>,
+}
+
+type R<T> = Result<T, ScenarioError>;
+
+impl<'a> Reader<'a> {
+    fn new(file: &'a Path, prefix: &str, table: &'a Table, origin: Origin) -> Self {
+        let prefix = if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{prefix}.")
+        };
+        Reader {
+            file,
+            prefix,
+            table,
+            origin,
+            read: Vec::new(),
+        }
+    }
+
+    fn path(&self, key: &str) -> String {
+        format!("{}{}", self.prefix, key)
+    }
+
+    fn error_at(&self, origin: &Origin, key: &str, msg: impl Into<String>) -> ScenarioError {
+        ScenarioError::new(self.file, origin.clone(), self.path(key), msg)
+    }
+
+    /// An error about `key`, pointing at its line (or the table's, when the key is absent).
+    fn error(&self, key: &str, msg: impl Into<String>) -> ScenarioError {
+        let origin = self
+            .table
+            .get(key)
+            .map(|n| n.origin.clone())
+            .unwrap_or_else(|| self.origin.clone());
+        self.error_at(&origin, key, msg)
+    }
+
+    fn node(&mut self, key: &'static str) -> Option<&'a Node> {
+        self.read.push(key);
+        self.table.get(key)
+    }
+
+    fn required<T>(&self, key: &str, v: Option<T>) -> R<T> {
+        v.ok_or_else(|| self.error(key, "missing: this key is required"))
+    }
+
+    fn opt_f64(&mut self, key: &'static str) -> R<Option<f64>> {
+        match self.node(key) {
+            None => Ok(None),
+            Some(n) => match n.value {
+                Value::Float(x) if x.is_finite() => Ok(Some(x)),
+                Value::Float(x) => {
+                    Err(self.error(key, format!("must be a finite number, got {x}")))
+                }
+                Value::Integer(i) => Ok(Some(i as f64)),
+                ref v => Err(self.error(key, format!("must be a number, got {}", v.type_name()))),
+            },
+        }
+    }
+
+    fn opt_int(&mut self, key: &'static str) -> R<Option<i64>> {
+        match self.node(key) {
+            None => Ok(None),
+            Some(n) => match n.value {
+                Value::Integer(i) => Ok(Some(i)),
+                Value::Float(x) => Err(self.error(
+                    key,
+                    format!("must be a whole number (an integer), got the float {x}"),
+                )),
+                ref v => Err(self.error(key, format!("must be an integer, got {}", v.type_name()))),
+            },
+        }
+    }
+
+    fn opt_str(&mut self, key: &'static str) -> R<Option<&'a str>> {
+        match self.node(key) {
+            None => Ok(None),
+            Some(n) => match &n.value {
+                Value::String(s) => Ok(Some(s.as_str())),
+                v => Err(self.error(key, format!("must be a string, got {}", v.type_name()))),
+            },
+        }
+    }
+
+    fn opt_bool(&mut self, key: &'static str) -> R<Option<bool>> {
+        match self.node(key) {
+            None => Ok(None),
+            Some(n) => match n.value {
+                Value::Bool(b) => Ok(Some(b)),
+                ref v => {
+                    Err(self.error(key, format!("must be true or false, got {}", v.type_name())))
+                }
+            },
+        }
+    }
+
+    fn opt_table(&mut self, key: &'static str) -> R<Option<Reader<'a>>> {
+        match self.node(key) {
+            None => Ok(None),
+            Some(n) => match &n.value {
+                Value::Table(t) => Ok(Some(Reader::new(
+                    self.file,
+                    &self.path(key),
+                    t,
+                    n.origin.clone(),
+                ))),
+                v => Err(self.error(key, format!("must be a table, got {}", v.type_name()))),
+            },
+        }
+    }
+
+    /// A number in an allowed range; `what` says the range in words.
+    fn f64_in(
+        &mut self,
+        key: &'static str,
+        ok: impl Fn(f64) -> bool,
+        what: &str,
+    ) -> R<Option<f64>> {
+        match self.opt_f64(key)? {
+            Some(x) if !ok(x) => Err(self.error(key, format!("must be {what}, got {x}"))),
+            other => Ok(other),
+        }
+    }
+
+    fn int_in(&mut self, key: &'static str, lo: i64, hi: i64, what: &str) -> R<Option<i64>> {
+        match self.opt_int(key)? {
+            Some(i) if i < lo || i > hi => Err(self.error(key, format!("must be {what}, got {i}"))),
+            other => Ok(other),
+        }
+    }
+
+    /// A distribution `{ dist = "...", ... }`. `positive` demands a support bounded away from zero.
+    fn opt_dist(&mut self, key: &'static str, positive: bool) -> R<Option<Dist>> {
+        let Some(mut t) = self.opt_table(key)? else {
+            return Ok(None);
+        };
+        let name = t.opt_str("dist")?;
+        let name = t.required("dist", name)?;
+        let pos = |x: f64| x > 0.0;
+        let nonneg = |x: f64| x >= 0.0;
+        let d = match name {
+            "constant" => {
+                let v = if positive {
+                    t.f64_in("value", pos, "positive")?
+                } else {
+                    t.f64_in("value", nonneg, "zero or more")?
+                };
+                Dist::Constant {
+                    value: t.required("value", v)?,
+                }
+            }
+            "uniform" => {
+                let min = if positive {
+                    t.f64_in("min", pos, "positive")?
+                } else {
+                    t.f64_in("min", nonneg, "zero or more")?
+                };
+                let min = t.required("min", min)?;
+                let max = t.f64_in("max", |x| x >= min, "at least min")?;
+                Dist::Uniform {
+                    min,
+                    max: t.required("max", max)?,
+                }
+            }
+            "exponential" => {
+                let m = t.f64_in("mean", pos, "positive")?;
+                Dist::Exponential {
+                    mean: t.required("mean", m)?,
+                }
+            }
+            "weibull" => {
+                let shape = t.f64_in("shape", pos, "positive")?;
+                let scale = t.f64_in("scale", pos, "positive")?;
+                Dist::Weibull {
+                    shape: t.required("shape", shape)?,
+                    scale: t.required("scale", scale)?,
+                }
+            }
+            "pareto" => {
+                let shape = t.f64_in("shape", pos, "positive")?;
+                let scale = t.f64_in("scale", pos, "positive")?;
+                Dist::Pareto {
+                    shape: t.required("shape", shape)?,
+                    scale: t.required("scale", scale)?,
+                }
+            }
+            "lognormal" => {
+                let median = t.f64_in("median", pos, "positive")?;
+                let sigma = t.f64_in("sigma", nonneg, "zero or more")?;
+                Dist::LogNormal {
+                    median: t.required("median", median)?,
+                    sigma: t.required("sigma", sigma)?,
+                }
+            }
+            other => {
+                return Err(t.error(
+                    "dist",
+                    format!(
+                        "unknown distribution \"{other}\" (allowed: constant, uniform, exponential, \
+                         weibull, pareto, lognormal)"
+                    ),
+                ));
+            }
+        };
+        t.finish()?;
+        Ok(Some(d))
+    }
+
+    /// Fails on the first key that no getter asked for.
+    fn finish(self) -> R<()> {
+        for (key, node) in &self.table.entries {
+            if !self.read.iter().any(|r| r == key) {
+                let mut allowed: Vec<&str> = self.read.clone();
+                allowed.sort_unstable();
+                allowed.dedup();
+                return Err(self.error_at(
+                    &node.origin,
+                    key,
+                    format!("unknown key (allowed here: {})", allowed.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn not_supported(r: &Reader, key: &str, what: &str) -> ScenarioError {
+    r.error(
+        key,
+        format!("{what} is not supported yet by this version of gnutsim"),
+    )
+}
+
+/// Validates a whole document.
+pub fn validate(file: &Path, doc: &Table) -> R<Scenario> {
+    let mut top = Reader::new(file, "", doc, Origin::Default);
+    let _version = top.opt_str("gnutsim_version")?;
+    let name = top.opt_str("name")?.map(str::to_string).unwrap_or_else(|| {
+        file.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into())
+    });
+    let description = top.opt_str("description")?.unwrap_or("").to_string();
+    let seed = top.int_in("seed", 0, i64::MAX, "zero or a positive integer")?;
+    let seed = seed.unwrap_or(1) as u64;
+    let replications = top.int_in("replications", 1, 1_000_000, "between 1 and 1000000")?;
+    let replications = replications.unwrap_or(1) as u32;
+    let duration = top.f64_in("duration", |x| x > 0.0, "a positive number of seconds")?;
+    let duration = top.required("duration", duration)?;
+    let warmup = top.f64_in(
+        "warmup",
+        |x| x >= 0.0 && x < duration,
+        "at least 0 and less than duration",
+    )?;
+    let warmup = warmup.unwrap_or(0.0);
+
+    let mut net = top.opt_table("network")?;
+    let network = match net.as_mut() {
+        Some(t) => network(t)?,
+        None => return Err(top.error("network", "missing: the [network] table is required")),
+    };
+    if let Some(t) = net {
+        t.finish()?;
+    }
+    let peers = network.peers;
+
+    let topology = match top.opt_table("topology")? {
+        Some(t) => topology(t, peers)?,
+        None => {
+            return Err(top.error("topology", "missing: the [topology] table is required"));
+        }
+    };
+    let content = match top.opt_table("content")? {
+        Some(t) => content(t, peers)?,
+        None => return Err(top.error("content", "missing: the [content] table is required")),
+    };
+    let workload = match top.opt_table("workload")? {
+        Some(t) => workload(t)?,
+        None => return Err(top.error("workload", "missing: the [workload] table is required")),
+    };
+    let churn = match top.opt_table("churn")? {
+        Some(t) => churn(t)?,
+        None => Churn { enabled: false },
+    };
+    let strategies = strategies(&mut top)?;
+    let output = match top.opt_table("output")? {
+        Some(t) => output(t, duration)?,
+        None => Output {
+            bucket: duration / 100.0,
+            queries: false,
+        },
+    };
+    if let Some(n) = top.node("sweep") {
+        let empty = matches!(&n.value, Value::Table(t) if t.entries.is_empty());
+        if !empty {
+            return Err(not_supported(&top, "sweep", "[sweep]"));
+        }
+    }
+    top.finish()?;
+    Ok(Scenario {
+        file: file.to_path_buf(),
+        name,
+        description,
+        seed,
+        replications,
+        duration,
+        warmup,
+        network,
+        topology,
+        content,
+        workload,
+        churn,
+        strategies,
+        output,
+    })
+}
+
+fn network(t: &mut Reader) -> R<Network> {
+    let peers = t.int_in(
+        "peers",
+        2,
+        MAX_PEERS,
+        &format!("an integer from 2 to {MAX_PEERS}"),
+    )?;
+    let peers = t.required("peers", peers)? as u32;
+    let latency = t
+        .opt_dist("latency", false)?
+        .unwrap_or(Dist::Constant { value: 0.05 });
+    let capacity = t.opt_dist("capacity", true)?;
+    let queue_limit = t.int_in("queue_limit", 0, u32::MAX as i64, "zero or more")?;
+    if queue_limit.is_some() && capacity.is_none() {
+        return Err(t.error(
+            "queue_limit",
+            "needs network.capacity: without a capacity peers never queue messages",
+        ));
+    }
+    Ok(Network {
+        peers,
+        latency,
+        capacity,
+        queue_limit: queue_limit.map(|q| q as u32),
+    })
+}
+
+fn topology(mut t: Reader, peers: u32) -> R<Topology> {
+    let kind = t.opt_str("kind")?;
+    let kind = t.required("kind", kind)?;
+    let label = t.opt_str("label")?.map(str::to_string);
+    let n = peers as f64;
+    let kind = match kind {
+        "random" => {
+            let c = t.f64_in(
+                "mean_degree",
+                |c| c > 0.0 && c <= n - 1.0,
+                &format!("positive and at most peers - 1 = {}", peers - 1),
+            )?;
+            TopologyKind::Random {
+                mean_degree: t.required("mean_degree", c)?,
+            }
+        }
+        "regular" => {
+            let d = t.int_in(
+                "degree",
+                1,
+                peers as i64 - 1,
+                &format!("from 1 to peers - 1 = {}", peers - 1),
+            )?;
+            let d = t.required("degree", d)?;
+            if (d * peers as i64) % 2 == 1 {
+                return Err(t.error(
+                    "degree",
+                    format!(
+                        "degree x peers must be even for a regular graph ({d} x {peers} is odd)"
+                    ),
+                ));
+            }
+            TopologyKind::Regular { degree: d as u32 }
+        }
+        "power-law" | "barabasi-albert" | "small-world" | "two-tier" | "edgelist" => {
+            return Err(not_supported(
+                &t,
+                "kind",
+                &format!("topology kind \"{kind}\""),
+            ));
+        }
+        other => {
+            return Err(t.error(
+                "kind",
+                format!(
+                    "unknown topology kind \"{other}\" (allowed: random, regular, power-law, \
+                     barabasi-albert, small-world, two-tier, edgelist)"
+                ),
+            ));
+        }
+    };
+    t.finish()?;
+    Ok(Topology { kind, label })
+}
+
+fn content(mut t: Reader, peers: u32) -> R<Content> {
+    let objects = t.int_in("objects", 1, u32::MAX as i64 / 2, "a positive integer")?;
+    let objects = t.required("objects", objects)? as u32;
+    let replication = match t.opt_str("replication")? {
+        None | Some("uniform") => Placement::Uniform,
+        Some(k @ ("proportional" | "square-root")) => {
+            return Err(not_supported(
+                &t,
+                "replication",
+                &format!("replica placement \"{k}\""),
+            ));
+        }
+        Some(other) => {
+            return Err(t.error(
+                "replication",
+                format!(
+                    "unknown placement \"{other}\" (allowed: uniform, proportional, square-root)"
+                ),
+            ));
+        }
+    };
+    let max = (peers - 1) as f64;
+    let replicas_mean = t.f64_in(
+        "replicas_mean",
+        |r| r > 0.0 && r <= max,
+        &format!(
+            "positive and at most peers - 1 = {} (copies sit on distinct peers, and a peer never \
+             queries what it holds)",
+            peers - 1
+        ),
+    )?;
+    let replicas_mean = replicas_mean.unwrap_or(1.0);
+    let popularity = match t.opt_table("popularity")? {
+        None => Popularity::Uniform,
+        Some(mut p) => {
+            let zipf = p.f64_in("zipf", |s| s >= 0.0, "zero or more")?;
+            let uniform = p.opt_bool("uniform")?;
+            let pop = match (zipf, uniform) {
+                (Some(s), None) => Popularity::Zipf(s),
+                (None, Some(true)) => Popularity::Uniform,
+                (None, Some(false)) => {
+                    return Err(p.error("uniform", "write { uniform = true } or { zipf = S }"));
+                }
+                (Some(_), Some(_)) => {
+                    return Err(p.error("zipf", "give either zipf or uniform, not both"));
+                }
+                (None, None) => {
+                    return Err(t.error("popularity", "write { uniform = true } or { zipf = S }"));
+                }
+            };
+            p.finish()?;
+            pop
+        }
+    };
+    t.finish()?;
+    Ok(Content {
+        objects,
+        replication,
+        replicas_mean,
+        popularity,
+    })
+}
+
+fn workload(mut t: Reader) -> R<Workload> {
+    let rate = t.f64_in(
+        "query_rate",
+        |r| r > 0.0,
+        "a positive rate (queries per online peer per second)",
+    )?;
+    let query_rate = t.required("query_rate", rate)?;
+    t.finish()?;
+    Ok(Workload { query_rate })
+}
+
+fn churn(mut t: Reader) -> R<Churn> {
+    // A [churn] table without `enabled` means churn is wanted.
+    let enabled = t.opt_bool("enabled")?.unwrap_or(true);
+    if enabled {
+        return Err(not_supported(&t, "enabled", "churn"));
+    }
+    // Disabled: the other keys may stay in the file (to switch churn on with --set), but must be known keys.
+    for key in [
+        "session",
+        "downtime",
+        "initial_online",
+        "target_degree",
+        "min_degree",
+        "repair",
+        "trace",
+    ] {
+        let _ = t.node(key);
+    }
+    t.finish()?;
+    Ok(Churn { enabled })
+}
+
+fn strategies(top: &mut Reader) -> R<Vec<Strategy>> {
+    let Some(node) = top.node("strategy") else {
+        return Err(top.error("strategy", "missing: add at least one [[strategy]] table"));
+    };
+    let Value::Array(items) = &node.value else {
+        return Err(top.error(
+            "strategy",
+            "must be an array of tables: write each as [[strategy]]",
+        ));
+    };
+    if items.is_empty() {
+        return Err(top.error("strategy", "add at least one [[strategy]] table"));
+    }
+    let mut out: Vec<Strategy> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let Value::Table(table) = &item.value else {
+            return Err(top.error_at(
+                &item.origin,
+                &format!("strategy[{i}]"),
+                "must be a table: write each strategy as [[strategy]]",
+            ));
+        };
+        let mut t = Reader::new(
+            top.file,
+            &format!("strategy[{i}]"),
+            table,
+            item.origin.clone(),
+        );
+        let name = t.opt_str("name")?;
+        let name = t.required("name", name)?;
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(t.error(
+                "name",
+                format!(
+                    "\"{name}\" is not a usable name: use letters, digits, '-' and '_' (it names \
+                     CSV rows and --set keys)"
+                ),
+            ));
+        }
+        if out.iter().any(|s| s.name == name) {
+            return Err(t.error(
+                "name",
+                format!("two strategies are named \"{name}\": names must be unique"),
+            ));
+        }
+        // From here on, keys are named by the strategy's name, as --set and [sweep] address them.
+        let mut t = Reader::new(
+            top.file,
+            &format!("strategy.{name}"),
+            table,
+            item.origin.clone(),
+        );
+        t.read.push("name");
+        let kind = t.opt_str("kind")?;
+        let kind = t.required("kind", kind)?;
+        let timeout = t.f64_in("timeout", |x| x > 0.0, "a positive number of seconds")?;
+        let kind = match kind {
+            "flooding" => {
+                let ttl = t.int_in("ttl", 1, MAX_TTL, &format!("from 1 to {MAX_TTL}"))?;
+                StrategyKind::Flooding {
+                    ttl: ttl.unwrap_or(7) as u32,
+                }
+            }
+            "expanding-ring" | "random-walk" | "client-server" => {
+                return Err(not_supported(
+                    &t,
+                    "kind",
+                    &format!("strategy kind \"{kind}\""),
+                ));
+            }
+            other => {
+                return Err(t.error(
+                    "kind",
+                    format!(
+                        "unknown strategy kind \"{other}\" (allowed: flooding, expanding-ring, \
+                         random-walk, client-server)"
+                    ),
+                ));
+            }
+        };
+        t.finish()?;
+        out.push(Strategy {
+            name: name.to_string(),
+            kind,
+            timeout,
+        });
+    }
+    Ok(out)
+}
+
+fn output(mut t: Reader, duration: f64) -> R<Output> {
+    let bucket = t.f64_in(
+        "bucket",
+        |b| b > 0.0 && b <= duration,
+        "positive and at most duration",
+    )?;
+    // Keep the timeseries to a sane size: at most a million buckets per run.
+    if let Some(b) = bucket
+        && duration / b > 1e6
+    {
+        return Err(t.error(
+            "bucket",
+            format!("{b} s gives more than a million buckets over {duration} s"),
+        ));
+    }
+    let queries = t.opt_bool("queries")?.unwrap_or(false);
+    t.finish()?;
+    Ok(Output {
+        bucket: bucket.unwrap_or(duration / 100.0),
+        queries,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "t"
+seed = 7
+replications = 2
+duration = 100.0
+
+[network]
+peers = 100
+latency = { dist = "lognormal", median = 0.05, sigma = 0.5 }
+
+[topology]
+kind = "random"
+mean_degree = 4.0
+
+[content]
+objects = 10
+replicas_mean = 2.0
+popularity = { zipf = 0.8 }
+
+[workload]
+query_rate = 0.01
+
+[[strategy]]
+name = "f7"
+kind = "flooding"
+ttl = 7
+"#;
+
+    fn load(text: &str, sets: &[&str]) -> R<Scenario> {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        load_str(Path::new("t.toml"), text, &sets)
+    }
+
+    #[test]
+    fn good_scenario_fills_defaults() {
+        let s = load(GOOD, &[]).unwrap();
+        assert_eq!(s.network.peers, 100);
+        assert_eq!(s.warmup, 0.0);
+        assert_eq!(s.output.bucket, 1.0);
+        assert_eq!(s.strategies[0].kind, StrategyKind::Flooding { ttl: 7 });
+        assert_eq!(s.content.popularity, Popularity::Zipf(0.8));
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_path() {
+        let text = GOOD.replace("peers = 100", "peers = 100\npeerz = 3");
+        let e = load(&text, &[]).unwrap_err();
+        assert_eq!(e.key, "network.peerz");
+        assert_eq!(e.origin, Origin::Line(9));
+        assert!(
+            e.to_string()
+                .starts_with("t.toml:9: network.peerz: unknown key")
+        );
+    }
+
+    #[test]
+    fn wrong_type_and_range() {
+        let e = load(&GOOD.replace("peers = 100", "peers = \"many\""), &[]).unwrap_err();
+        assert_eq!(e.key, "network.peers");
+        assert!(e.message.contains("integer"), "{e}");
+        let e = load(&GOOD.replace("peers = 100", "peers = -5"), &[]).unwrap_err();
+        assert_eq!(e.key, "network.peers");
+        assert_eq!(e.origin, Origin::Line(8));
+        let e = load(&GOOD.replace("ttl = 7", "ttl = 0"), &[]).unwrap_err();
+        assert_eq!(e.key, "strategy.f7.ttl");
+        let e = load(&GOOD.replace("sigma = 0.5", "sigma = -1.0"), &[]).unwrap_err();
+        assert_eq!(e.key, "network.latency.sigma");
+    }
+
+    #[test]
+    fn set_overrides_and_errors() {
+        let s = load(GOOD, &["network.peers=200", "strategy.f7.ttl=3"]).unwrap();
+        assert_eq!(s.network.peers, 200);
+        assert_eq!(s.strategies[0].kind, StrategyKind::Flooding { ttl: 3 });
+        let e = load(GOOD, &["network.peerz=3"]).unwrap_err();
+        assert_eq!(e.key, "network.peerz");
+        assert_eq!(e.origin, Origin::Set("network.peerz=3".into()));
+        let e = load(GOOD, &["network.peers=lots"]).unwrap_err();
+        assert_eq!(e.key, "network.peers");
+    }
+
+    #[test]
+    fn later_features_are_refused_not_ignored() {
+        let e = load(&GOOD.replace("\"random\"", "\"power-law\""), &[]).unwrap_err();
+        assert!(e.message.contains("not supported yet"), "{e}");
+        let e = load(&format!("{GOOD}\n[churn]\nenabled = true\n"), &[]).unwrap_err();
+        assert!(e.message.contains("not supported yet"), "{e}");
+        let e = load(
+            &format!("{GOOD}\n[sweep]\n\"network.peers\" = [10, 20]\n"),
+            &[],
+        )
+        .unwrap_err();
+        assert!(e.message.contains("not supported yet"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_names_and_missing_tables() {
+        let text = format!("{GOOD}\n[[strategy]]\nname = \"f7\"\nkind = \"flooding\"\n");
+        let e = load(&text, &[]).unwrap_err();
+        assert!(e.message.contains("unique"));
+        let e = load(&GOOD.replace("[workload]\nquery_rate = 0.01", ""), &[]).unwrap_err();
+        assert_eq!(e.key, "workload");
+    }
+}

@@ -1,0 +1,55 @@
+//! One replication's world: the overlay, the content and the peers' capacities, built from the replication's
+//! own random streams. Every strategy of the replication runs on the same `World` (common random numbers).
+
+use crate::content::Content;
+use crate::dist::secs_to_us;
+use crate::graph::Graph;
+use crate::rng::{self, Stream};
+use crate::scenario::Scenario;
+use crate::topology;
+
+pub struct World {
+    pub replication: u32,
+    /// The replication's seed (from the scenario seed and the replication index).
+    pub seed: u64,
+    pub graph: Graph,
+    pub content: Content,
+    /// Microseconds a peer takes to process one message; `None` = unlimited capacity.
+    pub service_us: Option<Vec<u64>>,
+}
+
+impl World {
+    pub fn build(s: &Scenario, replication: u32) -> World {
+        let seed = rng::replication_seed(s.seed, replication);
+        let n = s.network.peers;
+        let graph = topology::build(
+            n,
+            &s.topology.kind,
+            &mut rng::stream(seed, Stream::Topology),
+        );
+        let content = Content::generate(n, &s.content, &mut rng::stream(seed, Stream::Content));
+        let service_us = s.network.capacity.map(|cap| {
+            let sampler = cap.sampler();
+            let mut r = rng::stream(seed, Stream::Peers);
+            (0..n)
+                .map(|_| secs_to_us(1.0 / sampler.sample(&mut r)).max(1))
+                .collect()
+        });
+        World {
+            replication,
+            seed,
+            graph,
+            content,
+            service_us,
+        }
+    }
+
+    pub fn peers(&self) -> u32 {
+        self.graph.len() as u32
+    }
+
+    /// Time-averaged number of online peers over [a, b) microseconds (every peer is online without churn).
+    pub fn online_mean(&self, _a: u64, _b: u64) -> f64 {
+        self.peers() as f64
+    }
+}
