@@ -38,10 +38,30 @@ pub struct RunOutput {
     pub wall_s: f64,
 }
 
-/// Runs one strategy over one world.
+/// Runs one strategy over one world, with the replication's query trace.
 pub fn simulate(s: &Scenario, strategy: &Strategy, world: &World) -> RunOutput {
+    let trace = QueryTrace::new(
+        rng::stream(world.seed, Stream::Queries),
+        world.peers(),
+        s.workload.query_rate,
+        s.duration,
+    );
+    simulate_arrivals(s, strategy, world, trace)
+}
+
+/// Runs one strategy over one world with given query arrivals (in time order): hand-built cases in tests, and
+/// the trace of one query in `gnutsim trace`.
+pub fn simulate_arrivals<'a>(
+    s: &Scenario,
+    strategy: &Strategy,
+    world: &'a World,
+    arrivals: impl Iterator<Item = Arrival> + 'a,
+) -> RunOutput {
+    let trace = Box::new(arrivals);
     match strategy.kind {
-        StrategyKind::Flooding { ttl } => Engine::new(s, strategy, world, Flooding::new(ttl)).run(),
+        StrategyKind::Flooding { ttl } => {
+            Engine::new(s, strategy, world, trace, Flooding::new(ttl)).run()
+        }
     }
 }
 
@@ -72,7 +92,7 @@ struct Engine<'a, P: Protocol> {
     busy_until: Vec<u64>,
     queue_limit: u64,
     timeout_us: Option<u64>,
-    trace: QueryTrace,
+    trace: Box<dyn Iterator<Item = Arrival> + 'a>,
     pending: Option<Arrival>,
     next_index: u64,
     active: Vec<Active>,
@@ -83,7 +103,13 @@ struct Engine<'a, P: Protocol> {
 }
 
 impl<'a, P: Protocol> Engine<'a, P> {
-    fn new(s: &Scenario, strategy: &Strategy, world: &'a World, protocol: P) -> Self {
+    fn new(
+        s: &Scenario,
+        strategy: &Strategy,
+        world: &'a World,
+        trace: Box<dyn Iterator<Item = Arrival> + 'a>,
+        protocol: P,
+    ) -> Self {
         let n = world.peers();
         let seed = world.seed;
         Engine {
@@ -112,12 +138,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             },
             queue_limit: s.network.queue_limit.map_or(u64::MAX, u64::from),
             timeout_us: strategy.timeout.map(secs_to_us),
-            trace: QueryTrace::new(
-                rng::stream(seed, Stream::Queries),
-                n,
-                s.workload.query_rate,
-                s.duration,
-            ),
+            trace,
             pending: None,
             next_index: 0,
             active: Vec::new(),

@@ -1,0 +1,76 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+use gnutsim::content::Content;
+use gnutsim::engine::{self, RunOutput};
+use gnutsim::graph::{Graph, PeerId};
+use gnutsim::scenario::{self, Scenario};
+use gnutsim::workload::Arrival;
+use gnutsim::world::World;
+
+/// A scenario from TOML text (named `test.toml`).
+pub fn scenario(text: &str) -> Scenario {
+    scenario::load_str(Path::new("test.toml"), text, &[]).expect("test scenario is valid")
+}
+
+/// A world on a hand-built graph: `holders[o]` lists who holds object o; every object equally popular.
+pub fn hand_world(graph: Graph, holders: Vec<Vec<PeerId>>, service_us: Option<u64>) -> World {
+    let n = graph.len() as u32;
+    let objects = holders.len();
+    World {
+        replication: 0,
+        seed: 1,
+        content: Content::from_holders(n, holders, vec![1.0; objects]),
+        service_us: service_us.map(|s| vec![s; n as usize]),
+        graph,
+    }
+}
+
+/// Queries from the given sources, one second apart, each asking for object 0 (held by someone else).
+pub fn run_queries(s: &Scenario, world: &World, sources: &[PeerId]) -> RunOutput {
+    let arrivals: Vec<Arrival> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, &source)| Arrival {
+            time_us: i as u64 * 1_000_000,
+            source,
+            object_draw: 0.0,
+        })
+        .collect();
+    engine::simulate_arrivals(s, &s.strategies[0], world, arrivals.into_iter())
+}
+
+/// A minimal valid scenario around one strategy table and a network table.
+pub fn minimal(peers: u32, network_extra: &str, strategy: &str) -> String {
+    format!(
+        r#"
+duration = 100.0
+[network]
+peers = {peers}
+{network_extra}
+[topology]
+kind = "random"
+mean_degree = 1.0
+[content]
+objects = 1
+[workload]
+query_rate = 0.001
+[[strategy]]
+name = "s"
+{strategy}
+[output]
+queries = true
+"#
+    )
+}
+
+/// A fresh folder under target/test-output/ for one test's results (kept, so .ci/run can spec-check it).
+pub fn out_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("test-output")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.parent().expect("has a parent")).expect("can create test-output");
+    dir
+}

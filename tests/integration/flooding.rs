@@ -1,0 +1,201 @@
+//! Flooding against values known independently of the code: the full-flood identities on connected graphs,
+//! breadth-first reach, hand-built graphs.
+
+use gnutsim::engine;
+use gnutsim::graph::Graph;
+use gnutsim::topology::stats;
+use gnutsim::world::World;
+
+use crate::common::{hand_world, minimal, run_queries, scenario};
+
+/// Checks the full-flood identities on every query of the run: on a connected graph, a flood with duplicate
+/// suppression whose TTL no path exhausts sends 2E - (N - 1) queries (deg(s) from the source, deg(v) - 1 from
+/// every other peer), N - 1 of which are first receipts and 2E - 2(N - 1) duplicates.
+fn assert_full_flood(text: &str) {
+    let s = scenario(text);
+    let w = World::build(&s, 0);
+    assert_eq!(
+        stats::component_sizes(&w.graph).len(),
+        1,
+        "graph must be connected"
+    );
+    let e = w.graph.edge_count() as u64;
+    let n = w.graph.len() as u64;
+    let out = engine::simulate(&s, &s.strategies[0], &w);
+    let m = &out.metrics;
+    assert!(m.queries > 20, "enough queries: {}", m.queries);
+    assert_eq!(m.query_messages, m.queries * (2 * e - (n - 1)));
+    assert_eq!(m.duplicate_messages, m.queries * (2 * e - 2 * (n - 1)));
+    assert_eq!(m.peers_reached_per_query, Some((n - 1) as f64));
+    // Every query message is processed by its receiver: the loads add up to queries + hits.
+    let total_load = m.load_mean * n as f64;
+    assert!((total_load - m.messages as f64).abs() < 1e-6 * m.messages as f64);
+}
+
+fn full_flood_scenario(topology: &str, latency: &str, ttl: u32) -> String {
+    format!(
+        r#"
+seed = 3
+duration = 50.0
+[network]
+peers = 400
+latency = {latency}
+[topology]
+{topology}
+[content]
+objects = 20
+replicas_mean = 3.0
+[workload]
+query_rate = 0.002
+[[strategy]]
+name = "full"
+kind = "flooding"
+ttl = {ttl}
+"#
+    )
+}
+
+#[test]
+fn full_flood_on_connected_random_graph_random_latency() {
+    // TTL = N exceeds every path a first copy can take, whatever the latencies.
+    assert_full_flood(&full_flood_scenario(
+        "kind = \"random\"\nmean_degree = 8.0",
+        "{ dist = \"lognormal\", median = 0.05, sigma = 1.0 }",
+        400,
+    ));
+}
+
+#[test]
+fn full_flood_on_random_regular_graph_random_latency() {
+    assert_full_flood(&full_flood_scenario(
+        "kind = \"regular\"\ndegree = 4",
+        "{ dist = \"exponential\", mean = 0.05 }",
+        400,
+    ));
+}
+
+#[test]
+fn full_flood_with_ttl_just_above_the_diameter() {
+    // With a constant latency, first copies travel shortest paths, so TTL = diameter + 1 already floods all.
+    for topo in [
+        "kind = \"random\"\nmean_degree = 8.0",
+        "kind = \"regular\"\ndegree = 4",
+    ] {
+        let probe = scenario(&full_flood_scenario(
+            topo,
+            "{ dist = \"constant\", value = 0.05 }",
+            400,
+        ));
+        let w = World::build(&probe, 0);
+        let diameter = (0..w.graph.len() as u32)
+            .map(|v| stats::eccentricity(&w.graph, v))
+            .max()
+            .unwrap();
+        assert!(diameter >= 4, "a non-trivial diameter: {diameter}");
+        assert_full_flood(&full_flood_scenario(
+            topo,
+            "{ dist = \"constant\", value = 0.05 }",
+            diameter + 1,
+        ));
+    }
+}
+
+#[test]
+fn ttl_5_reach_matches_breadth_first_search_at_100k_peers() {
+    // Random 4-regular graph, 100,000 peers: a TTL-5 flood reaches the peers within 5 hops (about 483 = 4 + 12
+    // + 36 + 108 + 324 minus the few short cycles). With random latencies a first copy can arrive by a longer
+    // path and stop early, so the tolerance is 1%.
+    let s = scenario(
+        r#"
+seed = 11
+duration = 10.0
+[network]
+peers = 100000
+latency = { dist = "lognormal", median = 0.05, sigma = 0.5 }
+[topology]
+kind = "regular"
+degree = 4
+[content]
+objects = 10
+replicas_mean = 1.0
+[workload]
+query_rate = 0.0001
+[[strategy]]
+name = "ttl5"
+kind = "flooding"
+ttl = 5
+[output]
+queries = true
+"#,
+    );
+    let w = World::build(&s, 0);
+    let out = engine::simulate(&s, &s.strategies[0], &w);
+    assert!(out.queries.len() >= 60, "{} queries", out.queries.len());
+    let bfs: f64 = out
+        .queries
+        .iter()
+        .map(|q| stats::reach_within(&w.graph, q.source, 5) as f64)
+        .sum::<f64>()
+        / out.queries.len() as f64;
+    let reached = out.metrics.peers_reached_per_query.unwrap();
+    assert!((470.0..=484.0).contains(&bfs), "BFS reach {bfs}");
+    assert!(
+        (reached - bfs).abs() <= 0.01 * bfs,
+        "flood {reached} vs BFS {bfs}"
+    );
+}
+
+fn flood_strategy(ttl: u32) -> String {
+    format!("kind = \"flooding\"\nttl = {ttl}")
+}
+
+#[test]
+fn hand_built_tree_counts_through_the_engine() {
+    // Binary tree 0 -> 1, 2; 1 -> 3, 4; 2 -> 5, 6; object 0 on peer 6 only.
+    let g = Graph::from_edges(7, &[(0, 1), (0, 2), (1, 3), (1, 4), (2, 5), (2, 6)]);
+    let s = scenario(&minimal(7, "", &flood_strategy(4)));
+    let w = hand_world(g, vec![vec![6]], None);
+    // From 3: path 3-1-0-2-6 is 4 hops. Query messages: 3->1 (1), 1->0,4 (2), 0->2 (1), 2->5,6 (2) = 6.
+    let out = run_queries(&s, &w, &[3]);
+    let m = &out.metrics;
+    assert_eq!((m.queries, m.successes), (1, 1));
+    assert_eq!(m.query_messages, 6);
+    assert_eq!(
+        m.hit_messages, 4,
+        "one hit message per hop of the reverse path"
+    );
+    assert_eq!(m.mean_hops, Some(4.0));
+    assert_eq!(m.peers_reached_per_query, Some(6.0));
+    assert_eq!(m.duplicate_messages, 0);
+    // Latency: 4 hops out and 4 back at the constant default 50 ms.
+    assert!((m.mean_latency_s.unwrap() - 0.4).abs() < 1e-9);
+    // TTL 3 falls one hop short: not found, no hits, 5 query messages.
+    let s3 = scenario(&minimal(7, "", &flood_strategy(3)));
+    let out = run_queries(&s3, &w, &[3]);
+    assert_eq!((out.metrics.successes, out.metrics.fail_not_found), (0, 1));
+    assert_eq!(
+        (out.metrics.query_messages, out.metrics.hit_messages),
+        (4, 0)
+    );
+}
+
+#[test]
+fn hand_built_ring_and_star_through_the_engine() {
+    // Ring of 6, object on the opposite peer 3, TTL 3: 6 query messages, 1 duplicate (at 3), two hits of 3 hops.
+    let ring = Graph::from_edges(6, &(0..6).map(|i| (i, (i + 1) % 6)).collect::<Vec<_>>());
+    let s = scenario(&minimal(6, "", &flood_strategy(3)));
+    let w = hand_world(ring, vec![vec![3]], None);
+    let m = run_queries(&s, &w, &[0]).metrics;
+    assert_eq!((m.query_messages, m.duplicate_messages), (6, 1));
+    // Peer 3 answers only the first copy it gets: one hit of 3 hops, 3 hit messages.
+    assert_eq!((m.hit_messages, m.mean_hops), (3, Some(3.0)));
+    // Star: hub 0, leaves 1..=5, object on leaf 5; query from leaf 1 with TTL 2.
+    let star = Graph::from_edges(6, &(1..6).map(|i| (0, i)).collect::<Vec<_>>());
+    let w = hand_world(star, vec![vec![5]], None);
+    let s = scenario(&minimal(6, "", &flood_strategy(2)));
+    let m = run_queries(&s, &w, &[1]).metrics;
+    assert_eq!((m.query_messages, m.hit_messages, m.successes), (5, 2, 1));
+    let s = scenario(&minimal(6, "", &flood_strategy(1)));
+    let m = run_queries(&s, &w, &[1]).metrics;
+    assert_eq!((m.query_messages, m.successes, m.fail_not_found), (1, 0, 1));
+}
