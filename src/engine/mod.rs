@@ -2,6 +2,7 @@
 //! world. It issues the queries of the trace, delivers messages with their latencies through the peers' FIFO
 //! queues, lets the protocol decide what each message causes, and feeds the recorder.
 
+pub mod event;
 pub mod queue;
 
 use std::time::Instant;
@@ -15,18 +16,8 @@ use crate::rng::{self, SimRng, Stream};
 use crate::scenario::{Scenario, Strategy, StrategyKind};
 use crate::workload::{Arrival, QueryTrace};
 use crate::world::World;
+use event::{Event, MAX_SLOTS, Packed};
 use queue::EventQueue;
-
-/// The closed set of things that happen.
-#[derive(Clone, Copy, Debug)]
-enum Event {
-    /// The next query of the trace is issued.
-    Issue,
-    /// A message reaches its destination peer (which may queue or drop it).
-    Deliver(Message),
-    /// A peer has finished processing a message: its effects happen now.
-    Process(Message),
-}
 
 /// What one strategy run produced.
 pub struct RunOutput {
@@ -59,9 +50,14 @@ pub fn simulate_arrivals<'a>(
 ) -> RunOutput {
     let trace = Box::new(arrivals);
     match strategy.kind {
-        StrategyKind::Flooding { ttl } => {
-            Engine::new(s, strategy, world, trace, Flooding::new(ttl)).run()
-        }
+        StrategyKind::Flooding { ttl } => Engine::new(
+            s,
+            strategy,
+            world,
+            trace,
+            Flooding::new(ttl, world.graph.len()),
+        )
+        .run(),
     }
 }
 
@@ -84,7 +80,7 @@ struct Engine<'a, P: Protocol> {
     view: View<'a>,
     world: &'a World,
     protocol: P,
-    queue: EventQueue<Event>,
+    queue: EventQueue<Packed>,
     rec: Recorder,
     latency: Sampler,
     latency_rng: SimRng,
@@ -152,10 +148,10 @@ impl<'a, P: Protocol> Engine<'a, P> {
     fn run(mut self) -> RunOutput {
         let started = Instant::now();
         self.schedule_next_arrival();
-        while let Some((time, event)) = self.queue.pop() {
+        while let Some((time, packed)) = self.queue.pop() {
             self.now = time;
             self.events += 1;
-            match event {
+            match Event::from(packed) {
                 Event::Issue => self.issue(),
                 Event::Deliver(msg) => self.deliver(msg),
                 Event::Process(msg) => self.process(msg),
@@ -181,7 +177,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
     fn schedule_next_arrival(&mut self) {
         self.pending = self.trace.next();
         if let Some(a) = &self.pending {
-            self.queue.push(a.time_us, Event::Issue);
+            self.queue.push(a.time_us, Event::Issue.into());
         }
     }
 
@@ -201,6 +197,12 @@ impl<'a, P: Protocol> Engine<'a, P> {
         let slot = match self.free_slots.pop() {
             Some(s) => s,
             None => {
+                // Slots travel in 24 bits of a packed event; 16 million queries in flight at once would need
+                // gigabytes of query state and is refused by the work estimate long before.
+                assert!(
+                    (self.active.len() as u32) < MAX_SLOTS,
+                    "more than {MAX_SLOTS} queries in flight at once"
+                );
                 self.active.push(placeholder());
                 (self.active.len() - 1) as u32
             }
@@ -258,7 +260,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
         }
         let done = busy.max(self.now) + s;
         self.busy_until[peer] = done;
-        self.queue.push(done, Event::Process(msg));
+        self.queue.push(done, Event::Process(msg).into());
     }
 
     fn process(&mut self, msg: Message) {
@@ -299,7 +301,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
         let a = &mut self.active[slot as usize];
         for msg in self.out.sends.drain(..) {
             let delay = self.latency.sample_us(&mut self.latency_rng);
-            self.queue.push(now + delay, Event::Deliver(msg));
+            self.queue.push(now + delay, Event::Deliver(msg).into());
             a.in_flight += 1;
             a.messages += 1;
             self.rec.sent(msg.kind, a.measured, now);

@@ -7,6 +7,9 @@
 //! in insertion order, and a stable sort by time keeps that order among equal times; events that waited in the
 //! overflow heap are moved into their bucket, in (time, sequence) order, before anything else can be added to
 //! that bucket, so they stay ahead of later insertions.
+//!
+//! A bucket spans one absolute 256-us window at a time, so an item only needs to carry the low 8 bits of its time
+//! ([`WheelItem`]); the engine's events fit in 16 bytes that way, which halves the queue's memory traffic.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -15,6 +18,15 @@ use std::collections::BinaryHeap;
 const SLOT_SHIFT: u32 = 8;
 /// Buckets in the wheel (a power of two): horizon = 16384 x 256 us = 4.19 s.
 const SLOTS: usize = 1 << 14;
+/// Drained bucket vectors kept for reuse: enough for the buckets in use at once, without every bucket of the
+/// ring holding on to the largest capacity it ever needed (that alone took 685 MB at 10^5 peers).
+const POOL: usize = 256;
+
+/// What the wheel stores: a copyable item with room for the low 8 bits of its time.
+pub trait WheelItem: Copy {
+    fn time_lo(&self) -> u8;
+    fn set_time_lo(&mut self, lo: u8);
+}
 
 struct Overflow<T> {
     time: u64,
@@ -40,27 +52,33 @@ impl<T> Ord for Overflow<T> {
 }
 
 /// A priority queue of `(time, item)` popping in (time, insertion order).
-pub struct EventQueue<T: Copy> {
-    slots: Vec<Vec<(u64, T)>>,
+pub struct EventQueue<T: WheelItem> {
+    slots: Vec<Vec<T>>,
     /// Absolute bucket number (time >> SLOT_SHIFT) of the bucket being drained.
     current_slot: u64,
     /// The bucket being drained, sorted by time; `cursor` is the next event.
-    current: Vec<(u64, T)>,
+    current: Vec<T>,
     cursor: usize,
     /// Events waiting in `slots` (not in `current` nor in `overflow`).
     in_wheel: usize,
     overflow: BinaryHeap<Reverse<Overflow<T>>>,
     overflow_seq: u64,
     len: usize,
+    /// Empty vectors with capacity, handed to buckets that receive their first event.
+    pool: Vec<Vec<T>>,
+    /// Scratch space for the counting sort.
+    scratch: Vec<T>,
 }
 
-impl<T: Copy> Default for EventQueue<T> {
+impl<T: WheelItem> Default for EventQueue<T> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T: Copy> EventQueue<T> {
+const LO_MASK: u64 = (1 << SLOT_SHIFT) - 1;
+
+impl<T: WheelItem> EventQueue<T> {
     pub fn new() -> Self {
         EventQueue {
             slots: (0..SLOTS).map(|_| Vec::new()).collect(),
@@ -71,6 +89,8 @@ impl<T: Copy> EventQueue<T> {
             overflow: BinaryHeap::new(),
             overflow_seq: 0,
             len: 0,
+            pool: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -84,17 +104,27 @@ impl<T: Copy> EventQueue<T> {
 
     /// Schedules `item` at `time`, which must not be before the last popped event's time.
     #[inline]
-    pub fn push(&mut self, time: u64, item: T) {
+    pub fn push(&mut self, time: u64, mut item: T) {
         let slot = time >> SLOT_SHIFT;
         debug_assert!(slot >= self.current_slot, "event scheduled in the past");
         self.len += 1;
-        if slot <= self.current_slot {
-            // Into the bucket being drained: after every pending event with time <= this one.
-            let rest = &self.current[self.cursor..];
-            let at = self.cursor + rest.partition_point(|&(t, _)| t <= time);
-            self.current.insert(at, (time, item));
-        } else if slot < self.current_slot + SLOTS as u64 {
-            self.slots[slot as usize & (SLOTS - 1)].push((time, item));
+        if slot < self.current_slot + SLOTS as u64 {
+            item.set_time_lo((time & LO_MASK) as u8);
+            if slot <= self.current_slot {
+                // Into the bucket being drained: after every pending event with time <= this one.
+                let lo = item.time_lo();
+                let rest = &self.current[self.cursor..];
+                let at = self.cursor + rest.partition_point(|e| e.time_lo() <= lo);
+                self.current.insert(at, item);
+                return;
+            }
+            let bucket = &mut self.slots[slot as usize & (SLOTS - 1)];
+            if bucket.capacity() == 0
+                && let Some(v) = self.pool.pop()
+            {
+                *bucket = v;
+            }
+            bucket.push(item);
             self.in_wheel += 1;
         } else {
             self.overflow.push(Reverse(Overflow {
@@ -113,7 +143,7 @@ impl<T: Copy> EventQueue<T> {
             let ev = self.current[self.cursor];
             self.cursor += 1;
             self.len -= 1;
-            return Some(ev);
+            return Some(((self.current_slot << SLOT_SHIFT) | ev.time_lo() as u64, ev));
         }
         self.pop_slow()
     }
@@ -126,6 +156,11 @@ impl<T: Copy> EventQueue<T> {
             }
             self.current.clear();
             self.cursor = 0;
+            if self.pool.len() < POOL && self.current.capacity() > 0 {
+                self.pool.push(std::mem::take(&mut self.current));
+            } else {
+                self.current = Vec::new();
+            }
             if self.in_wheel == 0 {
                 // Nothing in the wheel: jump straight to the first overflow event's bucket.
                 let Reverse(first) = self.overflow.peek()?;
@@ -142,20 +177,49 @@ impl<T: Copy> EventQueue<T> {
                 let Some(Reverse(ev)) = self.overflow.pop() else {
                     break;
                 };
-                self.slots[(ev.time >> SLOT_SHIFT) as usize & (SLOTS - 1)].push((ev.time, ev.item));
+                let mut item = ev.item;
+                item.set_time_lo((ev.time & LO_MASK) as u8);
+                self.slots[(ev.time >> SLOT_SHIFT) as usize & (SLOTS - 1)].push(item);
                 self.in_wheel += 1;
             }
             let idx = self.current_slot as usize & (SLOTS - 1);
-            std::mem::swap(&mut self.current, &mut self.slots[idx]);
+            self.current = std::mem::take(&mut self.slots[idx]);
             self.in_wheel -= self.current.len();
             if !self.current.is_empty() {
-                // Stable: equal times keep insertion order.
-                self.current.sort_by_key(|&(t, _)| t);
+                self.sort_current();
                 let ev = self.current[0];
                 self.cursor = 1;
                 self.len -= 1;
-                return Some(ev);
+                return Some(((self.current_slot << SLOT_SHIFT) | ev.time_lo() as u64, ev));
             }
+        }
+    }
+
+    /// Stable sort of the current bucket by time. Its items differ only in their low 8 bits of time, so a
+    /// counting sort does it in two linear passes (measured faster than the standard stable sort here).
+    fn sort_current(&mut self) {
+        let n = self.current.len();
+        if n < 32 {
+            self.current.sort_by_key(|e| e.time_lo());
+            return;
+        }
+        const BINS: usize = 1 << SLOT_SHIFT;
+        let mut start = [0u32; BINS + 1];
+        for e in &self.current {
+            start[e.time_lo() as usize + 1] += 1;
+        }
+        if start.iter().filter(|&&c| c > 0).count() == 1 {
+            return; // every event at the same time: already in order
+        }
+        for b in 0..BINS {
+            start[b + 1] += start[b];
+        }
+        self.scratch.clear();
+        self.scratch.extend_from_slice(&self.current);
+        for &ev in &self.scratch {
+            let b = ev.time_lo() as usize;
+            self.current[start[b] as usize] = ev;
+            start[b] += 1;
         }
     }
 }
@@ -165,29 +229,50 @@ mod tests {
     use super::*;
     use rand::{RngExt, SeedableRng};
 
+    /// A test item: a payload and the wheel's time bits.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    struct Item(u64, u8);
+
+    impl WheelItem for Item {
+        fn time_lo(&self) -> u8 {
+            self.1
+        }
+        fn set_time_lo(&mut self, lo: u8) {
+            self.1 = lo;
+        }
+    }
+
+    fn drain(q: &mut EventQueue<Item>) -> Vec<(u64, u64)> {
+        std::iter::from_fn(|| q.pop())
+            .map(|(t, i)| (t, i.0))
+            .collect()
+    }
+
     #[test]
     fn pops_in_time_then_insertion_order() {
         let mut q = EventQueue::new();
-        q.push(500, 'a');
-        q.push(100, 'b');
-        q.push(500, 'c');
-        q.push(10_000_000_000, 'd'); // far beyond the horizon
-        q.push(100, 'e');
-        assert_eq!(q.pop(), Some((100, 'b')));
-        q.push(100, 'f'); // same time as the one just popped: goes after 'e'
-        q.push(300, 'g');
-        let rest: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
-        assert_eq!(
-            rest,
-            vec![
-                (100, 'e'),
-                (100, 'f'),
-                (300, 'g'),
-                (500, 'a'),
-                (500, 'c'),
-                (10_000_000_000, 'd')
-            ]
-        );
+        let it = |c: char| Item(c as u64, 0);
+        q.push(500, it('a'));
+        q.push(100, it('b'));
+        q.push(500, it('c'));
+        q.push(10_000_000_000, it('d')); // far beyond the horizon
+        q.push(100, it('e'));
+        assert_eq!(q.pop().map(|(t, i)| (t, i.0)), Some((100, 'b' as u64)));
+        q.push(100, it('f')); // same time as the one just popped: goes after 'e'
+        q.push(300, it('g'));
+        let rest = drain(&mut q);
+        let want: Vec<(u64, u64)> = [
+            (100, 'e'),
+            (100, 'f'),
+            (300, 'g'),
+            (500, 'a'),
+            (500, 'c'),
+            (10_000_000_000, 'd'),
+        ]
+        .iter()
+        .map(|&(t, c)| (t, c as u64))
+        .collect();
+        assert_eq!(rest, want);
         assert!(q.is_empty());
     }
 
@@ -204,27 +289,26 @@ mod tests {
         for step in 0..200_000u64 {
             if rng.random_bool(0.55) || reference.is_empty() {
                 // Mix of same-time, near, bucket-edge and beyond-horizon delays.
-                let delay = match rng.random_range(0..5) {
+                let delay = match rng.random_range(0..6) {
                     0 => 0,
+                    5 => rng.random_range(0..5000) * 256, // bucket boundaries
                     1 => rng.random_range(0..300),
                     2 => rng.random_range(0..100_000),
                     3 => rng.random_range(0..5_000_000),
                     _ => rng.random_range(0..60_000_000),
                 };
-                q.push(now + delay, step);
+                q.push(now + delay, Item(step, 0));
                 reference.push(Reverse((now + delay, seq, step)));
                 seq += 1;
             } else {
                 let (t, item) = q.pop().unwrap();
                 let Reverse((rt, _, ritem)) = reference.pop().unwrap();
                 now = t;
-                out_q.push((t, item));
+                out_q.push((t, item.0));
                 out_r.push((rt, ritem));
             }
         }
-        while let Some(e) = q.pop() {
-            out_q.push(e);
-        }
+        out_q.extend(drain(&mut q));
         while let Some(Reverse((t, _, i))) = reference.pop() {
             out_r.push((t, i));
         }

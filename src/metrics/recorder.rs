@@ -23,14 +23,21 @@ pub struct Recorder {
     by_kind: [u64; MSG_KINDS],
     duplicates: u64,
     dropped: u64,
-    /// Messages processed per node (peers, then any servers), measured queries only.
-    load: Vec<u64>,
+    /// Per node (peers, then any servers): one entry, so that counting a message costs one cache miss.
+    nodes: Vec<NodeCounts>,
     buckets: Vec<BucketCounts>,
-    /// Per-node messages processed in the current bucket, and which nodes have a non-zero count.
-    bucket_load: Vec<u32>,
+    /// Nodes with a non-zero count in the current bucket.
     touched: Vec<u32>,
     load_bucket: usize,
     records: Vec<QueryRecord>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct NodeCounts {
+    /// Messages processed, of measured queries.
+    load: u64,
+    /// Messages processed in the current timeseries bucket.
+    in_bucket: u32,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -65,9 +72,8 @@ impl Recorder {
             by_kind: [0; MSG_KINDS],
             duplicates: 0,
             dropped: 0,
-            load: vec![0; nodes],
+            nodes: vec![NodeCounts::default(); nodes],
             buckets: vec![BucketCounts::default(); n_buckets],
-            bucket_load: vec![0; nodes],
             touched: Vec::new(),
             load_bucket: 0,
             records: Vec::new(),
@@ -99,25 +105,30 @@ impl Recorder {
     /// Node `node` processed a message at `now`.
     #[inline]
     pub fn processed(&mut self, node: usize, measured: bool, now: u64) {
-        if measured {
-            self.load[node] += 1;
-        }
-        let Some(b) = self.bucket(now) else { return };
+        let Some(b) = self.bucket(now) else {
+            if measured {
+                self.nodes[node].load += 1;
+            }
+            return;
+        };
         if b != self.load_bucket {
             self.close_load_bucket();
             self.load_bucket = b;
         }
-        if self.bucket_load[node] == 0 {
+        let c = &mut self.nodes[node];
+        c.load += u64::from(measured);
+        if c.in_bucket == 0 {
             self.touched.push(node as u32);
         }
-        self.bucket_load[node] += 1;
+        c.in_bucket += 1;
     }
 
     fn close_load_bucket(&mut self) {
         let mut max = 0;
         for &n in &self.touched {
-            max = max.max(self.bucket_load[n as usize]);
-            self.bucket_load[n as usize] = 0;
+            let c = &mut self.nodes[n as usize];
+            max = max.max(c.in_bucket);
+            c.in_bucket = 0;
         }
         self.touched.clear();
         let slot = &mut self.buckets[self.load_bucket].load_max;
@@ -166,7 +177,7 @@ impl Recorder {
     /// The run's figures. `online` gives the time-averaged number of online peers over [a, b) (microseconds).
     pub fn finish(mut self, events: u64, online: impl Fn(u64, u64) -> f64) -> Recorded {
         self.close_load_bucket();
-        let mut loads: Vec<f64> = self.load.iter().map(|&x| x as f64).collect();
+        let mut loads: Vec<f64> = self.nodes.iter().map(|c| c.load as f64).collect();
         loads.sort_unstable_by(f64::total_cmp);
         let mut lat_sorted = self.latencies_s.clone();
         lat_sorted.sort_unstable_by(f64::total_cmp);

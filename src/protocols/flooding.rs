@@ -3,25 +3,23 @@
 //! query id is a duplicate and goes no further. A peer holding the object answers with a QueryHit that retraces
 //! the query's path hop by hop, each peer sending it to the neighbour it first received the query from.
 
-use rustc_hash::FxHashMap;
-
+use super::routes::{RoutePool, Routes};
 use super::{Message, MsgKind, Outbox, Protocol, QueryInfo, View};
-use crate::graph::PeerId;
 
-/// Per-query routing table: for each peer that has seen the query, the neighbour it first came from (the source
-/// maps to itself). Doubles as the duplicate filter.
-type Routes = FxHashMap<PeerId, PeerId>;
-
+/// Flooding with a fixed TTL. Per query, a routing table: for each peer that has seen the query, the neighbour
+/// it first came from (the source maps to itself); it doubles as the duplicate filter.
 pub struct Flooding {
     ttl: u32,
     routes: Vec<Routes>,
+    pool: RoutePool,
 }
 
 impl Flooding {
-    pub fn new(ttl: u32) -> Flooding {
+    pub fn new(ttl: u32, peers: usize) -> Flooding {
         Flooding {
             ttl,
             routes: Vec::new(),
+            pool: RoutePool::new(peers),
         }
     }
 
@@ -36,9 +34,11 @@ impl Flooding {
 
 impl Protocol for Flooding {
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
-        let routes = self.routes(q.slot);
-        routes.clear();
-        routes.insert(q.source, q.source);
+        let slot = q.slot as usize;
+        self.routes(q.slot);
+        let routes = &mut self.routes[slot];
+        routes.clear(&mut self.pool);
+        routes.insert_new(q.source, q.source, &mut self.pool);
         for &nb in view.graph.neighbours(q.source) {
             out.sends.push(Message {
                 to: nb,
@@ -52,15 +52,15 @@ impl Protocol for Flooding {
 
     fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         let ttl = self.ttl;
-        let routes = self.routes(q.slot);
+        self.routes(q.slot);
+        let routes = &mut self.routes[q.slot as usize];
         let at = msg.to;
         match msg.kind {
             MsgKind::Query => {
-                if routes.contains_key(&at) {
+                if !routes.insert_new(at, msg.from, &mut self.pool) {
                     out.duplicate = true;
                     return;
                 }
-                routes.insert(at, msg.from);
                 if view.content.holds(at, q.object) {
                     out.sends.push(Message {
                         to: msg.from,
@@ -87,7 +87,7 @@ impl Protocol for Flooding {
             MsgKind::Hit => {
                 if at == q.source {
                     out.hit_at_source = Some(msg.hops);
-                } else if let Some(&back) = routes.get(&at) {
+                } else if let Some(back) = routes.get(at) {
                     out.sends.push(Message {
                         to: back,
                         from: at,
@@ -99,9 +99,10 @@ impl Protocol for Flooding {
     }
 
     fn finish(&mut self, slot: u32) -> u64 {
-        let routes = self.routes(slot);
+        self.routes(slot);
+        let routes = &mut self.routes[slot as usize];
         let reached = routes.len().saturating_sub(1) as u64;
-        routes.clear();
+        routes.clear(&mut self.pool);
         reached
     }
 }
@@ -110,7 +111,7 @@ impl Protocol for Flooding {
 mod tests {
     use super::*;
     use crate::content::Content;
-    use crate::graph::Graph;
+    use crate::graph::{Graph, PeerId};
     use std::collections::VecDeque;
 
     /// Runs one query to completion in FIFO order (constant latency, no engine) and counts what happened.
@@ -136,7 +137,7 @@ mod tests {
             source,
             object: 0,
         };
-        let mut p = Flooding::new(ttl);
+        let mut p = Flooding::new(ttl, g.len());
         let mut out = Outbox::default();
         let mut t = Tally::default();
         let mut fifo = VecDeque::new();

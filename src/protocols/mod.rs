@@ -3,6 +3,7 @@
 //! metrics), so a protocol can be tested on a hand-built graph without the engine.
 
 pub mod flooding;
+pub mod routes;
 
 use crate::content::{Content, ObjectId};
 use crate::graph::{Graph, PeerId};
@@ -19,6 +20,17 @@ pub enum MsgKind {
 
 /// Number of [`MsgKind`]s (size of per-kind counter arrays).
 pub const MSG_KINDS: usize = 2;
+
+impl MsgKind {
+    /// The kind whose discriminant is `bits` (the engine's packed events store it in 4 bits).
+    #[inline]
+    pub fn from_bits(bits: u8) -> MsgKind {
+        match bits {
+            1 => MsgKind::Hit,
+            _ => MsgKind::Query,
+        }
+    }
+}
 
 /// A message in flight. `query` is the engine's slot of the query it belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -35,7 +35,11 @@ queries = true
     let out = engine::simulate(&s, &s.strategies[0], &w);
     // 500 arrivals expected; a peer lacks at least one of the 30 objects with probability 1 - (49/50)^30 = 0.45,
     // and a peer that holds everything has nothing to ask: about 227 queries (sd about 15).
-    assert!((160..300).contains(&out.metrics.queries), "{}", out.metrics.queries);
+    assert!(
+        (160..300).contains(&out.metrics.queries),
+        "{}",
+        out.metrics.queries
+    );
     assert_eq!(out.metrics.successes, out.metrics.queries);
     for q in &out.queries {
         assert!(!w.content.holds(q.source, q.object));
