@@ -141,17 +141,11 @@ impl Sampler {
     }
 }
 
-/// Seconds to integer microseconds, rounded to nearest; saturates instead of overflowing.
+/// Seconds to integer microseconds, rounded to nearest (half up); negative and NaN give 0, and huge values
+/// saturate (Rust's float-to-int `as` saturates). Adding 0.5 and truncating avoids a libm call per message.
 #[inline]
 pub fn secs_to_us(s: f64) -> u64 {
-    let us = (s * 1e6).round();
-    if us <= 0.0 {
-        0
-    } else if us >= u64::MAX as f64 {
-        u64::MAX
-    } else {
-        us as u64
-    }
+    (s * 1e6 + 0.5) as u64
 }
 
 /// Natural log of the gamma function (Lanczos approximation, g = 7, n = 9; relative error below 1e-13
