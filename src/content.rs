@@ -29,22 +29,19 @@ impl Content {
     /// Places copies and sets popularity as the scenario says.
     pub fn generate(peers: u32, spec: &ContentSpec, rng: &mut SimRng) -> Content {
         let weight = popularity_weights(spec.objects, spec.popularity);
+        let targets = copy_targets(spec.replication, spec.replicas_mean, &weight, peers);
         let mut holders = Vec::with_capacity(spec.objects as usize);
-        match spec.replication {
-            Placement::Uniform => {
-                let whole = spec.replicas_mean.floor();
-                let frac = spec.replicas_mean - whole;
-                for _ in 0..spec.objects {
-                    let copies = whole as usize + usize::from(rng.random::<f64>() < frac);
-                    let copies = copies.min(peers as usize);
-                    let mut h: Vec<PeerId> = index::sample(rng, peers as usize, copies)
-                        .into_iter()
-                        .map(|p| p as PeerId)
-                        .collect();
-                    h.sort_unstable();
-                    holders.push(h);
-                }
-            }
+        for target in targets {
+            // A fractional target gives floor or floor + 1 copies, so the mean is exact.
+            let whole = target.floor();
+            let copies = whole as usize + usize::from(rng.random::<f64>() < target - whole);
+            let copies = copies.min(peers as usize - 1);
+            let mut h: Vec<PeerId> = index::sample(rng, peers as usize, copies)
+                .into_iter()
+                .map(|p| p as PeerId)
+                .collect();
+            h.sort_unstable();
+            holders.push(h);
         }
         Content::from_holders(peers, holders, weight)
     }
@@ -155,6 +152,24 @@ impl Content {
     }
 }
 
+/// Expected copies of each object: `replicas_mean` each (uniform), or `replicas_mean * objects` copies in all,
+/// shared in proportion to popularity q (proportional) or to sqrt(q) (square-root, Cohen and Shenker 2002).
+/// An object's target is capped at peers - 1 (copies sit on distinct peers); the cap is reported by the mean
+/// copies per object actually placed.
+pub fn copy_targets(p: Placement, replicas_mean: f64, weight: &[f64], peers: u32) -> Vec<f64> {
+    let total = replicas_mean * weight.len() as f64;
+    let share: Vec<f64> = match p {
+        Placement::Uniform => return vec![replicas_mean.min((peers - 1) as f64); weight.len()],
+        Placement::Proportional => weight.to_vec(),
+        Placement::SquareRoot => weight.iter().map(|w| w.sqrt()).collect(),
+    };
+    let sum: f64 = share.iter().sum();
+    share
+        .iter()
+        .map(|s| (total * s / sum).min((peers - 1) as f64))
+        .collect()
+}
+
 /// Popularity weights by object id (object 0 is the most popular under Zipf).
 pub fn popularity_weights(objects: u32, p: Popularity) -> Vec<f64> {
     match p {
@@ -176,6 +191,7 @@ mod tests {
             replication: Placement::Uniform,
             replicas_mean: 2.5,
             popularity: Popularity::Uniform,
+            replicate_on_hit: crate::scenario::ReplicateOnHit::None,
         };
         let c = Content::generate(100, &spec, &mut stream(5, Stream::Content));
         let total: usize = (0..2000).map(|o| c.copies(o)).sum();

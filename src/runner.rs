@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::engine::{self, RunOutput};
+use crate::error::ScenarioError;
 use crate::scenario::Scenario;
 use crate::world::World;
 
@@ -73,7 +74,7 @@ pub struct RunOptions {
 }
 
 /// Runs every job of the plan and returns the results ordered by (point, replication, strategy).
-pub fn run_plan(plan: &Plan, opts: &RunOptions) -> anyhow::Result<Vec<RunResult>> {
+pub fn run_plan(plan: &Plan, opts: &RunOptions) -> crate::error::Result<Vec<RunResult>> {
     let jobs: Vec<(&Point, u32)> = plan
         .points
         .iter()
@@ -85,19 +86,23 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> anyhow::Result<Vec<RunResult>
         builder = builder.num_threads(t);
     }
     let pool = builder.build().context("cannot start the worker threads")?;
-    let nested: Vec<Vec<RunResult>> = pool.install(|| {
+    let nested: Result<Vec<Vec<RunResult>>, ScenarioError> = pool.install(|| {
         jobs.par_iter()
             .map(|&(point, rep)| run_job(point, rep, &bar))
             .collect()
     });
     bar.finish_and_clear();
-    Ok(nested.into_iter().flatten().collect())
+    Ok(nested?.into_iter().flatten().collect())
 }
 
-fn run_job(point: &Point, replication: u32, bar: &ProgressBar) -> Vec<RunResult> {
+fn run_job(
+    point: &Point,
+    replication: u32,
+    bar: &ProgressBar,
+) -> Result<Vec<RunResult>, ScenarioError> {
     let s = &point.scenario;
-    let world = World::build(s, replication);
-    s.strategies
+    let world = World::build(s, replication)?;
+    Ok(s.strategies
         .par_iter()
         .map(|st| {
             let output = engine::simulate(s, st, &world);
@@ -114,7 +119,7 @@ fn run_job(point: &Point, replication: u32, bar: &ProgressBar) -> Vec<RunResult>
                 peak_rss_mb: peak_rss_mb(),
             }
         })
-        .collect()
+        .collect())
 }
 
 fn progress_bar(total: u64, quiet: bool) -> ProgressBar {

@@ -3,6 +3,7 @@
 
 use crate::content::Content;
 use crate::dist::secs_to_us;
+use crate::error::{Origin, ScenarioError};
 use crate::graph::Graph;
 use crate::rng::{self, Stream};
 use crate::scenario::Scenario;
@@ -13,20 +14,25 @@ pub struct World {
     /// The replication's seed (from the scenario seed and the replication index).
     pub seed: u64,
     pub graph: Graph,
+    /// For two-tier overlays, which peers are ultrapeers.
+    pub ultrapeers: Option<Vec<bool>>,
     pub content: Content,
     /// Microseconds a peer takes to process one message; `None` = unlimited capacity.
     pub service_us: Option<Vec<u64>>,
 }
 
 impl World {
-    pub fn build(s: &Scenario, replication: u32) -> World {
+    /// Builds replication `replication`'s world. Fails only on an edge-list file that cannot be read or parsed.
+    pub fn build(s: &Scenario, replication: u32) -> Result<World, ScenarioError> {
         let seed = rng::replication_seed(s.seed, replication);
         let n = s.network.peers;
-        let graph = topology::build(
+        let built = topology::build(
             n,
             &s.topology.kind,
             &mut rng::stream(seed, Stream::Topology),
-        );
+        )
+        .map_err(|e| ScenarioError::new(&e.path, Origin::Line(e.line as u32), "", e.message))?;
+        let graph = built.graph;
         let content = Content::generate(n, &s.content, &mut rng::stream(seed, Stream::Content));
         let service_us = s.network.capacity.map(|cap| {
             let sampler = cap.sampler();
@@ -35,13 +41,14 @@ impl World {
                 .map(|_| secs_to_us(1.0 / sampler.sample(&mut r)).max(1))
                 .collect()
         });
-        World {
+        Ok(World {
             replication,
             seed,
             graph,
+            ultrapeers: built.ultrapeers,
             content,
             service_us,
-        }
+        })
     }
 
     pub fn peers(&self) -> u32 {

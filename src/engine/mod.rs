@@ -58,6 +58,7 @@ pub fn simulate_arrivals<'a>(
             Flooding::new(ttl, world.graph.len()),
         )
         .run(),
+        ref other => unreachable!("strategy kind {} is refused by validation", other.name()),
     }
 }
 

@@ -3,6 +3,8 @@
 //! folder as it was.
 
 pub mod format;
+pub mod plots;
+pub mod report;
 pub mod tables;
 
 use std::fs;

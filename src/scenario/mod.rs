@@ -57,6 +57,32 @@ pub enum TopologyKind {
     Random { mean_degree: f64 },
     /// A uniformly random simple `degree`-regular graph.
     Regular { degree: u32 },
+    /// Power-law degrees: i.i.d. from P(k) ~ k^-exponent on [min_degree, max_degree], wired by the configuration
+    /// model (self-loops and multi-edges removed); or, with `mean_degree`, the expected-degree (Chung–Lu) model
+    /// with that mean.
+    PowerLaw {
+        exponent: f64,
+        degrees: PowerLawDegrees,
+    },
+    /// Barabási–Albert preferential attachment, `m` links per new peer.
+    BarabasiAlbert { m: u32 },
+    /// Watts–Strogatz: ring lattice of even `degree`, each link rewired with probability `rewire`.
+    SmallWorld { degree: u32, rewire: f64 },
+    /// Gnutella 0.6 ultrapeers and leaves.
+    TwoTier {
+        ultrapeer_share: f64,
+        ultrapeer_degree: u32,
+        leaf_links: u32,
+    },
+    /// Links read from a file (path as written, resolved against the scenario's folder).
+    EdgeList { path: PathBuf },
+}
+
+/// How a power-law topology fixes its degrees.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PowerLawDegrees {
+    Range { min_degree: u32, max_degree: u32 },
+    Mean { mean_degree: f64 },
 }
 
 impl TopologyKind {
@@ -64,6 +90,11 @@ impl TopologyKind {
         match self {
             TopologyKind::Random { .. } => "random",
             TopologyKind::Regular { .. } => "regular",
+            TopologyKind::PowerLaw { .. } => "power-law",
+            TopologyKind::BarabasiAlbert { .. } => "barabasi-albert",
+            TopologyKind::SmallWorld { .. } => "small-world",
+            TopologyKind::TwoTier { .. } => "two-tier",
+            TopologyKind::EdgeList { .. } => "edgelist",
         }
     }
 }
@@ -74,18 +105,43 @@ pub struct Content {
     pub replication: Placement,
     pub replicas_mean: f64,
     pub popularity: Popularity,
+    pub replicate_on_hit: ReplicateOnHit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Placement {
     /// Every object gets `replicas_mean` copies (floor, plus one more with the fractional part's probability).
     Uniform,
+    /// Copies in proportion to query popularity.
+    Proportional,
+    /// Copies in proportion to the square root of query popularity.
+    SquareRoot,
 }
 
 impl Placement {
     pub fn name(&self) -> &'static str {
         match self {
             Placement::Uniform => "uniform",
+            Placement::Proportional => "proportional",
+            Placement::SquareRoot => "square-root",
+        }
+    }
+}
+
+/// Who keeps a copy after a successful query (Lv et al.'s owner and path replication).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplicateOnHit {
+    None,
+    Owner,
+    Path,
+}
+
+impl ReplicateOnHit {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ReplicateOnHit::None => "none",
+            ReplicateOnHit::Owner => "owner",
+            ReplicateOnHit::Path => "path",
         }
     }
 }
@@ -106,6 +162,43 @@ pub struct Workload {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Churn {
     pub enabled: bool,
+    /// Session (online) lengths, seconds.
+    pub session: Dist,
+    /// Downtime (offline) lengths, seconds.
+    pub downtime: Dist,
+    pub initial_online: InitialOnline,
+    /// Links a (re)joining peer opens to random online peers.
+    pub target_degree: u32,
+    /// With `repair`, a peer whose degree falls below this opens new links.
+    pub min_degree: u32,
+    pub repair: bool,
+    /// Trace-driven churn: rows `peer,time,event` (path as written, resolved against the scenario's folder).
+    pub trace: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum InitialOnline {
+    /// Each peer starts online with this probability, at the start of a session or downtime.
+    Fraction(f64),
+    /// Each peer starts online with probability E[S]/(E[S]+E[D]), in the middle of a session or downtime whose
+    /// remaining length follows the equilibrium (residual-life) distribution.
+    Stationary,
+}
+
+impl Churn {
+    /// Churn switched off (every peer online throughout).
+    pub fn disabled() -> Churn {
+        Churn {
+            enabled: false,
+            session: Dist::Exponential { mean: 3600.0 },
+            downtime: Dist::Exponential { mean: 3600.0 },
+            initial_online: InitialOnline::Stationary,
+            target_degree: 4,
+            min_degree: 2,
+            repair: true,
+            trace: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -118,13 +211,52 @@ pub struct Strategy {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum StrategyKind {
-    Flooding { ttl: u32 },
+    Flooding {
+        ttl: u32,
+    },
+    /// Floods with each TTL in turn, waiting `ring_wait` seconds for a hit before the next ring.
+    ExpandingRing {
+        ttls: Vec<u32>,
+        ring_wait: f64,
+    },
+    /// `walkers` walkers of up to `ttl` steps; every `check_every` steps a walker asks the source (0 = never).
+    RandomWalk {
+        walkers: u32,
+        ttl: u32,
+        check_every: u32,
+        bias: WalkBias,
+    },
+    /// The baseline: a central index of `servers` servers sharing one FIFO queue.
+    ClientServer {
+        servers: u32,
+        service_rate: f64,
+        queue_limit: Option<u32>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WalkBias {
+    Uniform,
+    /// Next hop chosen in proportion to the neighbour's degree.
+    Degree,
+}
+
+impl WalkBias {
+    pub fn name(&self) -> &'static str {
+        match self {
+            WalkBias::Uniform => "uniform",
+            WalkBias::Degree => "degree",
+        }
+    }
 }
 
 impl StrategyKind {
     pub fn name(&self) -> &'static str {
         match self {
             StrategyKind::Flooding { .. } => "flooding",
+            StrategyKind::ExpandingRing { .. } => "expanding-ring",
+            StrategyKind::RandomWalk { .. } => "random-walk",
+            StrategyKind::ClientServer { .. } => "client-server",
         }
     }
 }

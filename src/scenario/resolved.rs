@@ -21,6 +21,14 @@ fn string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
+/// A path as the resolved scenario writes it: absolute, so the file can be run from anywhere.
+fn absolute(p: &std::path::Path) -> String {
+    std::fs::canonicalize(p)
+        .unwrap_or_else(|_| p.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
+}
+
 fn dist(d: &Dist) -> String {
     let params: Vec<String> = d
         .params()
@@ -68,6 +76,40 @@ pub fn to_toml(s: &Scenario) -> String {
         TopologyKind::Regular { degree } => {
             let _ = writeln!(o, "degree = {degree}");
         }
+        TopologyKind::PowerLaw { exponent, degrees } => {
+            let _ = writeln!(o, "exponent = {}", float(*exponent));
+            match degrees {
+                PowerLawDegrees::Range {
+                    min_degree,
+                    max_degree,
+                } => {
+                    let _ = writeln!(o, "min_degree = {min_degree}");
+                    let _ = writeln!(o, "max_degree = {max_degree}");
+                }
+                PowerLawDegrees::Mean { mean_degree } => {
+                    let _ = writeln!(o, "mean_degree = {}", float(*mean_degree));
+                }
+            }
+        }
+        TopologyKind::BarabasiAlbert { m } => {
+            let _ = writeln!(o, "m = {m}");
+        }
+        TopologyKind::SmallWorld { degree, rewire } => {
+            let _ = writeln!(o, "degree = {degree}");
+            let _ = writeln!(o, "rewire = {}", float(*rewire));
+        }
+        TopologyKind::TwoTier {
+            ultrapeer_share,
+            ultrapeer_degree,
+            leaf_links,
+        } => {
+            let _ = writeln!(o, "ultrapeer_share = {}", float(*ultrapeer_share));
+            let _ = writeln!(o, "ultrapeer_degree = {ultrapeer_degree}");
+            let _ = writeln!(o, "leaf_links = {leaf_links}");
+        }
+        TopologyKind::EdgeList { path } => {
+            let _ = writeln!(o, "path = {}", string(&absolute(path)));
+        }
     }
 
     let c = &s.content;
@@ -84,11 +126,38 @@ pub fn to_toml(s: &Scenario) -> String {
         }
     }
 
+    let _ = writeln!(
+        o,
+        "replicate_on_hit = {}",
+        string(c.replicate_on_hit.name())
+    );
+
     let _ = writeln!(o, "\n[workload]");
     let _ = writeln!(o, "query_rate = {}", float(s.workload.query_rate));
 
+    let ch = &s.churn;
     let _ = writeln!(o, "\n[churn]");
-    let _ = writeln!(o, "enabled = {}", s.churn.enabled);
+    let _ = writeln!(o, "enabled = {}", ch.enabled);
+    match &ch.trace {
+        Some(path) => {
+            let _ = writeln!(o, "trace = {}", string(&absolute(path)));
+        }
+        None => {
+            let _ = writeln!(o, "session = {}", dist(&ch.session));
+            let _ = writeln!(o, "downtime = {}", dist(&ch.downtime));
+        }
+    }
+    match ch.initial_online {
+        InitialOnline::Stationary => {
+            let _ = writeln!(o, "initial_online = \"stationary\"");
+        }
+        InitialOnline::Fraction(f) => {
+            let _ = writeln!(o, "initial_online = {}", float(f));
+        }
+    }
+    let _ = writeln!(o, "target_degree = {}", ch.target_degree);
+    let _ = writeln!(o, "min_degree = {}", ch.min_degree);
+    let _ = writeln!(o, "repair = {}", ch.repair);
 
     for st in &s.strategies {
         let _ = writeln!(o, "\n[[strategy]]");
@@ -97,6 +166,33 @@ pub fn to_toml(s: &Scenario) -> String {
         match &st.kind {
             StrategyKind::Flooding { ttl } => {
                 let _ = writeln!(o, "ttl = {ttl}");
+            }
+            StrategyKind::ExpandingRing { ttls, ring_wait } => {
+                let list: Vec<String> = ttls.iter().map(|t| t.to_string()).collect();
+                let _ = writeln!(o, "ttls = [{}]", list.join(", "));
+                let _ = writeln!(o, "ring_wait = {}", float(*ring_wait));
+            }
+            StrategyKind::RandomWalk {
+                walkers,
+                ttl,
+                check_every,
+                bias,
+            } => {
+                let _ = writeln!(o, "walkers = {walkers}");
+                let _ = writeln!(o, "ttl = {ttl}");
+                let _ = writeln!(o, "check_every = {check_every}");
+                let _ = writeln!(o, "bias = {}", string(bias.name()));
+            }
+            StrategyKind::ClientServer {
+                servers,
+                service_rate,
+                queue_limit,
+            } => {
+                let _ = writeln!(o, "servers = {servers}");
+                let _ = writeln!(o, "service_rate = {}", float(*service_rate));
+                if let Some(q) = queue_limit {
+                    let _ = writeln!(o, "queue_limit = {q}");
+                }
             }
         }
         if let Some(t) = st.timeout {

@@ -10,8 +10,10 @@ use crate::error::{Origin, ScenarioError};
 
 /// Largest peer count gnutsim accepts (peer ids are 32-bit).
 pub const MAX_PEERS: i64 = 100_000_000;
-/// Largest TTL (hop counts are carried in 16 bits... and no overlay has a diameter near this).
+/// Largest flooding TTL (no overlay has a diameter near this).
 pub const MAX_TTL: i64 = 65_535;
+/// Largest walker TTL (hop counts travel in 24 bits).
+pub const MAX_WALK_TTL: i64 = 10_000_000;
 
 /// Reads the keys of one table, remembering which were read so that the rest can be reported as unknown.
 struct Reader<'a> {
@@ -288,8 +290,9 @@ pub fn validate(file: &Path, doc: &Table) -> R<Scenario> {
     }
     let peers = network.peers;
 
+    let base_dir = file.parent().unwrap_or(Path::new("."));
     let topology = match top.opt_table("topology")? {
-        Some(t) => topology(t, peers)?,
+        Some(t) => topology(t, peers, base_dir)?,
         None => {
             return Err(top.error("topology", "missing: the [topology] table is required"));
         }
@@ -303,8 +306,8 @@ pub fn validate(file: &Path, doc: &Table) -> R<Scenario> {
         None => return Err(top.error("workload", "missing: the [workload] table is required")),
     };
     let churn = match top.opt_table("churn")? {
-        Some(t) => churn(t)?,
-        None => Churn { enabled: false },
+        Some(t) => churn(t, peers, base_dir)?,
+        None => Churn::disabled(),
     };
     let strategies = strategies(&mut top)?;
     let output = match top.opt_table("output")? {
@@ -366,17 +369,38 @@ fn network(t: &mut Reader) -> R<Network> {
     })
 }
 
-fn topology(mut t: Reader, peers: u32) -> R<Topology> {
-    let kind = t.opt_str("kind")?;
-    let kind = t.required("kind", kind)?;
+/// Topology kinds this version can build; the others are refused with "not supported yet".
+fn topology_implemented(kind: &TopologyKind) -> bool {
+    matches!(
+        kind,
+        TopologyKind::Random { .. } | TopologyKind::Regular { .. }
+    )
+}
+
+/// Strategy kinds this version can run.
+fn strategy_implemented(kind: &StrategyKind) -> bool {
+    matches!(kind, StrategyKind::Flooding { .. })
+}
+
+/// Whether this version simulates churn, replica placements other than uniform, and replication on success.
+const CHURN_IMPLEMENTED: bool = false;
+fn placement_implemented(_: Placement) -> bool {
+    true
+}
+const REPLICATE_ON_HIT_IMPLEMENTED: bool = false;
+
+fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
+    let kind_name = t.opt_str("kind")?;
+    let kind_name = t.required("kind", kind_name)?;
     let label = t.opt_str("label")?.map(str::to_string);
     let n = peers as f64;
-    let kind = match kind {
+    let max_deg = peers as i64 - 1;
+    let kind = match kind_name {
         "random" => {
             let c = t.f64_in(
                 "mean_degree",
                 |c| c > 0.0 && c <= n - 1.0,
-                &format!("positive and at most peers - 1 = {}", peers - 1),
+                &format!("positive and at most peers - 1 = {max_deg}"),
             )?;
             TopologyKind::Random {
                 mean_degree: t.required("mean_degree", c)?,
@@ -386,8 +410,8 @@ fn topology(mut t: Reader, peers: u32) -> R<Topology> {
             let d = t.int_in(
                 "degree",
                 1,
-                peers as i64 - 1,
-                &format!("from 1 to peers - 1 = {}", peers - 1),
+                max_deg,
+                &format!("from 1 to peers - 1 = {max_deg}"),
             )?;
             let d = t.required("degree", d)?;
             if (d * peers as i64) % 2 == 1 {
@@ -400,12 +424,138 @@ fn topology(mut t: Reader, peers: u32) -> R<Topology> {
             }
             TopologyKind::Regular { degree: d as u32 }
         }
-        "power-law" | "barabasi-albert" | "small-world" | "two-tier" | "edgelist" => {
-            return Err(not_supported(
-                &t,
-                "kind",
-                &format!("topology kind \"{kind}\""),
-            ));
+        "power-law" => {
+            let exponent = t.f64_in(
+                "exponent",
+                |a| a > 1.0 && a <= 10.0,
+                "above 1 and at most 10",
+            )?;
+            let exponent = t.required("exponent", exponent)?;
+            let min = t.int_in(
+                "min_degree",
+                1,
+                max_deg,
+                &format!("from 1 to peers - 1 = {max_deg}"),
+            )?;
+            let max = t.int_in(
+                "max_degree",
+                1,
+                max_deg,
+                &format!("from 1 to peers - 1 = {max_deg}"),
+            )?;
+            let mean = t.f64_in(
+                "mean_degree",
+                |c| c >= 1.0 && c <= n - 1.0,
+                &format!("at least 1 and at most peers - 1 = {max_deg}"),
+            )?;
+            let degrees = match (mean, min, max) {
+                (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                    return Err(t.error(
+                        "mean_degree",
+                        "give either mean_degree (expected-degree model) or min_degree/max_degree \
+                         (configuration model), not both",
+                    ));
+                }
+                (Some(mean_degree), None, None) => PowerLawDegrees::Mean { mean_degree },
+                (None, min, max) => {
+                    let min_degree = min.unwrap_or(2.min(max_deg)) as u32;
+                    let max_degree = max.unwrap_or(max_deg) as u32;
+                    if max_degree < min_degree {
+                        return Err(t.error(
+                            "max_degree",
+                            format!("must be at least min_degree = {min_degree}"),
+                        ));
+                    }
+                    PowerLawDegrees::Range {
+                        min_degree,
+                        max_degree,
+                    }
+                }
+            };
+            TopologyKind::PowerLaw { exponent, degrees }
+        }
+        "barabasi-albert" => {
+            let m = t.int_in("m", 1, max_deg, &format!("from 1 to peers - 1 = {max_deg}"))?;
+            TopologyKind::BarabasiAlbert {
+                m: t.required("m", m)? as u32,
+            }
+        }
+        "small-world" => {
+            let d = t.int_in(
+                "degree",
+                2,
+                max_deg,
+                &format!("from 2 to peers - 1 = {max_deg}"),
+            )?;
+            let d = t.required("degree", d)?;
+            if d % 2 == 1 {
+                return Err(t.error(
+                    "degree",
+                    format!("must be even (a ring lattice links k/2 peers on each side), got {d}"),
+                ));
+            }
+            let rewire = t.f64_in(
+                "rewire",
+                |p| (0.0..=1.0).contains(&p),
+                "a probability in [0, 1]",
+            )?;
+            TopologyKind::SmallWorld {
+                degree: d as u32,
+                rewire: t.required("rewire", rewire)?,
+            }
+        }
+        "two-tier" => {
+            let share = t.f64_in(
+                "ultrapeer_share",
+                |p| p > 0.0 && p < 1.0,
+                "a share strictly between 0 and 1",
+            )?;
+            let share = t.required("ultrapeer_share", share)?;
+            let ultrapeers = ((n * share).round() as i64).max(1);
+            let up_degree = t.int_in(
+                "ultrapeer_degree",
+                1,
+                (ultrapeers - 1).max(1),
+                &format!(
+                    "from 1 to the number of ultrapeers - 1 = {}",
+                    ultrapeers - 1
+                ),
+            )?;
+            let up_degree = t.required("ultrapeer_degree", up_degree)?;
+            if ultrapeers < 2 {
+                return Err(t.error(
+                    "ultrapeer_share",
+                    format!(
+                        "gives {ultrapeers} ultrapeer(s) of {peers} peers: at least 2 are needed"
+                    ),
+                ));
+            }
+            let leaf_links = t.int_in(
+                "leaf_links",
+                1,
+                ultrapeers,
+                &format!("from 1 to the number of ultrapeers = {ultrapeers}"),
+            )?;
+            TopologyKind::TwoTier {
+                ultrapeer_share: share,
+                ultrapeer_degree: up_degree as u32,
+                leaf_links: t.required("leaf_links", leaf_links)? as u32,
+            }
+        }
+        "edgelist" => {
+            let path = t.opt_str("path")?;
+            let path = t.required("path", path)?;
+            let full = base_dir.join(path);
+            if !full.is_file() {
+                return Err(t.error(
+                    "path",
+                    format!(
+                        "no edge-list file at {} (paths are relative to the scenario file)",
+                        full.display()
+                    ),
+                ));
+            }
+            TopologyKind::EdgeList { path: full }
         }
         other => {
             return Err(t.error(
@@ -417,6 +567,13 @@ fn topology(mut t: Reader, peers: u32) -> R<Topology> {
             ));
         }
     };
+    if !topology_implemented(&kind) {
+        return Err(not_supported(
+            &t,
+            "kind",
+            &format!("topology kind \"{kind_name}\""),
+        ));
+    }
     t.finish()?;
     Ok(Topology { kind, label })
 }
@@ -426,13 +583,8 @@ fn content(mut t: Reader, peers: u32) -> R<Content> {
     let objects = t.required("objects", objects)? as u32;
     let replication = match t.opt_str("replication")? {
         None | Some("uniform") => Placement::Uniform,
-        Some(k @ ("proportional" | "square-root")) => {
-            return Err(not_supported(
-                &t,
-                "replication",
-                &format!("replica placement \"{k}\""),
-            ));
-        }
+        Some("proportional") => Placement::Proportional,
+        Some("square-root") => Placement::SquareRoot,
         Some(other) => {
             return Err(t.error(
                 "replication",
@@ -442,6 +594,13 @@ fn content(mut t: Reader, peers: u32) -> R<Content> {
             ));
         }
     };
+    if !placement_implemented(replication) {
+        return Err(not_supported(
+            &t,
+            "replication",
+            &format!("replica placement \"{}\"", replication.name()),
+        ));
+    }
     let max = (peers - 1) as f64;
     let replicas_mean = t.f64_in(
         "replicas_mean",
@@ -456,7 +615,7 @@ fn content(mut t: Reader, peers: u32) -> R<Content> {
     let popularity = match t.opt_table("popularity")? {
         None => Popularity::Uniform,
         Some(mut p) => {
-            let zipf = p.f64_in("zipf", |s| s >= 0.0, "zero or more")?;
+            let zipf = p.f64_in("zipf", |s| (0.0..=10.0).contains(&s), "from 0 to 10")?;
             let uniform = p.opt_bool("uniform")?;
             let pop = match (zipf, uniform) {
                 (Some(s), None) => Popularity::Zipf(s),
@@ -475,12 +634,31 @@ fn content(mut t: Reader, peers: u32) -> R<Content> {
             pop
         }
     };
+    let replicate_on_hit = match t.opt_str("replicate_on_hit")? {
+        None | Some("none") => ReplicateOnHit::None,
+        Some("owner") => ReplicateOnHit::Owner,
+        Some("path") => ReplicateOnHit::Path,
+        Some(other) => {
+            return Err(t.error(
+                "replicate_on_hit",
+                format!("unknown value \"{other}\" (allowed: none, owner, path)"),
+            ));
+        }
+    };
+    if replicate_on_hit != ReplicateOnHit::None && !REPLICATE_ON_HIT_IMPLEMENTED {
+        return Err(not_supported(
+            &t,
+            "replicate_on_hit",
+            "replication on success",
+        ));
+    }
     t.finish()?;
     Ok(Content {
         objects,
         replication,
         replicas_mean,
         popularity,
+        replicate_on_hit,
     })
 }
 
@@ -495,26 +673,115 @@ fn workload(mut t: Reader) -> R<Workload> {
     Ok(Workload { query_rate })
 }
 
-fn churn(mut t: Reader) -> R<Churn> {
+fn churn(mut t: Reader, peers: u32, base_dir: &Path) -> R<Churn> {
     // A [churn] table without `enabled` means churn is wanted.
     let enabled = t.opt_bool("enabled")?.unwrap_or(true);
-    if enabled {
+    let defaults = Churn::disabled();
+    let trace = t.opt_str("trace")?;
+    let session = t.opt_dist("session", true)?;
+    let downtime = t.opt_dist("downtime", true)?;
+    let initial_online = match t.node("initial_online") {
+        None => InitialOnline::Stationary,
+        Some(n) => match &n.value {
+            Value::String(s) if s == "stationary" => InitialOnline::Stationary,
+            Value::Float(x) if (0.0..=1.0).contains(x) => InitialOnline::Fraction(*x),
+            Value::Integer(i) if *i == 0 || *i == 1 => InitialOnline::Fraction(*i as f64),
+            v => {
+                return Err(t.error(
+                    "initial_online",
+                    format!(
+                        "must be a fraction in [0, 1] or \"stationary\", got {}",
+                        describe(v)
+                    ),
+                ));
+            }
+        },
+    };
+    let target_degree = t.int_in(
+        "target_degree",
+        1,
+        peers as i64 - 1,
+        &format!("from 1 to peers - 1 = {}", peers - 1),
+    )?;
+    let target_degree = target_degree.map_or(defaults.target_degree, |d| d as u32);
+    let min_degree = t.int_in(
+        "min_degree",
+        0,
+        target_degree as i64,
+        &format!("from 0 to target_degree = {target_degree}"),
+    )?;
+    let min_degree = min_degree.map_or(defaults.min_degree.min(target_degree), |d| d as u32);
+    let repair = t.opt_bool("repair")?.unwrap_or(defaults.repair);
+    let trace = match trace {
+        None => None,
+        Some(p) => {
+            let full = base_dir.join(p);
+            if !full.is_file() {
+                return Err(t.error(
+                    "trace",
+                    format!(
+                        "no churn trace at {} (paths are relative to the scenario file)",
+                        full.display()
+                    ),
+                ));
+            }
+            Some(full)
+        }
+    };
+    if enabled && trace.is_none() {
+        for (key, d) in [("session", &session), ("downtime", &downtime)] {
+            if d.is_none() {
+                return Err(t.error(
+                    key,
+                    "missing: churn needs session and downtime distributions (or a trace)",
+                ));
+            }
+        }
+    }
+    if trace.is_some() && (session.is_some() || downtime.is_some()) {
+        return Err(t.error(
+            "trace",
+            "a churn trace replaces session and downtime: give one or the other",
+        ));
+    }
+    let session = session.unwrap_or(defaults.session);
+    let downtime = downtime.unwrap_or(defaults.downtime);
+    if enabled && trace.is_none() && initial_online == InitialOnline::Stationary {
+        for (key, d) in [("session", &session), ("downtime", &downtime)] {
+            if !d.mean().is_finite() {
+                return Err(t.error(
+                    key,
+                    "has an infinite mean (pareto shape <= 1), so there is no stationary state: \
+                     use a pareto shape above 1 or set initial_online to a fraction",
+                ));
+            }
+        }
+    }
+    if enabled && !CHURN_IMPLEMENTED {
         return Err(not_supported(&t, "enabled", "churn"));
     }
-    // Disabled: the other keys may stay in the file (to switch churn on with --set), but must be known keys.
-    for key in [
-        "session",
-        "downtime",
-        "initial_online",
-        "target_degree",
-        "min_degree",
-        "repair",
-        "trace",
-    ] {
-        let _ = t.node(key);
-    }
     t.finish()?;
-    Ok(Churn { enabled })
+    Ok(Churn {
+        enabled,
+        session,
+        downtime,
+        initial_online,
+        target_degree,
+        min_degree,
+        repair,
+        trace,
+    })
+}
+
+/// A value as an error message shows it.
+fn describe(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("\"{s}\""),
+        Value::Integer(i) => i.to_string(),
+        Value::Float(x) => x.to_string(),
+        Value::Bool(b) => b.to_string(),
+        other => other.type_name().to_string(),
+    }
 }
 
 fn strategies(top: &mut Reader) -> R<Vec<Strategy>> {
@@ -577,6 +844,7 @@ fn strategies(top: &mut Reader) -> R<Vec<Strategy>> {
         let kind = t.opt_str("kind")?;
         let kind = t.required("kind", kind)?;
         let timeout = t.f64_in("timeout", |x| x > 0.0, "a positive number of seconds")?;
+        let kind_name = kind;
         let kind = match kind {
             "flooding" => {
                 let ttl = t.int_in("ttl", 1, MAX_TTL, &format!("from 1 to {MAX_TTL}"))?;
@@ -601,6 +869,13 @@ fn strategies(top: &mut Reader) -> R<Vec<Strategy>> {
                 ));
             }
         };
+        if !strategy_implemented(&kind) {
+            return Err(not_supported(
+                &t,
+                "kind",
+                &format!("strategy kind \"{kind_name}\""),
+            ));
+        }
         t.finish()?;
         out.push(Strategy {
             name: name.to_string(),
@@ -721,9 +996,18 @@ ttl = 7
 
     #[test]
     fn later_features_are_refused_not_ignored() {
-        let e = load(&GOOD.replace("\"random\"", "\"power-law\""), &[]).unwrap_err();
+        let e = load(
+            &GOOD.replace(
+                "\"random\"\nmean_degree = 4.0",
+                "\"power-law\"\nexponent = 2.3",
+            ),
+            &[],
+        )
+        .unwrap_err();
         assert!(e.message.contains("not supported yet"), "{e}");
-        let e = load(&format!("{GOOD}\n[churn]\nenabled = true\n"), &[]).unwrap_err();
+        let churn = "\n[churn]\nenabled = true\nsession = { dist = \"exponential\", mean = 10.0 }\n\
+                     downtime = { dist = \"exponential\", mean = 10.0 }\n";
+        let e = load(&format!("{GOOD}{churn}"), &[]).unwrap_err();
         assert!(e.message.contains("not supported yet"), "{e}");
         let e = load(
             &format!("{GOOD}\n[sweep]\n\"network.peers\" = [10, 20]\n"),

@@ -24,6 +24,7 @@ pub fn hand_world(graph: Graph, holders: Vec<Vec<PeerId>>, service_us: Option<u6
         content: Content::from_holders(n, holders, vec![1.0; objects]),
         service_us: service_us.map(|s| vec![s; n as usize]),
         graph,
+        ultrapeers: None,
     }
 }
 

@@ -13,7 +13,7 @@ use crate::common::{hand_world, minimal, run_queries, scenario};
 /// every other peer), N - 1 of which are first receipts and 2E - 2(N - 1) duplicates.
 fn assert_full_flood(text: &str) {
     let s = scenario(text);
-    let w = World::build(&s, 0);
+    let w = World::build(&s, 0).expect("world builds");
     assert_eq!(
         stats::component_sizes(&w.graph).len(),
         1,
@@ -86,7 +86,7 @@ fn full_flood_with_ttl_just_above_the_diameter() {
             "{ dist = \"constant\", value = 0.05 }",
             400,
         ));
-        let w = World::build(&probe, 0);
+        let w = World::build(&probe, 0).expect("world builds");
         let diameter = (0..w.graph.len() as u32)
             .map(|v| stats::eccentricity(&w.graph, v))
             .max()
@@ -128,7 +128,7 @@ ttl = 5
 queries = true
 "#,
     );
-    let w = World::build(&s, 0);
+    let w = World::build(&s, 0).expect("world builds");
     let out = engine::simulate(&s, &s.strategies[0], &w);
     assert!(out.queries.len() >= 60, "{} queries", out.queries.len());
     let bfs: f64 = out

@@ -31,7 +31,7 @@ ttl = 1
 queries = true
 "#,
     );
-    let w = World::build(&s, 0);
+    let w = World::build(&s, 0).expect("world builds");
     let out = engine::simulate(&s, &s.strategies[0], &w);
     // 500 arrivals expected; a peer lacks at least one of the 30 objects with probability 1 - (49/50)^30 = 0.45,
     // and a peer that holds everything has nothing to ask: about 227 queries (sd about 15).
@@ -71,7 +71,7 @@ kind = "flooding"
 ttl = 1
 "#,
     );
-    let w = World::build(&s, 0);
+    let w = World::build(&s, 0).expect("world builds");
     let out = engine::simulate(&s, &s.strategies[0], &w);
     let q = out.metrics.queries as f64;
     assert!((q - 1800.0).abs() < 170.0, "{q}");
