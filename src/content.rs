@@ -4,6 +4,7 @@
 
 use rand::RngExt;
 use rand::seq::index;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::graph::PeerId;
 use crate::rng::SimRng;
@@ -106,6 +107,11 @@ impl Content {
         self.holders[o as usize].len()
     }
 
+    /// Copies of all objects.
+    pub fn total_copies(&self) -> usize {
+        self.held.len()
+    }
+
     /// Popularity weight of object o (unnormalised).
     pub fn weight(&self, o: ObjectId) -> f64 {
         self.weight[o as usize]
@@ -116,7 +122,28 @@ impl Content {
     /// it has). One draw per query keeps the query trace aligned across strategies. `None` when the peer holds
     /// every object of positive popularity.
     pub fn pick_object(&self, source: PeerId, u: f64) -> Option<ObjectId> {
-        let held = self.held_by(source);
+        self.pick_among_unheld(self.held_by(source), u)
+    }
+
+    /// As [`Content::pick_object`], counting the copies made during the run as held too.
+    pub fn pick_object_with(
+        &self,
+        source: PeerId,
+        u: f64,
+        added: &AddedCopies,
+    ) -> Option<ObjectId> {
+        let extra = added.held_by(source);
+        if extra.is_empty() {
+            return self.pick_object(source, u);
+        }
+        let mut held: Vec<ObjectId> = self.held_by(source).iter().chain(extra).copied().collect();
+        held.sort_unstable();
+        held.dedup();
+        self.pick_among_unheld(&held, u)
+    }
+
+    /// Inverse-transform sampling of the popularity distribution without the (sorted) `held` objects.
+    fn pick_among_unheld(&self, held: &[ObjectId], u: f64) -> Option<ObjectId> {
         let held_mass: f64 = held.iter().map(|&o| self.weight[o as usize]).sum();
         let total = self.cumulative[self.weight.len()];
         let free = total - held_mass;
@@ -149,6 +176,53 @@ impl Content {
             }
         }
         Some(o as ObjectId)
+    }
+}
+
+/// Copies made during one strategy run (replication on success). Kept apart from the replication's [`Content`],
+/// which every strategy shares.
+#[derive(Clone, Debug, Default)]
+pub struct AddedCopies {
+    set: FxHashSet<u64>,
+    by_peer: FxHashMap<PeerId, Vec<ObjectId>>,
+    per_object: FxHashMap<ObjectId, u32>,
+}
+
+impl AddedCopies {
+    fn key(p: PeerId, o: ObjectId) -> u64 {
+        ((p as u64) << 32) | o as u64
+    }
+
+    #[inline]
+    pub fn holds(&self, p: PeerId, o: ObjectId) -> bool {
+        !self.set.is_empty() && self.set.contains(&Self::key(p, o))
+    }
+
+    /// Records that `p` now holds `o`; false if it already had this added copy.
+    pub fn add(&mut self, p: PeerId, o: ObjectId) -> bool {
+        if !self.set.insert(Self::key(p, o)) {
+            return false;
+        }
+        let list = self.by_peer.entry(p).or_default();
+        let at = list.partition_point(|&x| x < o);
+        list.insert(at, o);
+        *self.per_object.entry(o).or_default() += 1;
+        true
+    }
+
+    /// Added copies of object `o`.
+    pub fn copies(&self, o: ObjectId) -> usize {
+        self.per_object.get(&o).copied().unwrap_or(0) as usize
+    }
+
+    /// Objects added at peer `p`, sorted.
+    pub fn held_by(&self, p: PeerId) -> &[ObjectId] {
+        self.by_peer.get(&p).map_or(&[], |v| v.as_slice())
+    }
+
+    /// All added copies.
+    pub fn total(&self) -> usize {
+        self.set.len()
     }
 }
 

@@ -13,6 +13,8 @@ pub enum Event {
     Deliver(Message),
     /// A peer has finished processing a message: its effects happen now.
     Process(Message),
+    /// A protocol timer of query `slot` fires (an expanding ring's wait, a server's service time).
+    Timer { slot: u32, data: u32 },
 }
 
 /// Query slots and hop counts are carried in 24 bits.
@@ -32,6 +34,7 @@ pub struct Packed {
 const ISSUE: u32 = 0;
 const DELIVER: u32 = 1 << 4;
 const PROCESS: u32 = 2 << 4;
+const TIMER: u32 = 3 << 4;
 
 impl WheelItem for Packed {
     #[inline]
@@ -80,6 +83,12 @@ impl From<Event> for Packed {
             },
             Event::Deliver(m) => Packed::message(DELIVER, &m),
             Event::Process(m) => Packed::message(PROCESS, &m),
+            Event::Timer { slot, data } => Packed {
+                to: data,
+                from: 0,
+                query_tag: (slot << 8) | TIMER,
+                hops_lo: 0,
+            },
         }
     }
 }
@@ -90,6 +99,10 @@ impl From<Packed> for Event {
         match p.query_tag & 0xF0 {
             DELIVER => Event::Deliver(p.to_message()),
             PROCESS => Event::Process(p.to_message()),
+            TIMER => Event::Timer {
+                slot: p.query_tag >> 8,
+                data: p.to,
+            },
             _ => Event::Issue,
         }
     }
@@ -107,9 +120,13 @@ mod tests {
             from: 7,
             query: MAX_SLOTS - 1,
             hops: MAX_HOPS,
-            kind: MsgKind::Hit,
+            kind: MsgKind::AnswerMiss,
         };
-        for e in [Event::Issue, Event::Deliver(m), Event::Process(m)] {
+        let timer = Event::Timer {
+            slot: MAX_SLOTS - 1,
+            data: u32::MAX,
+        };
+        for e in [Event::Issue, Event::Deliver(m), Event::Process(m), timer] {
             let mut p = Packed::from(e);
             p.set_time_lo(0xAB);
             assert_eq!(p.time_lo(), 0xAB);

@@ -7,17 +7,34 @@ pub mod queue;
 
 use std::time::Instant;
 
+use crate::content::AddedCopies;
 use crate::dist::{Sampler, secs_to_us};
 use crate::metrics::recorder::Recorder;
 use crate::metrics::{BucketRow, Outcome, QueryRecord, Recorded, RunMetrics};
+use crate::protocols::client_server::ClientServer;
+use crate::protocols::expanding_ring::ExpandingRing;
 use crate::protocols::flooding::Flooding;
+use crate::protocols::random_walk::RandomWalk;
 use crate::protocols::{Message, Outbox, Protocol, QueryInfo, View};
 use crate::rng::{self, SimRng, Stream};
-use crate::scenario::{Scenario, Strategy, StrategyKind};
+use crate::scenario::{ReplicateOnHit, Scenario, Strategy, StrategyKind};
 use crate::workload::{Arrival, QueryTrace};
 use crate::world::World;
 use event::{Event, MAX_SLOTS, Packed};
 use queue::EventQueue;
+
+/// The protocol's view of the world, built from disjoint fields of the engine so that the protocol and the
+/// outbox can be borrowed mutably beside it.
+macro_rules! view {
+    ($e:expr) => {
+        View::new(
+            &$e.world.graph,
+            &$e.world.content,
+            &$e.added,
+            $e.world.ultrapeers.as_deref(),
+        )
+    };
+}
 
 /// What one strategy run produced.
 pub struct RunOutput {
@@ -49,16 +66,43 @@ pub fn simulate_arrivals<'a>(
     arrivals: impl Iterator<Item = Arrival> + 'a,
 ) -> RunOutput {
     let trace = Box::new(arrivals);
-    match strategy.kind {
-        StrategyKind::Flooding { ttl } => Engine::new(
-            s,
-            strategy,
-            world,
-            trace,
-            Flooding::new(ttl, world.graph.len()),
-        )
-        .run(),
-        ref other => unreachable!("strategy kind {} is refused by validation", other.name()),
+    let peers = world.graph.len();
+    let paths = s.content.replicate_on_hit == ReplicateOnHit::Path;
+    // A strategy's own choices come from one stream, the same for every strategy of the replication.
+    let protocol_rng = rng::stream(world.seed, Stream::Protocol);
+    match &strategy.kind {
+        StrategyKind::Flooding { ttl } => {
+            Engine::new(s, strategy, world, trace, Flooding::new(*ttl, peers, paths)).run()
+        }
+        StrategyKind::ExpandingRing { ttls, ring_wait } => {
+            let p = ExpandingRing::new(ttls.clone(), secs_to_us(*ring_wait), peers, paths);
+            Engine::new(s, strategy, world, trace, p).run()
+        }
+        StrategyKind::RandomWalk {
+            walkers,
+            ttl,
+            check_every,
+            bias,
+        } => {
+            let p = RandomWalk::new(
+                *walkers,
+                *ttl,
+                *check_every,
+                *bias,
+                protocol_rng,
+                peers,
+                paths,
+            );
+            Engine::new(s, strategy, world, trace, p).run()
+        }
+        StrategyKind::ClientServer {
+            servers,
+            service_rate,
+            queue_limit,
+        } => {
+            let p = ClientServer::new(*servers, *service_rate, *queue_limit, protocol_rng);
+            Engine::new(s, strategy, world, trace, p).run()
+        }
     }
 }
 
@@ -67,8 +111,7 @@ struct Active {
     info: QueryInfo,
     index: u64,
     issued_us: u64,
-    measured: bool,
-    /// Messages of this query scheduled but not yet processed, dropped or lost; the query ends at zero.
+    /// Messages and timers of this query not yet processed, dropped, lost or fired; the query ends at zero.
     in_flight: u64,
     first_hit: Option<(u32, u64)>,
     late_hit: bool,
@@ -78,7 +121,6 @@ struct Active {
 }
 
 struct Engine<'a, P: Protocol> {
-    view: View<'a>,
     world: &'a World,
     protocol: P,
     queue: EventQueue<Packed>,
@@ -89,6 +131,10 @@ struct Engine<'a, P: Protocol> {
     busy_until: Vec<u64>,
     queue_limit: u64,
     timeout_us: Option<u64>,
+    replicate: ReplicateOnHit,
+    /// Copies made during this run (replication on success).
+    added: AddedCopies,
+    peers: u32,
     trace: Box<dyn Iterator<Item = Arrival> + 'a>,
     pending: Option<Arrival>,
     next_index: u64,
@@ -97,6 +143,8 @@ struct Engine<'a, P: Protocol> {
     out: Outbox,
     now: u64,
     events: u64,
+    warmup_us: u64,
+    duration_us: u64,
 }
 
 impl<'a, P: Protocol> Engine<'a, P> {
@@ -108,25 +156,21 @@ impl<'a, P: Protocol> Engine<'a, P> {
         protocol: P,
     ) -> Self {
         let n = world.peers();
-        let seed = world.seed;
+        let nodes = n as usize + protocol.extra_nodes() as usize;
         Engine {
-            view: View {
-                graph: &world.graph,
-                content: &world.content,
-            },
             world,
-            protocol,
             queue: EventQueue::new(),
             rec: Recorder::new(
-                n as usize,
+                nodes,
                 secs_to_us(s.warmup),
                 secs_to_us(s.duration),
                 secs_to_us(s.output.bucket),
                 s.output.queries,
             ),
+            protocol,
             latency: s.network.latency.sampler(),
             // Same seed for every strategy: common random numbers as far as the message sequences agree.
-            latency_rng: rng::stream(seed, Stream::Latency),
+            latency_rng: rng::stream(world.seed, Stream::Latency),
             service_us: world.service_us.as_deref(),
             busy_until: if world.service_us.is_some() {
                 vec![0; n as usize]
@@ -135,6 +179,9 @@ impl<'a, P: Protocol> Engine<'a, P> {
             },
             queue_limit: s.network.queue_limit.map_or(u64::MAX, u64::from),
             timeout_us: strategy.timeout.map(secs_to_us),
+            replicate: s.content.replicate_on_hit,
+            added: AddedCopies::default(),
+            peers: n,
             trace,
             pending: None,
             next_index: 0,
@@ -143,6 +190,8 @@ impl<'a, P: Protocol> Engine<'a, P> {
             out: Outbox::default(),
             now: 0,
             events: 0,
+            warmup_us: secs_to_us(s.warmup),
+            duration_us: secs_to_us(s.duration),
         }
     }
 
@@ -156,29 +205,28 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 Event::Issue => self.issue(),
                 Event::Deliver(msg) => self.deliver(msg),
                 Event::Process(msg) => self.process(msg),
+                Event::Timer { slot, data } => self.timer(slot, data),
             }
         }
         let wall_s = started.elapsed().as_secs_f64();
-        let world = self.world;
-        let Recorded {
-            metrics,
-            timeseries,
-            lorenz,
-            queries,
-        } = self.rec.finish(self.events, |a, b| world.online_mean(a, b));
-        RunOutput {
-            metrics,
-            timeseries,
-            lorenz,
-            queries,
-            wall_s,
-        }
+        self.finish(wall_s)
     }
+}
 
+impl<'a, P: Protocol> Engine<'a, P> {
     fn schedule_next_arrival(&mut self) {
         self.pending = self.trace.next();
         if let Some(a) = &self.pending {
             self.queue.push(a.time_us, Event::Issue.into());
+        }
+    }
+
+    /// The query's state as the protocol sees it.
+    fn info(&self, slot: u32) -> QueryInfo {
+        let a = &self.active[slot as usize];
+        QueryInfo {
+            satisfied: a.first_hit.is_some() || a.late_hit,
+            ..a.info
         }
     }
 
@@ -187,10 +235,10 @@ impl<'a, P: Protocol> Engine<'a, P> {
             return;
         };
         self.schedule_next_arrival();
-        let Some(object) = self
-            .view
-            .content
-            .pick_object(arrival.source, arrival.object_draw)
+        let Some(object) =
+            self.world
+                .content
+                .pick_object_with(arrival.source, arrival.object_draw, &self.added)
         else {
             // The peer holds every object: it has nothing to ask for.
             return;
@@ -199,7 +247,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             Some(s) => s,
             None => {
                 // Slots travel in 24 bits of a packed event; 16 million queries in flight at once would need
-                // gigabytes of query state and is refused by the work estimate long before.
+                // gigabytes of query state.
                 assert!(
                     (self.active.len() as u32) < MAX_SLOTS,
                     "more than {MAX_SLOTS} queries in flight at once"
@@ -208,39 +256,46 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 (self.active.len() - 1) as u32
             }
         };
-        let info = QueryInfo {
-            slot,
-            source: arrival.source,
-            object,
-        };
         let index = self.next_index;
         self.next_index += 1;
+        let no_copy = !view!(self).anyone_holds(object);
         self.active[slot as usize] = Active {
-            info,
+            info: QueryInfo {
+                slot,
+                source: arrival.source,
+                object,
+                satisfied: false,
+                measured: self.rec.measured(self.now),
+            },
             index,
             issued_us: self.now,
-            measured: self.rec.measured(self.now),
             in_flight: 0,
             first_hit: None,
             late_hit: false,
             dropped: false,
-            no_copy: self.view.content.copies(object) == 0,
+            no_copy,
             messages: 0,
         };
+        let info = self.info(slot);
         self.out.clear();
-        self.protocol.start(&info, self.view, &mut self.out);
-        self.apply(slot);
+        self.protocol.start(&info, view!(self), &mut self.out);
+        self.apply();
         if self.active[slot as usize].in_flight == 0 {
             self.end_query(slot);
         }
     }
 
-    /// A message arrives at its peer: processed at once, queued behind others, or dropped.
+    /// A message arrives at its node: processed at once, queued behind others, or dropped.
     fn deliver(&mut self, msg: Message) {
         let Some(service) = self.service_us else {
             self.process(msg);
             return;
         };
+        if msg.to >= self.peers {
+            // Servers queue requests themselves (the client-server protocol).
+            self.process(msg);
+            return;
+        }
         let peer = msg.to as usize;
         let s = service[peer];
         let busy = self.busy_until[peer];
@@ -252,11 +307,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             0
         };
         if in_system > self.queue_limit {
-            let a = &mut self.active[msg.query as usize];
-            a.dropped = true;
-            let measured = a.measured;
-            self.rec.dropped(measured);
-            self.message_done(msg.query);
+            self.lose_to_drop(msg.query);
             return;
         }
         let done = busy.max(self.now) + s;
@@ -264,21 +315,45 @@ impl<'a, P: Protocol> Engine<'a, P> {
         self.queue.push(done, Event::Process(msg).into());
     }
 
+    fn lose_to_drop(&mut self, slot: u32) {
+        let a = &mut self.active[slot as usize];
+        a.dropped = true;
+        let measured = a.info.measured;
+        self.rec.dropped(measured);
+        self.message_done(slot);
+    }
+
     fn process(&mut self, msg: Message) {
         let slot = msg.query;
-        let a = &self.active[slot as usize];
-        let measured = a.measured;
-        let info = a.info;
-        self.rec.processed(msg.to as usize, measured, self.now);
+        let info = self.info(slot);
         self.out.clear();
-        self.protocol.handle(&msg, &info, self.view, &mut self.out);
+        self.protocol
+            .handle(&msg, &info, view!(self), &mut self.out);
+        if self.out.dropped {
+            self.lose_to_drop(slot);
+            return;
+        }
+        if msg.to < self.peers {
+            self.rec.processed(msg.to as usize, info.measured, self.now);
+        }
         if self.out.duplicate {
-            self.rec.duplicate(measured);
+            self.rec.duplicate(info.measured);
         }
         if let Some(hops) = self.out.hit_at_source {
             self.hit(slot, hops);
         }
-        self.apply(slot);
+        let hold = self.out.hold;
+        self.apply();
+        if !hold {
+            self.message_done(slot);
+        }
+    }
+
+    fn timer(&mut self, slot: u32, data: u32) {
+        let info = self.info(slot);
+        self.out.clear();
+        self.protocol.timer(data, &info, view!(self), &mut self.out);
+        self.apply();
         self.message_done(slot);
     }
 
@@ -286,27 +361,67 @@ impl<'a, P: Protocol> Engine<'a, P> {
         let now = self.now;
         let timeout = self.timeout_us;
         let a = &mut self.active[slot as usize];
-        if a.first_hit.is_some() {
+        if a.first_hit.is_some() || a.late_hit {
             return;
         }
         let latency = now - a.issued_us;
-        match timeout {
-            Some(t) if latency > t => a.late_hit = true,
-            _ => a.first_hit = Some((hops, latency)),
+        if timeout.is_some_and(|t| latency > t) {
+            a.late_hit = true;
+            return;
+        }
+        a.first_hit = Some((hops, latency));
+        // Replication on success: the querying peer, or every peer on the hit's path, keeps a copy.
+        let (source, object) = (a.info.source, a.info.object);
+        match self.replicate {
+            ReplicateOnHit::None => {}
+            ReplicateOnHit::Owner => self.add_copy(source, object),
+            ReplicateOnHit::Path => {
+                let path = std::mem::take(&mut self.out.hit_path);
+                for &p in &path {
+                    self.add_copy(p, object);
+                }
+                self.out.hit_path = path;
+            }
         }
     }
 
-    /// Sends what the protocol asked for.
-    fn apply(&mut self, slot: u32) {
+    fn add_copy(&mut self, peer: u32, object: u32) {
+        if !self.world.content.holds(peer, object) {
+            self.added.add(peer, object);
+        }
+    }
+
+    /// Applies the outbox: messages leave with their latencies, timers are set, held messages released.
+    fn apply(&mut self) {
         let now = self.now;
-        let a = &mut self.active[slot as usize];
         for msg in self.out.sends.drain(..) {
             let delay = self.latency.sample_us(&mut self.latency_rng);
             self.queue.push(now + delay, Event::Deliver(msg).into());
+            let a = &mut self.active[msg.query as usize];
             a.in_flight += 1;
             a.messages += 1;
-            self.rec.sent(msg.kind, a.measured, now);
+            self.rec.sent(msg.kind, a.info.measured, now);
         }
+        for t in self.out.timers.drain(..) {
+            self.queue.push(
+                now + t.delay_us,
+                Event::Timer {
+                    slot: t.slot,
+                    data: t.data,
+                }
+                .into(),
+            );
+            self.active[t.slot as usize].in_flight += 1;
+        }
+        if let Some((server, measured)) = self.out.served_by {
+            // Load of a server: the requests it served.
+            self.rec.processed(server as usize, measured, now);
+        }
+        let released = std::mem::take(&mut self.out.release);
+        for &slot in &released {
+            self.message_done(slot);
+        }
+        self.out.release = released;
     }
 
     fn message_done(&mut self, slot: u32) {
@@ -345,6 +460,34 @@ impl<'a, P: Protocol> Engine<'a, P> {
         self.rec.query_done(rec);
         self.free_slots.push(slot);
     }
+
+    fn finish(self, wall_s: f64) -> RunOutput {
+        let world = self.world;
+        let stats = self.protocol.stats();
+        let objects = world.content.objects() as f64;
+        let copies = (world.content.total_copies() + self.added.total()) as f64 / objects;
+        let window_s = (self.duration_us - self.warmup_us) as f64 / 1e6;
+        let ultrapeers = world.ultrapeers.as_deref();
+        let Recorded {
+            mut metrics,
+            timeseries,
+            lorenz,
+            queries,
+        } = self
+            .rec
+            .finish(self.events, ultrapeers, |a, b| world.online_mean(a, b));
+        metrics.copies_per_object = copies;
+        if stats.servers > 0 {
+            metrics.server_utilisation = Some(stats.busy_s / (stats.servers as f64 * window_s));
+        }
+        RunOutput {
+            metrics,
+            timeseries,
+            lorenz,
+            queries,
+            wall_s,
+        }
+    }
 }
 
 fn placeholder() -> Active {
@@ -353,10 +496,11 @@ fn placeholder() -> Active {
             slot: 0,
             source: 0,
             object: 0,
+            satisfied: false,
+            measured: false,
         },
         index: 0,
         issued_us: 0,
-        measured: false,
         in_flight: 0,
         first_hit: None,
         late_hit: false,

@@ -70,8 +70,17 @@ pub struct RunMetrics {
     pub fail_lost: u64,
     pub fail_dropped: u64,
     pub fail_timeout: u64,
-    /// Messages dropped by full peer queues.
+    /// Messages dropped by full queues (peers' or the index's).
     pub dropped_messages: u64,
+    /// Mean copies per object at the end of the run (replication on success adds copies).
+    pub copies_per_object: f64,
+    /// Client-server: share of server time spent serving measured queries.
+    pub server_utilisation: Option<f64>,
+    /// Two-tier overlays: load of ultrapeers and of leaves apart.
+    pub load_mean_ultrapeer: Option<f64>,
+    pub load_max_ultrapeer: Option<f64>,
+    pub load_mean_leaf: Option<f64>,
+    pub load_max_leaf: Option<f64>,
 }
 
 impl RunMetrics {

@@ -183,13 +183,39 @@ impl Recorder {
     }
 
     /// The run's figures. `online` gives the time-averaged number of online peers over [a, b) (microseconds).
-    pub fn finish(mut self, events: u64, online: impl Fn(u64, u64) -> f64) -> Recorded {
+    /// `ultrapeers` (two-tier overlays) splits the peers' load into ultrapeers and leaves.
+    pub fn finish(
+        mut self,
+        events: u64,
+        ultrapeers: Option<&[bool]>,
+        online: impl Fn(u64, u64) -> f64,
+    ) -> Recorded {
         self.close_load_bucket();
         let mut loads: Vec<f64> = self.nodes.iter().map(|c| c.load as f64).collect();
         loads.sort_unstable_by(f64::total_cmp);
         let mut lat_sorted = self.latencies_s.clone();
         lat_sorted.sort_unstable_by(f64::total_cmp);
         let messages: u64 = self.by_kind.iter().sum();
+        let count = |pick: fn(MsgKind) -> bool| -> u64 {
+            (0..MSG_KINDS as u8)
+                .filter(|&k| pick(MsgKind::from_bits(k)))
+                .map(|k| self.by_kind[k as usize])
+                .sum()
+        };
+        let tier = |want_ultra: bool| -> (Option<f64>, Option<f64>) {
+            let Some(u) = ultrapeers else {
+                return (None, None);
+            };
+            let group: Vec<f64> = u
+                .iter()
+                .zip(&self.nodes)
+                .filter(|(is_u, _)| **is_u == want_ultra)
+                .map(|(_, c)| c.load as f64)
+                .collect();
+            (stats::mean(&group), group.iter().copied().reduce(f64::max))
+        };
+        let (load_mean_ultrapeer, load_max_ultrapeer) = tier(true);
+        let (load_mean_leaf, load_max_leaf) = tier(false);
         let metrics = RunMetrics {
             queries: self.queries,
             successes: self.successes,
@@ -197,8 +223,8 @@ impl Recorder {
             mean_latency_s: stats::mean(&self.latencies_s),
             p95_latency_s: stats::quantile_sorted(&lat_sorted, 0.95),
             messages,
-            query_messages: self.by_kind[MsgKind::Query as usize],
-            hit_messages: self.by_kind[MsgKind::Hit as usize],
+            query_messages: count(MsgKind::is_query),
+            hit_messages: count(MsgKind::is_hit),
             duplicate_messages: self.duplicates,
             peers_reached_per_query: (self.queries > 0)
                 .then(|| self.reached as f64 / self.queries as f64),
@@ -214,6 +240,12 @@ impl Recorder {
             fail_dropped: self.fails[Outcome::Dropped as usize],
             fail_timeout: self.fails[Outcome::Timeout as usize],
             dropped_messages: self.dropped,
+            copies_per_object: 0.0,
+            server_utilisation: None,
+            load_mean_ultrapeer,
+            load_max_ultrapeer,
+            load_mean_leaf,
+            load_max_leaf,
         };
         let bucket_us = self.bucket_us;
         let duration_us = self.duration_us;

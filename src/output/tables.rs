@@ -51,6 +51,12 @@ pub const RUN_COLUMNS: &[&str] = &[
     "fail_dropped",
     "fail_timeout",
     "dropped_messages",
+    "copies_per_object",
+    "server_utilisation",
+    "load_mean_ultrapeer",
+    "load_max_ultrapeer",
+    "load_mean_leaf",
+    "load_max_leaf",
 ];
 
 /// Values of one run, in `RUN_COLUMNS` order.
@@ -85,6 +91,12 @@ fn run_values(r: &RunResult) -> Vec<String> {
         m.fail_dropped.to_string(),
         m.fail_timeout.to_string(),
         m.dropped_messages.to_string(),
+        float(m.copies_per_object),
+        opt(m.server_utilisation),
+        opt(m.load_mean_ultrapeer),
+        opt(m.load_max_ultrapeer),
+        opt(m.load_mean_leaf),
+        opt(m.load_max_leaf),
     ]
 }
 

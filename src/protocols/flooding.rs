@@ -2,9 +2,18 @@
 //! query it sees for the first time to every neighbour except the one it came from, while TTL remains; a repeated
 //! query id is a duplicate and goes no further. A peer holding the object answers with a QueryHit that retraces
 //! the query's path hop by hop, each peer sending it to the neighbour it first received the query from.
+//!
+//! On a two-tier (Gnutella 0.6) overlay, leaves never forward: a leaf's query goes to its ultrapeers, which flood
+//! among ultrapeers; an ultrapeer passes a query only to those of its leaves that hold the object (the query
+//! routing protocol tells it their content), and that last hop to a leaf does not need TTL. A leaf answers
+//! through the ultrapeer it got the query from.
 
 use super::routes::{RoutePool, Routes};
 use super::{Message, MsgKind, Outbox, Protocol, QueryInfo, View};
+use crate::graph::PeerId;
+
+/// Hop counts of flooding messages use the low 16 bits; the expanding ring puts its ring number above them.
+pub(crate) const HOPS_MASK: u32 = 0xFFFF;
 
 /// Flooding with a fixed TTL. Per query, a routing table: for each peer that has seen the query, the neighbour
 /// it first came from (the source maps to itself); it doubles as the duplicate filter.
@@ -12,95 +21,161 @@ pub struct Flooding {
     ttl: u32,
     routes: Vec<Routes>,
     pool: RoutePool,
+    want_paths: bool,
 }
 
 impl Flooding {
-    pub fn new(ttl: u32, peers: usize) -> Flooding {
+    /// `want_paths`: report each hit's path when it reaches the source (for path replication).
+    pub fn new(ttl: u32, peers: usize, want_paths: bool) -> Flooding {
         Flooding {
             ttl,
             routes: Vec::new(),
             pool: RoutePool::new(peers),
+            want_paths,
         }
     }
+}
 
-    fn routes(&mut self, slot: u32) -> &mut Routes {
-        let slot = slot as usize;
-        if self.routes.len() <= slot {
-            self.routes.resize_with(slot + 1, Routes::default);
+/// The table of `slot`, growing the list as slots appear.
+pub(crate) fn slot_of<T: Default>(list: &mut Vec<T>, slot: u32) -> &mut T {
+    let slot = slot as usize;
+    if list.len() <= slot {
+        list.resize_with(slot + 1, T::default);
+    }
+    &mut list[slot]
+}
+
+/// The source sends the first copies of a flood. `tag` is or-ed into the hop count (the ring number).
+pub(crate) fn flood_start(
+    routes: &mut Routes,
+    pool: &mut RoutePool,
+    tag: u32,
+    q: &QueryInfo,
+    view: View<'_>,
+    out: &mut Outbox,
+) {
+    routes.clear(pool);
+    routes.insert_new(q.source, q.source, pool);
+    let leaf_source = view.is_leaf(q.source);
+    for &nb in view.neighbours(q.source) {
+        // An ultrapeer source reaches its own leaves only where they hold the object.
+        if view.two_tier() && !leaf_source && view.is_leaf(nb) && !view.holds(nb, q.object) {
+            continue;
         }
-        &mut self.routes[slot]
+        out.sends.push(Message {
+            to: nb,
+            from: q.source,
+            query: q.slot,
+            hops: tag | 1,
+            kind: MsgKind::Query,
+        });
+    }
+}
+
+/// A peer receives a flooded query. Returns true when it is the peer's first copy.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn flood_receive(
+    routes: &mut Routes,
+    pool: &mut RoutePool,
+    ttl: u32,
+    msg: &Message,
+    q: &QueryInfo,
+    view: View<'_>,
+    out: &mut Outbox,
+) -> bool {
+    let at = msg.to;
+    if !routes.insert_new(at, msg.from, pool) {
+        out.duplicate = true;
+        return false;
+    }
+    if view.holds(at, q.object) {
+        out.sends.push(Message {
+            to: msg.from,
+            from: at,
+            query: q.slot,
+            hops: msg.hops,
+            kind: MsgKind::Hit,
+        });
+    }
+    if view.is_leaf(at) {
+        return true;
+    }
+    let hops = msg.hops & HOPS_MASK;
+    let next = Message {
+        to: 0,
+        from: at,
+        query: q.slot,
+        hops: msg.hops + 1,
+        kind: MsgKind::Query,
+    };
+    let two_tier = view.two_tier();
+    for &nb in view.neighbours(at) {
+        if nb == msg.from {
+            continue;
+        }
+        let pass = if two_tier && view.is_leaf(nb) {
+            view.holds(nb, q.object)
+        } else {
+            hops < ttl
+        };
+        if pass {
+            out.sends.push(Message { to: nb, ..next });
+        }
+    }
+    true
+}
+
+/// A hit moves one hop back towards the source (`msg.from` is the peer that holds the object).
+pub(crate) fn route_hit(
+    routes: &Routes,
+    msg: &Message,
+    q: &QueryInfo,
+    want_paths: bool,
+    out: &mut Outbox,
+) {
+    let at = msg.to;
+    if at == q.source {
+        out.hit_at_source = Some(msg.hops & HOPS_MASK);
+        if want_paths {
+            hit_path(routes, msg.from, q.source, &mut out.hit_path);
+        }
+    } else if let Some(back) = routes.get(at) {
+        out.sends.push(Message { to: back, ..*msg });
+    }
+}
+
+/// The peers after `holder` on the reverse path, up to and including the source.
+fn hit_path(routes: &Routes, holder: PeerId, source: PeerId, path: &mut Vec<PeerId>) {
+    let mut p = holder;
+    while p != source {
+        match routes.get(p) {
+            Some(prev) => {
+                path.push(prev);
+                p = prev;
+            }
+            None => break,
+        }
     }
 }
 
 impl Protocol for Flooding {
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
-        let slot = q.slot as usize;
-        self.routes(q.slot);
-        let routes = &mut self.routes[slot];
-        routes.clear(&mut self.pool);
-        routes.insert_new(q.source, q.source, &mut self.pool);
-        for &nb in view.graph.neighbours(q.source) {
-            out.sends.push(Message {
-                to: nb,
-                from: q.source,
-                query: q.slot,
-                hops: 1,
-                kind: MsgKind::Query,
-            });
-        }
+        let routes = slot_of(&mut self.routes, q.slot);
+        flood_start(routes, &mut self.pool, 0, q, view, out);
     }
 
     fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
-        let ttl = self.ttl;
-        self.routes(q.slot);
-        let routes = &mut self.routes[q.slot as usize];
-        let at = msg.to;
+        let routes = slot_of(&mut self.routes, q.slot);
         match msg.kind {
             MsgKind::Query => {
-                if !routes.insert_new(at, msg.from, &mut self.pool) {
-                    out.duplicate = true;
-                    return;
-                }
-                if view.content.holds(at, q.object) {
-                    out.sends.push(Message {
-                        to: msg.from,
-                        from: at,
-                        query: q.slot,
-                        hops: msg.hops,
-                        kind: MsgKind::Hit,
-                    });
-                }
-                if msg.hops < ttl {
-                    for &nb in view.graph.neighbours(at) {
-                        if nb != msg.from {
-                            out.sends.push(Message {
-                                to: nb,
-                                from: at,
-                                query: q.slot,
-                                hops: msg.hops + 1,
-                                kind: MsgKind::Query,
-                            });
-                        }
-                    }
-                }
+                flood_receive(routes, &mut self.pool, self.ttl, msg, q, view, out);
             }
-            MsgKind::Hit => {
-                if at == q.source {
-                    out.hit_at_source = Some(msg.hops);
-                } else if let Some(back) = routes.get(at) {
-                    out.sends.push(Message {
-                        to: back,
-                        from: at,
-                        ..*msg
-                    });
-                }
-            }
+            _ => route_hit(routes, msg, q, self.want_paths, out),
         }
     }
 
     fn finish(&mut self, slot: u32) -> u64 {
-        self.routes(slot);
-        let routes = &mut self.routes[slot as usize];
+        let routes = slot_of(&mut self.routes, slot);
         let reached = routes.len().saturating_sub(1) as u64;
         routes.clear(&mut self.pool);
         reached
@@ -110,7 +185,7 @@ impl Protocol for Flooding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::Content;
+    use crate::content::{AddedCopies, Content};
     use crate::graph::{Graph, PeerId};
     use std::collections::VecDeque;
 
@@ -128,16 +203,16 @@ mod tests {
     fn flood(g: &Graph, holders: Vec<Vec<PeerId>>, source: PeerId, ttl: u32) -> Tally {
         let objects = holders.len();
         let c = Content::from_holders(g.len() as u32, holders, vec![1.0; objects]);
-        let view = View {
-            graph: g,
-            content: &c,
-        };
+        let added = AddedCopies::default();
+        let view = View::new(g, &c, &added, None);
         let q = QueryInfo {
             slot: 0,
             source,
             object: 0,
+            satisfied: false,
+            measured: true,
         };
-        let mut p = Flooding::new(ttl, g.len());
+        let mut p = Flooding::new(ttl, g.len(), false);
         let mut out = Outbox::default();
         let mut t = Tally::default();
         let mut fifo = VecDeque::new();
@@ -152,6 +227,7 @@ mod tests {
                     assert!(m.hops <= ttl);
                 }
                 MsgKind::Hit => t.hits += 1,
+                other => panic!("flooding sent a {other:?}"),
             }
             out.clear();
             p.handle(&m, &q, view, &mut out);

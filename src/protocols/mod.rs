@@ -1,25 +1,44 @@
 //! Search strategies. A protocol only describes effects: given a message at a peer, it says what to send and
-//! what happened (a duplicate, a hit reaching the source). The engine applies the effects (latency, queues,
-//! metrics), so a protocol can be tested on a hand-built graph without the engine.
+//! what happened (a duplicate, a hit reaching the source, a timer to set). The engine applies the effects
+//! (latency, queues, metrics), so a protocol can be tested on a hand-built graph without the engine.
 
+pub mod client_server;
+pub mod expanding_ring;
 pub mod flooding;
+pub mod random_walk;
 pub mod routes;
 
-use crate::content::{Content, ObjectId};
+use crate::content::{AddedCopies, Content, ObjectId};
 use crate::graph::{Graph, PeerId};
 
 /// What a message is, for routing and for the message counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum MsgKind {
-    /// A Gnutella Query (flooding).
+    /// A Gnutella Query (flooding, expanding ring).
     Query = 0,
     /// A QueryHit travelling back along the reverse path.
     Hit = 1,
+    /// A random walker taking a step.
+    Walk = 2,
+    /// A walker's hit travelling back along its loop-erased path.
+    WalkHit = 3,
+    /// A walker asking the source whether the query is satisfied.
+    Check = 4,
+    /// The source's answer: go on.
+    CheckGo = 5,
+    /// The source's answer: stop.
+    CheckStop = 6,
+    /// A query sent to the central index.
+    Request = 7,
+    /// The index's answer: the object is held by an online peer.
+    AnswerHit = 8,
+    /// The index's answer: nobody online holds it.
+    AnswerMiss = 9,
 }
 
 /// Number of [`MsgKind`]s (size of per-kind counter arrays).
-pub const MSG_KINDS: usize = 2;
+pub const MSG_KINDS: usize = 10;
 
 impl MsgKind {
     /// The kind whose discriminant is `bits` (the engine's packed events store it in 4 bits).
@@ -27,27 +46,103 @@ impl MsgKind {
     pub fn from_bits(bits: u8) -> MsgKind {
         match bits {
             1 => MsgKind::Hit,
+            2 => MsgKind::Walk,
+            3 => MsgKind::WalkHit,
+            4 => MsgKind::Check,
+            5 => MsgKind::CheckGo,
+            6 => MsgKind::CheckStop,
+            7 => MsgKind::Request,
+            8 => MsgKind::AnswerHit,
+            9 => MsgKind::AnswerMiss,
             _ => MsgKind::Query,
         }
     }
+
+    /// Counted in `query_messages`: the search itself (queries, walker steps, requests to the index).
+    pub fn is_query(self) -> bool {
+        matches!(self, MsgKind::Query | MsgKind::Walk | MsgKind::Request)
+    }
+
+    /// Counted in `hit_messages`: answers that carry a hit back towards the source.
+    pub fn is_hit(self) -> bool {
+        matches!(self, MsgKind::Hit | MsgKind::WalkHit | MsgKind::AnswerHit)
+    }
 }
 
-/// A message in flight. `query` is the engine's slot of the query it belongs to.
+/// A message in flight. `query` is the engine's slot of the query it belongs to; `from` and `hops` mean what the
+/// protocol that sent it says (for a flooding query: the previous hop and the hops travelled on arrival).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Message {
     pub to: PeerId,
     pub from: PeerId,
     pub query: u32,
-    /// Hops travelled by the query when it arrives (for a hit: the hop count of the query that found it).
     pub hops: u32,
     pub kind: MsgKind,
 }
 
-/// The world a protocol reads: the overlay and who holds what.
+/// The world a protocol reads: the overlay, who holds what (including copies made during the run), and for
+/// two-tier overlays who is an ultrapeer.
 #[derive(Clone, Copy)]
 pub struct View<'a> {
-    pub graph: &'a Graph,
-    pub content: &'a Content,
+    graph: &'a Graph,
+    content: &'a Content,
+    added: &'a AddedCopies,
+    ultrapeers: Option<&'a [bool]>,
+}
+
+impl<'a> View<'a> {
+    pub fn new(
+        graph: &'a Graph,
+        content: &'a Content,
+        added: &'a AddedCopies,
+        ultrapeers: Option<&'a [bool]>,
+    ) -> View<'a> {
+        View {
+            graph,
+            content,
+            added,
+            ultrapeers,
+        }
+    }
+
+    /// Number of peers (node ids at or above this are servers).
+    #[inline]
+    pub fn peers(&self) -> u32 {
+        self.graph.len() as u32
+    }
+
+    #[inline]
+    pub fn neighbours(&self, v: PeerId) -> &'a [PeerId] {
+        self.graph.neighbours(v)
+    }
+
+    #[inline]
+    pub fn degree(&self, v: PeerId) -> usize {
+        self.graph.degree(v)
+    }
+
+    /// Whether peer `p` holds object `o` now.
+    #[inline]
+    pub fn holds(&self, p: PeerId, o: ObjectId) -> bool {
+        self.content.holds(p, o) || self.added.holds(p, o)
+    }
+
+    /// Whether some peer holds object `o` now (the central index's answer).
+    pub fn anyone_holds(&self, o: ObjectId) -> bool {
+        self.content.copies(o) > 0 || self.added.copies(o) > 0
+    }
+
+    /// True for a leaf of a two-tier overlay (which never forwards queries).
+    #[inline]
+    pub fn is_leaf(&self, p: PeerId) -> bool {
+        self.ultrapeers.is_some_and(|u| !u[p as usize])
+    }
+
+    /// True when the overlay is two-tier.
+    #[inline]
+    pub fn two_tier(&self) -> bool {
+        self.ultrapeers.is_some()
+    }
 }
 
 /// What the engine knows of a query, passed to the protocol.
@@ -56,33 +151,80 @@ pub struct QueryInfo {
     pub slot: u32,
     pub source: PeerId,
     pub object: ObjectId,
+    /// The source has received a hit (the query is satisfied).
+    pub satisfied: bool,
+    /// The query counts in runs.csv (issued at or after warmup).
+    pub measured: bool,
+}
+
+/// A timer: after `delay_us`, the protocol's `timer` is called for query `slot` with `data`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timer {
+    pub delay_us: u64,
+    pub slot: u32,
+    pub data: u32,
 }
 
 /// Effects of one protocol step, applied by the engine.
 #[derive(Debug, Default)]
 pub struct Outbox {
     pub sends: Vec<Message>,
+    pub timers: Vec<Timer>,
     /// The message was a query the peer had already seen.
     pub duplicate: bool,
     /// A hit reached the source, found this many hops away.
     pub hit_at_source: Option<u32>,
+    /// With a hit at the source, when the protocol was asked for paths: the peers the hit passed through, from
+    /// the one after the holder to the source (path replication gives each a copy).
+    pub hit_path: Vec<PeerId>,
+    /// The message was refused on arrival (a full server queue): it is not processed and its query has lost it.
+    pub dropped: bool,
+    /// The message waits (in a server queue): the query keeps it in flight until released.
+    pub hold: bool,
+    /// Queries whose held message left the wait (their service started).
+    pub release: Vec<u32>,
+    /// A server (node id) started serving a request of a query that counts (true) or not: one unit of load.
+    pub served_by: Option<(PeerId, bool)>,
 }
 
 impl Outbox {
     pub fn clear(&mut self) {
         self.sends.clear();
+        self.timers.clear();
         self.duplicate = false;
         self.hit_at_source = None;
+        self.hit_path.clear();
+        self.dropped = false;
+        self.hold = false;
+        self.release.clear();
+        self.served_by = None;
     }
+}
+
+/// Figures a protocol keeps itself (the central index's utilisation).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ProtocolStats {
+    /// Server-seconds of service given to measured queries.
+    pub busy_s: f64,
+    pub servers: u32,
 }
 
 /// A search strategy.
 pub trait Protocol {
     /// The source issues query `q`.
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox);
-    /// Peer `msg.to` processes `msg`.
+    /// Node `msg.to` processes `msg`.
     fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox);
+    /// A timer of query `q` fires.
+    fn timer(&mut self, _data: u32, _q: &QueryInfo, _view: View<'_>, _out: &mut Outbox) {}
     /// Query in `slot` is over (nothing of it in flight): free its state. Returns the number of distinct peers
     /// other than the source that processed it.
     fn finish(&mut self, slot: u32) -> u64;
+    /// Nodes beyond the peers (servers), which carry load too.
+    fn extra_nodes(&self) -> u32 {
+        0
+    }
+    fn stats(&self) -> ProtocolStats {
+        ProtocolStats::default()
+    }
 }

@@ -378,8 +378,8 @@ fn topology_implemented(kind: &TopologyKind) -> bool {
 }
 
 /// Strategy kinds this version can run.
-fn strategy_implemented(kind: &StrategyKind) -> bool {
-    matches!(kind, StrategyKind::Flooding { .. })
+fn strategy_implemented(_: &StrategyKind) -> bool {
+    true
 }
 
 /// Whether this version simulates churn, replica placements other than uniform, and replication on success.
@@ -387,7 +387,7 @@ const CHURN_IMPLEMENTED: bool = false;
 fn placement_implemented(_: Placement) -> bool {
     true
 }
-const REPLICATE_ON_HIT_IMPLEMENTED: bool = false;
+const REPLICATE_ON_HIT_IMPLEMENTED: bool = true;
 
 fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
     let kind_name = t.opt_str("kind")?;

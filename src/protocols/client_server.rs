@@ -1,0 +1,137 @@
+//! The client-server baseline: every query goes to a central index of `servers` servers sharing one FIFO queue,
+//! with exponential service times of rate `service_rate` (an M/M/c queue; M/M/1 for one server under Poisson
+//! load). The request and the answer each take one network delay. The index answers with a hit when some peer
+//! holds the object. With `queue_limit`, a request that finds that many already waiting is dropped.
+//!
+//! The index is node `peers` (servers are nodes peers .. peers + servers - 1 for load accounting; the server
+//! that serves a request gets its load).
+
+use std::collections::VecDeque;
+
+use rand_distr::{Distribution, Exp};
+
+use super::{Message, MsgKind, Outbox, Protocol, ProtocolStats, QueryInfo, Timer, View};
+use crate::rng::SimRng;
+
+pub struct ClientServer {
+    servers: u32,
+    service: Exp<f64>,
+    queue_limit: usize,
+    rng: SimRng,
+    /// Which query each server is serving.
+    serving: Vec<Option<u32>>,
+    /// Requests waiting: (query slot, whether the query counts in the metrics).
+    waiting: VecDeque<(u32, bool)>,
+    /// Server-seconds spent on measured queries.
+    busy_s: f64,
+}
+
+impl ClientServer {
+    pub fn new(
+        servers: u32,
+        service_rate: f64,
+        queue_limit: Option<u32>,
+        rng: SimRng,
+    ) -> ClientServer {
+        ClientServer {
+            servers,
+            // Validation guarantees a positive rate.
+            service: Exp::new(service_rate)
+                .unwrap_or_else(|_| Exp::new(1.0).expect("1 is a valid rate")),
+            queue_limit: queue_limit.map_or(usize::MAX, |q| q as usize),
+            rng,
+            serving: vec![None; servers as usize],
+            waiting: VecDeque::new(),
+            busy_s: 0.0,
+        }
+    }
+
+    /// Server `server` starts serving query `slot`: a service-time timer, and one unit of load for the server.
+    fn serve(
+        &mut self,
+        server: usize,
+        slot: u32,
+        measured: bool,
+        view: View<'_>,
+        out: &mut Outbox,
+    ) {
+        self.serving[server] = Some(slot);
+        let secs = self.service.sample(&mut self.rng);
+        if measured {
+            self.busy_s += secs;
+        }
+        out.timers.push(Timer {
+            delay_us: crate::dist::secs_to_us(secs),
+            slot,
+            data: server as u32,
+        });
+        out.served_by = Some((view.peers() + server as u32, measured));
+    }
+}
+
+impl Protocol for ClientServer {
+    fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        out.sends.push(Message {
+            to: view.peers(),
+            from: q.source,
+            query: q.slot,
+            hops: 1,
+            kind: MsgKind::Request,
+        });
+    }
+
+    fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        match msg.kind {
+            MsgKind::Request => {
+                if let Some(free) = self.serving.iter().position(Option::is_none) {
+                    self.serve(free, q.slot, q.measured, view, out);
+                } else if self.waiting.len() >= self.queue_limit {
+                    out.dropped = true;
+                } else {
+                    self.waiting.push_back((q.slot, q.measured));
+                    out.hold = true;
+                }
+            }
+            MsgKind::AnswerHit => out.hit_at_source = Some(1),
+            _ => {} // AnswerMiss: the query has failed.
+        }
+    }
+
+    fn timer(&mut self, data: u32, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        // Server `data` finished query `q`: answer, then take the next waiting request.
+        let kind = if view.anyone_holds(q.object) {
+            MsgKind::AnswerHit
+        } else {
+            MsgKind::AnswerMiss
+        };
+        out.sends.push(Message {
+            to: q.source,
+            from: view.peers() + data,
+            query: q.slot,
+            hops: 1,
+            kind,
+        });
+        let server = data as usize;
+        self.serving[server] = None;
+        if let Some((next, measured)) = self.waiting.pop_front() {
+            self.serve(server, next, measured, view, out);
+            out.release.push(next);
+        }
+    }
+
+    fn finish(&mut self, _slot: u32) -> u64 {
+        // The index is not a peer: no peer is reached.
+        0
+    }
+
+    fn extra_nodes(&self) -> u32 {
+        self.servers
+    }
+
+    fn stats(&self) -> ProtocolStats {
+        ProtocolStats {
+            busy_s: self.busy_s,
+            servers: self.servers,
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Expanding ring (Lv et al. 2002): flood with the first TTL of `ttls`; if no hit has reached the source after
+//! `ring_wait`, flood again with the next, wider TTL, as a fresh query (a new query id: peers that saw the last
+//! ring forward the new one again). Messages of every ring count; the peers reached are the union over rings.
+//! The ring number travels in the hop field above the 16 bits of hops.
+
+use super::flooding::{HOPS_MASK, flood_receive, flood_start, route_hit, slot_of};
+use super::routes::{RoutePool, Routes};
+use super::{Message, MsgKind, Outbox, Protocol, QueryInfo, Timer, View};
+
+pub struct ExpandingRing {
+    ttls: Vec<u32>,
+    wait_us: u64,
+    states: Vec<RingState>,
+    pool: RoutePool,
+    want_paths: bool,
+}
+
+#[derive(Default)]
+struct RingState {
+    /// One routing table per ring started.
+    rings: Vec<Routes>,
+    /// Peers (other than the source) that processed any ring.
+    reached: Routes,
+}
+
+impl ExpandingRing {
+    pub fn new(ttls: Vec<u32>, ring_wait_us: u64, peers: usize, want_paths: bool) -> ExpandingRing {
+        ExpandingRing {
+            ttls,
+            wait_us: ring_wait_us,
+            states: Vec::new(),
+            pool: RoutePool::new(peers),
+            want_paths,
+        }
+    }
+
+    fn start_ring(&mut self, ring: usize, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        let state = slot_of(&mut self.states, q.slot);
+        while state.rings.len() <= ring {
+            state.rings.push(Routes::default());
+        }
+        flood_start(
+            &mut state.rings[ring],
+            &mut self.pool,
+            (ring as u32) << 16,
+            q,
+            view,
+            out,
+        );
+        if ring + 1 < self.ttls.len() {
+            out.timers.push(Timer {
+                delay_us: self.wait_us,
+                slot: q.slot,
+                data: ring as u32 + 1,
+            });
+        }
+    }
+}
+
+impl Protocol for ExpandingRing {
+    fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        self.start_ring(0, q, view, out);
+    }
+
+    fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        let ring = (msg.hops >> 16) as usize;
+        let state = slot_of(&mut self.states, q.slot);
+        match msg.kind {
+            MsgKind::Query => {
+                let ttl = self.ttls[ring];
+                let first = flood_receive(
+                    &mut state.rings[ring],
+                    &mut self.pool,
+                    ttl,
+                    msg,
+                    q,
+                    view,
+                    out,
+                );
+                if first {
+                    state.reached.insert_new(msg.to, 0, &mut self.pool);
+                }
+            }
+            _ => {
+                route_hit(&state.rings[ring], msg, q, self.want_paths, out);
+                if let Some(h) = out.hit_at_source.as_mut() {
+                    *h &= HOPS_MASK;
+                }
+            }
+        }
+    }
+
+    fn timer(&mut self, data: u32, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        // No wider ring once a hit has come back.
+        if !q.satisfied {
+            self.start_ring(data as usize, q, view, out);
+        }
+    }
+
+    fn finish(&mut self, slot: u32) -> u64 {
+        let state = slot_of(&mut self.states, slot);
+        let reached = state.reached.len() as u64;
+        state.reached.clear(&mut self.pool);
+        for r in &mut state.rings {
+            r.clear(&mut self.pool);
+        }
+        reached
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{AddedCopies, Content};
+    use crate::graph::Graph;
+
+    /// Runs one query in FIFO order, firing a ring's timer once its flood has died out (as if ring_wait were
+    /// longer than any flood). Returns query messages per ring and the hops of hits at the source.
+    fn run(g: &Graph, holder: Option<u32>, ttls: &[u32]) -> (Vec<usize>, Vec<u32>, u64) {
+        let c = Content::from_holders(
+            g.len() as u32,
+            vec![holder.into_iter().collect()],
+            vec![1.0],
+        );
+        let added = AddedCopies::default();
+        let view = View::new(g, &c, &added, None);
+        let mut q = QueryInfo {
+            slot: 0,
+            source: 0,
+            object: 0,
+            satisfied: false,
+            measured: true,
+        };
+        let mut p = ExpandingRing::new(ttls.to_vec(), 1, g.len(), false);
+        let mut out = Outbox::default();
+        let mut per_ring = vec![0; ttls.len()];
+        let mut hits = Vec::new();
+        let mut fifo = std::collections::VecDeque::new();
+        let mut timers = Vec::new();
+        p.start(&q, view, &mut out);
+        loop {
+            fifo.extend(out.sends.drain(..));
+            timers.extend(out.timers.drain(..));
+            if let Some(m) = fifo.pop_front() {
+                if m.kind == MsgKind::Query {
+                    per_ring[(m.hops >> 16) as usize] += 1;
+                }
+                out.clear();
+                p.handle(&m, &q, view, &mut out);
+                if let Some(h) = out.hit_at_source {
+                    hits.push(h);
+                    q.satisfied = true;
+                }
+            } else if let Some(t) = timers.pop() {
+                out.clear();
+                p.timer(t.data, &q, view, &mut out);
+            } else {
+                break;
+            }
+        }
+        (per_ring, hits, p.finish(0))
+    }
+
+    #[test]
+    fn rings_widen_until_a_hit_and_count_every_message() {
+        // Line 0-1-2-3-4, object on 3 (3 hops away). TTLs [1, 2, 4]: ring 1 sends 1 message, ring 2 sends 2,
+        // ring 3 (TTL 4) sends 4 and finds the object 3 hops away.
+        let g = Graph::from_edges(5, &[(0, 1), (1, 2), (2, 3), (3, 4)]);
+        let (per_ring, hits, reached) = run(&g, Some(3), &[1, 2, 4]);
+        assert_eq!(per_ring, vec![1, 2, 4]);
+        assert_eq!(hits, vec![3]);
+        assert_eq!(reached, 4, "union over rings");
+    }
+
+    #[test]
+    fn no_second_ring_once_the_first_succeeds() {
+        // Star with hub 0: the object on leaf 2 is found by the first ring (TTL 1): exactly 4 messages, no ring 2.
+        let g = Graph::from_edges(5, &[(0, 1), (0, 2), (0, 3), (0, 4)]);
+        let (per_ring, hits, reached) = run(&g, Some(2), &[1, 2]);
+        assert_eq!(per_ring, vec![4, 0]);
+        assert_eq!(hits, vec![1]);
+        assert_eq!(reached, 4);
+        // Not found at all: both rings run. Ring 2 from the hub: 4 messages again (leaves have no other links).
+        let (per_ring, hits, _) = run(&g, None, &[1, 2]);
+        assert_eq!(per_ring, vec![4, 4]);
+        assert!(hits.is_empty());
+    }
+}

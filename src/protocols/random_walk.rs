@@ -1,0 +1,288 @@
+//! k random walkers (Lv et al. 2002). Each of `walkers` walkers takes up to `ttl` steps, each to a uniformly
+//! chosen neighbour (or, with degree bias, one chosen in proportion to its degree, as in Gia). A walker that
+//! reaches a peer holding the object stops there and sends a hit back to the source along its path with loops
+//! erased, one message per hop. Every `check_every` steps a walker asks the source whether the query is satisfied
+//! (one message each way, sent directly) and waits for the answer: it stops if the source has a hit.
+//!
+//! Message fields: a walker's step carries the walker number in `from` and its step count in `hops`; a walker's
+//! hit carries the walker in `from` and, in `hops`, the position of the peer it is sent to on the erased path.
+//!
+//! On a two-tier overlay walkers move among ultrapeers; an ultrapeer with a leaf holding the object sends the
+//! walker to that leaf (one step); a walker from a leaf source first steps to one of its ultrapeers.
+
+use rand::RngExt;
+use rustc_hash::FxHashMap;
+
+use super::flooding::slot_of;
+use super::routes::{RoutePool, Routes};
+use super::{Message, MsgKind, Outbox, Protocol, QueryInfo, View};
+use crate::graph::PeerId;
+use crate::rng::SimRng;
+use crate::scenario::WalkBias;
+
+pub struct RandomWalk {
+    walkers: u32,
+    ttl: u32,
+    check_every: u32,
+    bias: WalkBias,
+    rng: SimRng,
+    states: Vec<WalkState>,
+    pool: RoutePool,
+    want_paths: bool,
+}
+
+#[derive(Default)]
+struct WalkState {
+    walkers: Vec<Walker>,
+    /// Peers (other than the source) any walker visited.
+    visited: Routes,
+}
+
+#[derive(Default)]
+struct Walker {
+    /// The loop-erased path from the source to the walker's position.
+    path: Vec<PeerId>,
+    /// Position of each peer of `path`.
+    index: FxHashMap<PeerId, u32>,
+    /// Steps taken when it found the object.
+    found_at: u32,
+}
+
+impl Walker {
+    fn reset(&mut self, source: PeerId) {
+        self.path.clear();
+        self.index.clear();
+        self.path.push(source);
+        self.index.insert(source, 0);
+        self.found_at = 0;
+    }
+
+    /// Moves to `v`, erasing the loop if `v` is already on the path.
+    fn visit(&mut self, v: PeerId) {
+        match self.index.get(&v) {
+            Some(&i) => {
+                for p in self.path.drain(i as usize + 1..) {
+                    self.index.remove(&p);
+                }
+            }
+            None => {
+                self.index.insert(v, self.path.len() as u32);
+                self.path.push(v);
+            }
+        }
+    }
+}
+
+impl RandomWalk {
+    pub fn new(
+        walkers: u32,
+        ttl: u32,
+        check_every: u32,
+        bias: WalkBias,
+        rng: SimRng,
+        peers: usize,
+        want_paths: bool,
+    ) -> RandomWalk {
+        RandomWalk {
+            walkers,
+            ttl,
+            check_every,
+            bias,
+            rng,
+            states: Vec::new(),
+            pool: RoutePool::new(peers),
+            want_paths,
+        }
+    }
+
+    /// The walker's next peer from `at`, or `None` if it has nowhere to go.
+    fn next_hop(&mut self, at: PeerId, q: &QueryInfo, view: View<'_>) -> Option<PeerId> {
+        let nbs = view.neighbours(at);
+        if view.two_tier() && !view.is_leaf(at) {
+            // The query routing protocol: an ultrapeer knows its leaves' content.
+            if let Some(&leaf) = nbs
+                .iter()
+                .find(|&&nb| view.is_leaf(nb) && view.holds(nb, q.object))
+            {
+                return Some(leaf);
+            }
+        }
+        // On a two-tier overlay walkers move among ultrapeers (a leaf's neighbours all are).
+        let eligible = |nb: PeerId| !view.two_tier() || !view.is_leaf(nb);
+        match self.bias {
+            WalkBias::Uniform => {
+                if view.two_tier() {
+                    let count = nbs.iter().filter(|&&nb| eligible(nb)).count();
+                    if count == 0 {
+                        return None;
+                    }
+                    let k = self.rng.random_range(0..count);
+                    nbs.iter().copied().filter(|&nb| eligible(nb)).nth(k)
+                } else if nbs.is_empty() {
+                    None
+                } else {
+                    Some(nbs[self.rng.random_range(0..nbs.len())])
+                }
+            }
+            WalkBias::Degree => {
+                let total: u64 = nbs
+                    .iter()
+                    .filter(|&&nb| eligible(nb))
+                    .map(|&nb| view.degree(nb) as u64)
+                    .sum();
+                if total == 0 {
+                    return None;
+                }
+                let mut x = self.rng.random_range(0..total);
+                for &nb in nbs.iter().filter(|&&nb| eligible(nb)) {
+                    let d = view.degree(nb) as u64;
+                    if x < d {
+                        return Some(nb);
+                    }
+                    x -= d;
+                }
+                None
+            }
+        }
+    }
+
+    fn step(
+        &mut self,
+        walker: u32,
+        from: PeerId,
+        steps: u32,
+        q: &QueryInfo,
+        view: View<'_>,
+        out: &mut Outbox,
+    ) {
+        if let Some(next) = self.next_hop(from, q, view) {
+            out.sends.push(Message {
+                to: next,
+                from: walker,
+                query: q.slot,
+                hops: steps + 1,
+                kind: MsgKind::Walk,
+            });
+        }
+    }
+}
+
+impl Protocol for RandomWalk {
+    fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        let walkers = self.walkers as usize;
+        let state = slot_of(&mut self.states, q.slot);
+        state.visited.clear(&mut self.pool);
+        state.walkers.resize_with(walkers, Walker::default);
+        for w in &mut state.walkers {
+            w.reset(q.source);
+        }
+        for w in 0..self.walkers {
+            self.step(w, q.source, 0, q, view, out);
+        }
+    }
+
+    fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        let at = msg.to;
+        let w = msg.from as usize;
+        match msg.kind {
+            MsgKind::Walk => {
+                let steps = msg.hops;
+                let state = slot_of(&mut self.states, q.slot);
+                if at != q.source {
+                    state.visited.insert_new(at, 0, &mut self.pool);
+                }
+                let walker = &mut state.walkers[w];
+                walker.visit(at);
+                if at != q.source && view.holds(at, q.object) {
+                    walker.found_at = steps;
+                    let back = walker.path.len() - 2;
+                    out.sends.push(Message {
+                        to: walker.path[back],
+                        from: msg.from,
+                        query: q.slot,
+                        hops: back as u32,
+                        kind: MsgKind::WalkHit,
+                    });
+                } else if steps >= self.ttl || view.is_leaf(at) && at != q.source {
+                    // Out of steps; or a leaf that does not hold it (walkers do not walk through leaves).
+                } else if self.check_every > 0 && steps % self.check_every == 0 {
+                    out.sends.push(Message {
+                        to: q.source,
+                        from: msg.from,
+                        query: q.slot,
+                        hops: steps,
+                        kind: MsgKind::Check,
+                    });
+                } else {
+                    self.step(msg.from, at, steps, q, view, out);
+                }
+            }
+            MsgKind::Check => {
+                // The source answers the walker, wherever it waits.
+                let state = slot_of(&mut self.states, q.slot);
+                let position = *state.walkers[w].path.last().unwrap_or(&q.source);
+                let kind = if q.satisfied {
+                    MsgKind::CheckStop
+                } else {
+                    MsgKind::CheckGo
+                };
+                out.sends.push(Message {
+                    to: position,
+                    kind,
+                    ..*msg
+                });
+            }
+            MsgKind::CheckGo => self.step(msg.from, at, msg.hops, q, view, out),
+            MsgKind::WalkHit => {
+                let state = slot_of(&mut self.states, q.slot);
+                let walker = &state.walkers[w];
+                let pos = msg.hops as usize;
+                if pos == 0 {
+                    out.hit_at_source = Some(walker.found_at);
+                    if self.want_paths {
+                        // Every peer the hit passed through, source included (the holder is last on the path).
+                        let holder = walker.path.len() - 1;
+                        out.hit_path.extend(walker.path[..holder].iter().rev());
+                    }
+                } else {
+                    out.sends.push(Message {
+                        to: walker.path[pos - 1],
+                        hops: pos as u32 - 1,
+                        ..*msg
+                    });
+                }
+            }
+            _ => {} // CheckStop: the walker stops.
+        }
+    }
+
+    fn finish(&mut self, slot: u32) -> u64 {
+        let state = slot_of(&mut self.states, slot);
+        let reached = state.visited.len() as u64;
+        state.visited.clear(&mut self.pool);
+        for w in &mut state.walkers {
+            w.path.clear();
+            w.index.clear();
+        }
+        reached
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loop_erasure_keeps_a_simple_path() {
+        let mut w = Walker::default();
+        w.reset(0);
+        for v in [1, 2, 3, 1, 4, 5, 4, 6] {
+            w.visit(v);
+        }
+        // 0-1-2-3-1 erases 2, 3; 1-4-5-4 erases 5.
+        assert_eq!(w.path, vec![0, 1, 4, 6]);
+        assert_eq!(w.index.len(), 4);
+        w.visit(0);
+        assert_eq!(w.path, vec![0]);
+    }
+}
