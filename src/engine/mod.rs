@@ -42,6 +42,11 @@ pub struct RunOutput {
     pub timeseries: Vec<BucketRow>,
     pub lorenz: Vec<(f64, f64)>,
     pub queries: Vec<QueryRecord>,
+    /// Per object: share of queries it draws (popularity), and its copies at the start and at the end of the run
+    /// (replication on success adds copies).
+    pub popularity: Vec<f64>,
+    pub copies_start: Vec<u32>,
+    pub copies_end: Vec<u32>,
     /// Seconds spent in the event loop alone.
     pub wall_s: f64,
 }
@@ -468,6 +473,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
         let copies = (world.content.total_copies() + self.added.total()) as f64 / objects;
         let window_s = (self.duration_us - self.warmup_us) as f64 / 1e6;
         let ultrapeers = world.ultrapeers.as_deref();
+        let added = self.added;
         let Recorded {
             mut metrics,
             timeseries,
@@ -480,11 +486,22 @@ impl<'a, P: Protocol> Engine<'a, P> {
         if stats.servers > 0 {
             metrics.server_utilisation = Some(stats.busy_s / (stats.servers as f64 * window_s));
         }
+        let content = &world.content;
+        let objects = 0..content.objects();
+        let total_weight: f64 = objects.clone().map(|o| content.weight(o)).sum();
         RunOutput {
             metrics,
             timeseries,
             lorenz,
             queries,
+            popularity: objects
+                .clone()
+                .map(|o| content.weight(o) / total_weight)
+                .collect(),
+            copies_start: objects.clone().map(|o| content.copies(o) as u32).collect(),
+            copies_end: objects
+                .map(|o| (content.copies(o) + added.copies(o)) as u32)
+                .collect(),
             wall_s,
         }
     }

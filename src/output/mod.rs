@@ -29,6 +29,7 @@ pub fn render(plan: &Plan, results: &[RunResult]) -> Vec<(String, Vec<u8>)> {
         ),
         ("lorenz.csv".to_string(), tables::lorenz_csv(results)),
         ("timing.csv".to_string(), tables::timing_csv(results)),
+        ("content.csv".to_string(), tables::content_csv(results)),
         (
             "scenario.toml".to_string(),
             resolved::to_toml(&plan.base).into_bytes(),

@@ -308,3 +308,32 @@ pub fn queries_csv(results: &[RunResult]) -> Vec<u8> {
     }
     to_csv(header, rows)
 }
+
+/// content.csv: per run and object, its popularity (share of queries) and its copies at the start and end.
+pub fn content_csv(results: &[RunResult]) -> Vec<u8> {
+    let header = strs(&[
+        "point",
+        "replication",
+        "strategy",
+        "object",
+        "popularity",
+        "copies_start",
+        "copies_end",
+    ]);
+    let mut rows = Vec::new();
+    for r in results {
+        let out = &r.output;
+        for (o, &end) in out.copies_end.iter().enumerate() {
+            rows.push(vec![
+                r.point.to_string(),
+                r.replication.to_string(),
+                r.strategy.clone(),
+                o.to_string(),
+                float(out.popularity[o]),
+                out.copies_start[o].to_string(),
+                end.to_string(),
+            ]);
+        }
+    }
+    to_csv(header, rows)
+}

@@ -852,12 +852,90 @@ fn strategies(top: &mut Reader) -> R<Vec<Strategy>> {
                     ttl: ttl.unwrap_or(7) as u32,
                 }
             }
-            "expanding-ring" | "random-walk" | "client-server" => {
-                return Err(not_supported(
-                    &t,
-                    "kind",
-                    &format!("strategy kind \"{kind}\""),
-                ));
+            "expanding-ring" => {
+                let ttls = match t.node("ttls") {
+                    None => vec![1, 2, 4, 7],
+                    Some(n) => {
+                        let Value::Array(items) = &n.value else {
+                            return Err(t.error(
+                                "ttls",
+                                format!("must be an array of TTLs, got {}", n.value.type_name()),
+                            ));
+                        };
+                        let mut ttls = Vec::with_capacity(items.len());
+                        for item in items {
+                            match item.value {
+                                Value::Integer(i) if (1..=MAX_TTL).contains(&i) => {
+                                    ttls.push(i as u32)
+                                }
+                                ref v => {
+                                    return Err(t.error(
+                                        "ttls",
+                                        format!(
+                                            "every TTL must be an integer from 1 to {MAX_TTL}, got {}",
+                                            describe(v)
+                                        ),
+                                    ));
+                                }
+                            }
+                        }
+                        if ttls.is_empty()
+                            || ttls.len() > 255
+                            || ttls.windows(2).any(|w| w[1] <= w[0])
+                        {
+                            return Err(t.error(
+                                "ttls",
+                                "must be a list of 1 to 255 increasing TTLs, e.g. [1, 2, 4, 7]",
+                            ));
+                        }
+                        ttls
+                    }
+                };
+                let wait = t.f64_in("ring_wait", |x| x > 0.0, "a positive number of seconds")?;
+                StrategyKind::ExpandingRing {
+                    ttls,
+                    ring_wait: wait.unwrap_or(2.0),
+                }
+            }
+            "random-walk" => {
+                let walkers = t.int_in("walkers", 1, 100_000, "from 1 to 100000")?;
+                let ttl = t.int_in("ttl", 1, MAX_WALK_TTL, &format!("from 1 to {MAX_WALK_TTL}"))?;
+                let check_every = t.int_in(
+                    "check_every",
+                    0,
+                    MAX_WALK_TTL,
+                    "zero (never) or a positive number of steps",
+                )?;
+                let bias = match t.opt_str("bias")? {
+                    None | Some("uniform") => WalkBias::Uniform,
+                    Some("degree") => WalkBias::Degree,
+                    Some(other) => {
+                        return Err(t.error(
+                            "bias",
+                            format!("unknown bias \"{other}\" (allowed: uniform, degree)"),
+                        ));
+                    }
+                };
+                StrategyKind::RandomWalk {
+                    walkers: walkers.unwrap_or(16) as u32,
+                    ttl: ttl.unwrap_or(1024) as u32,
+                    check_every: check_every.unwrap_or(4) as u32,
+                    bias,
+                }
+            }
+            "client-server" => {
+                let servers = t.int_in("servers", 1, 100_000, "from 1 to 100000")?;
+                let rate = t.f64_in(
+                    "service_rate",
+                    |x| x > 0.0,
+                    "a positive rate (queries per second per server)",
+                )?;
+                let queue_limit = t.int_in("queue_limit", 0, u32::MAX as i64, "zero or more")?;
+                StrategyKind::ClientServer {
+                    servers: servers.unwrap_or(1) as u32,
+                    service_rate: t.required("service_rate", rate)?,
+                    queue_limit: queue_limit.map(|q| q as u32),
+                }
             }
             other => {
                 return Err(t.error(

@@ -2,6 +2,8 @@
 
 mod capacity;
 mod cli;
+mod client_server;
 mod common;
 mod flooding;
+mod strategies;
 mod workload;
