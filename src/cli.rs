@@ -6,8 +6,8 @@ use clap::{Parser, Subcommand};
 
 use crate::error::{Error, Result};
 use crate::output;
-use crate::runner::{self, Plan, RunOptions};
-use crate::scenario::{self, Scenario, resolved};
+use crate::runner::{self, RunOptions};
+use crate::scenario::{self, sweep::Plan};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -92,18 +92,18 @@ pub fn run(cli: Cli) -> Result<()> {
             quiet,
             force: _,
         } => {
-            if shard.is_some() {
-                return Err(Error::Usage(
-                    "--shard is not supported yet by this version of gnutsim".into(),
-                ));
-            }
             if threads == Some(0) {
                 return Err(Error::Usage("--threads must be at least 1".into()));
             }
-            let s = scenario::load(&scenario, &sets)?;
+            let shard = shard.as_deref().map(parse_shard).transpose()?;
+            let plan = scenario::load_plan(&scenario, &sets)?;
             let dir = output.unwrap_or_else(|| output::default_dir(&scenario));
-            let plan = Plan::single(s);
-            let results = runner::run_plan(&plan, &RunOptions { threads, quiet })?;
+            let opts = RunOptions {
+                threads,
+                quiet,
+                shard,
+            };
+            let results = runner::run_plan(&plan, &opts)?;
             let files = output::render(&plan, &results);
             output::write_folder(&dir, &files)?;
             if !quiet {
@@ -116,16 +116,51 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Check { scenario, sets } => {
-            let s = scenario::load(&scenario, &sets)?;
-            print!("{}", resolved::to_toml(&s));
-            println!("\n{}", work_summary(&s));
+            let plan = scenario::load_plan(&scenario, &sets)?;
+            print!("{}", output::resolved_plan(&plan));
+            println!("\n{}", work_summary(&plan));
             Ok(())
         }
-        Command::Plot { .. } => Err(not_yet("gnutsim plot")),
+        Command::Plot { dir } => {
+            if !dir.join("runs.csv").is_file() {
+                return Err(Error::Usage(format!(
+                    "{} is not a results folder (it has no runs.csv)",
+                    dir.display()
+                )));
+            }
+            output::plots::draw_all(&dir)?;
+            output::report::write_report(&dir)?;
+            Ok(())
+        }
+        Command::Merge { dirs, output } => {
+            for d in &dirs {
+                if !d.is_dir() {
+                    return Err(Error::Usage(format!("{} is not a folder", d.display())));
+                }
+            }
+            let files = output::merge::merge(&dirs)?;
+            output::write_folder(&output, &files)?;
+            Ok(())
+        }
         Command::Topology { .. } => Err(not_yet("gnutsim topology")),
         Command::Trace { .. } => Err(not_yet("gnutsim trace")),
-        Command::Merge { .. } => Err(not_yet("gnutsim merge")),
     }
+}
+
+/// `K/N` with 1 <= K <= N, as (K - 1, N).
+fn parse_shard(text: &str) -> Result<(usize, usize)> {
+    let bad = || {
+        Error::Usage(format!(
+            "--shard {text}: expected K/N with 1 <= K <= N, e.g. --shard 2/4"
+        ))
+    };
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let k: usize = k.trim().parse().map_err(|_| bad())?;
+    let n: usize = n.trim().parse().map_err(|_| bad())?;
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k - 1, n))
 }
 
 fn not_yet(what: &str) -> Error {
@@ -135,16 +170,28 @@ fn not_yet(what: &str) -> Error {
 }
 
 /// The size of the work, as `check` prints it (TOML comments, so the output stays a valid scenario).
-fn work_summary(s: &Scenario) -> String {
-    let runs = s.replications as usize * s.strategies.len();
+fn work_summary(plan: &Plan) -> String {
+    let s = &plan.base;
+    let points = plan.points.len();
+    let queries: f64 = plan
+        .points
+        .iter()
+        .map(|p| {
+            p.scenario.expected_queries()
+                * p.scenario.replications as f64
+                * p.scenario.strategies.len() as f64
+        })
+        .sum();
     format!(
-        "# work: 1 point x {} replications x {} strategies = {} runs\n\
+        "# work: {points} point{} x {} replications x {} strategies = {} runs\n\
          # peers: {}\n\
-         # expected queries per run: {:.0}",
+         # expected queries per run: {:.0} (all runs: {:.0})",
+        if points == 1 { "" } else { "s" },
         s.replications,
         s.strategies.len(),
-        runs,
+        plan.runs(),
         s.network.peers,
-        s.expected_queries()
+        s.expected_queries(),
+        queries,
     )
 }

@@ -11,47 +11,8 @@ use rayon::prelude::*;
 
 use crate::engine::{self, RunOutput};
 use crate::error::ScenarioError;
-use crate::scenario::Scenario;
+pub use crate::scenario::sweep::{Plan, Point};
 use crate::world::World;
-
-/// One point of the parameter grid (a scenario with the swept keys set).
-pub struct Point {
-    pub index: usize,
-    /// Values of the swept keys at this point, in the order of `Plan::swept_keys`.
-    pub values: Vec<String>,
-    pub scenario: Scenario,
-}
-
-/// Everything a `run` will do.
-pub struct Plan {
-    /// The scenario as written (with --set applied), before sweeping.
-    pub base: Scenario,
-    pub swept_keys: Vec<String>,
-    pub points: Vec<Point>,
-}
-
-impl Plan {
-    /// A plan without a sweep: one point.
-    pub fn single(s: Scenario) -> Plan {
-        Plan {
-            base: s.clone(),
-            swept_keys: Vec::new(),
-            points: vec![Point {
-                index: 0,
-                values: Vec::new(),
-                scenario: s,
-            }],
-        }
-    }
-
-    /// Number of strategy runs.
-    pub fn runs(&self) -> usize {
-        self.points
-            .iter()
-            .map(|p| p.scenario.replications as usize * p.scenario.strategies.len())
-            .sum()
-    }
-}
 
 /// One strategy run's result: a row of runs.csv and its timeseries, Lorenz curve and queries.
 pub struct RunResult {
@@ -71,6 +32,8 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// No progress bar.
     pub quiet: bool,
+    /// Run only shard k of n (k from 0): the (point, replication) jobs whose index is k modulo n.
+    pub shard: Option<(usize, usize)>,
 }
 
 /// Runs every job of the plan and returns the results ordered by (point, replication, strategy).
@@ -79,8 +42,12 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> crate::error::Result<Vec<RunR
         .points
         .iter()
         .flat_map(|p| (0..p.scenario.replications).map(move |r| (p, r)))
+        .enumerate()
+        .filter(|(i, _)| opts.shard.is_none_or(|(k, n)| i % n == k))
+        .map(|(_, job)| job)
         .collect();
-    let bar = progress_bar(plan.runs() as u64, opts.quiet);
+    let runs: usize = jobs.iter().map(|(p, _)| p.scenario.strategies.len()).sum();
+    let bar = progress_bar(runs as u64, opts.quiet);
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = opts.threads {
         builder = builder.num_threads(t);

@@ -3,6 +3,7 @@
 //! folder as it was.
 
 pub mod format;
+pub mod merge;
 pub mod plots;
 pub mod report;
 pub mod tables;
@@ -17,11 +18,12 @@ use crate::scenario::resolved;
 
 /// Every file of a results folder, as (name, bytes).
 pub fn render(plan: &Plan, results: &[RunResult]) -> Vec<(String, Vec<u8>)> {
+    let runs = tables::runs_table(plan, results);
     let mut files = vec![
-        ("runs.csv".to_string(), tables::runs_csv(plan, results)),
+        ("runs.csv".to_string(), runs.to_csv()),
         (
             "summary.csv".to_string(),
-            tables::summary_csv(plan, results),
+            tables::summary_table(&runs).to_csv(),
         ),
         (
             "timeseries.csv".to_string(),
@@ -32,13 +34,23 @@ pub fn render(plan: &Plan, results: &[RunResult]) -> Vec<(String, Vec<u8>)> {
         ("content.csv".to_string(), tables::content_csv(results)),
         (
             "scenario.toml".to_string(),
-            resolved::to_toml(&plan.base).into_bytes(),
+            resolved_plan(plan).into_bytes(),
         ),
     ];
     if plan.base.output.queries {
         files.push(("queries.csv".to_string(), tables::queries_csv(results)));
     }
     files
+}
+
+/// The resolved scenario of a plan: the base scenario and its `[sweep]`.
+pub fn resolved_plan(plan: &Plan) -> String {
+    let mut text = resolved::to_toml(&plan.base);
+    if !plan.sweep_toml.is_empty() {
+        text.push_str("\n[sweep]\n");
+        text.push_str(&plan.sweep_toml);
+    }
+    text
 }
 
 /// Writes `files` as the folder `dir`, replacing any previous one only once everything is written.

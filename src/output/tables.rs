@@ -113,7 +113,25 @@ fn key_values(r: &RunResult) -> Vec<String> {
     v
 }
 
-pub fn runs_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
+/// A CSV table in memory: the form in which runs.csv is both written and read back (by `merge`), so summaries
+/// are always computed from exactly the numbers runs.csv shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn to_csv(&self) -> Vec<u8> {
+        to_csv(self.header.clone(), self.rows.clone())
+    }
+
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+}
+
+pub fn runs_table(plan: &Plan, results: &[RunResult]) -> Table {
     let mut header = key_header(plan, &["point"], &["replication"]);
     header.extend(strs(RUN_COLUMNS));
     let rows = results
@@ -125,62 +143,71 @@ pub fn runs_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
             row
         })
         .collect();
-    to_csv(header, rows)
+    Table { header, rows }
 }
 
-/// Metrics summarised over replications: (column stem, value of one run).
-type Metric = (&'static str, fn(&RunResult) -> Option<f64>);
-
-pub const SUMMARY_METRICS: &[Metric] = &[
-    ("success_rate", |r| r.output.metrics.success_rate()),
-    ("messages_per_query", |r| {
-        r.output.metrics.messages_per_query()
-    }),
-    ("mean_hops", |r| r.output.metrics.mean_hops),
-    ("mean_latency_s", |r| r.output.metrics.mean_latency_s),
-    ("load_max", |r| Some(r.output.metrics.load_max)),
-    ("load_gini", |r| Some(r.output.metrics.load_gini)),
-    ("p95_latency_s", |r| r.output.metrics.p95_latency_s),
-    ("peers_reached_per_query", |r| {
-        r.output.metrics.peers_reached_per_query
-    }),
-    ("duplicate_messages", |r| {
-        Some(r.output.metrics.duplicate_messages as f64)
-    }),
-    ("online_mean", |r| Some(r.output.metrics.online_mean)),
+/// Metrics of runs.csv summarised over replications.
+pub const SUMMARY_METRICS: &[&str] = &[
+    "success_rate",
+    "messages_per_query",
+    "mean_hops",
+    "mean_latency_s",
+    "load_max",
+    "load_gini",
+    "p95_latency_s",
+    "peers_reached_per_query",
+    "duplicate_messages",
+    "online_mean",
 ];
 
-/// summary.csv: per (point, strategy), the mean and 95% CI half-width of each metric over the replications where
-/// it is defined (mean_hops needs a success, for instance).
-pub fn summary_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
-    let mut header = key_header(plan, &["point"], &["strategy", "replications"]);
-    for (m, _) in SUMMARY_METRICS {
+/// summary.csv from runs.csv: per (point, strategy), in order of first appearance, the mean and 95% CI
+/// half-width of each metric over the replications where it is defined (mean_hops needs a success).
+pub fn summary_table(runs: &Table) -> Table {
+    let (Some(point_col), Some(rep_col), Some(strategy_col)) = (
+        runs.column("point"),
+        runs.column("replication"),
+        runs.column("strategy"),
+    ) else {
+        return Table::default();
+    };
+    let keys = &runs.header[point_col + 1..rep_col];
+    let mut header = vec!["point".to_string()];
+    header.extend(keys.iter().cloned());
+    header.extend(strs(&["strategy", "replications"]));
+    for m in SUMMARY_METRICS {
         header.push(format!("{m}_mean"));
         header.push(format!("{m}_ci95"));
     }
-    let mut rows = Vec::new();
-    for point in &plan.points {
-        for st in &point.scenario.strategies {
-            let group: Vec<&RunResult> = results
-                .iter()
-                .filter(|r| r.point == point.index && r.strategy == st.name)
-                .collect();
-            if group.is_empty() {
-                continue;
-            }
-            let mut row = vec![point.index.to_string()];
-            row.extend(point.values.iter().cloned());
-            row.push(st.name.clone());
+    let metric_cols: Vec<Option<usize>> = SUMMARY_METRICS.iter().map(|m| runs.column(m)).collect();
+    // Groups in order of first appearance.
+    type Group<'t> = ((String, String), Vec<&'t Vec<String>>);
+    let mut groups: Vec<Group> = Vec::new();
+    for row in &runs.rows {
+        let key = (row[point_col].clone(), row[strategy_col].clone());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, g)) => g.push(row),
+            None => groups.push((key, vec![row])),
+        }
+    }
+    let rows = groups
+        .iter()
+        .map(|((point, strategy), group)| {
+            let mut row = vec![point.clone()];
+            row.extend(group[0][point_col + 1..rep_col].iter().cloned());
+            row.push(strategy.clone());
             row.push(group.len().to_string());
-            for (_, f) in SUMMARY_METRICS {
-                let xs: Vec<f64> = group.iter().filter_map(|r| f(r)).collect();
+            for col in &metric_cols {
+                let xs: Vec<f64> = group
+                    .iter()
+                    .filter_map(|r| col.and_then(|c| r[c].parse::<f64>().ok()))
+                    .collect();
                 row.push(opt(stats::mean(&xs)));
                 row.push(opt(stats::ci95_half_width(&xs)));
             }
-            rows.push(row);
-        }
-    }
-    to_csv(header, rows)
+            row
+        })
+        .collect();
+    Table { header, rows }
 }
 
 pub fn timeseries_csv(results: &[RunResult]) -> Vec<u8> {

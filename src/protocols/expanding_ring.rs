@@ -140,7 +140,7 @@ mod tests {
         p.start(&q, view, &mut out);
         loop {
             fifo.extend(out.sends.drain(..));
-            timers.extend(out.timers.drain(..));
+            timers.append(&mut out.timers);
             if let Some(m) = fifo.pop_front() {
                 if m.kind == MsgKind::Query {
                     per_ring[(m.hops >> 16) as usize] += 1;

@@ -3,6 +3,7 @@
 
 pub mod overrides;
 pub mod resolved;
+pub mod sweep;
 pub mod tree;
 pub mod validate;
 
@@ -281,8 +282,24 @@ impl Scenario {
     }
 }
 
-/// Reads, overrides and validates a scenario file.
+/// Reads, overrides and validates a scenario file, expanding its `[sweep]` into points.
+pub fn load_plan(path: &Path, sets: &[String]) -> Result<sweep::Plan, ScenarioError> {
+    let text = read_text(path)?;
+    let mut doc = tree::parse_document(path, &text)?;
+    for set in sets {
+        overrides::apply_set(path, &mut doc, set)?;
+    }
+    sweep::expand(path, &doc)
+}
+
+/// Reads, overrides and validates a scenario file, ignoring any `[sweep]` (the base scenario).
 pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
+    let text = read_text(path)?;
+    load_str(path, &text, sets)
+}
+
+/// The scenario file's text, or an error naming it.
+fn read_text(path: &Path) -> Result<String, ScenarioError> {
     let text = std::fs::read(path).map_err(|e| {
         ScenarioError::new(
             path,
@@ -299,7 +316,7 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
             "this is a binary file, not a TOML scenario (it is not UTF-8 text)",
         )
     })?;
-    load_str(path, &text, sets)
+    Ok(text)
 }
 
 /// As [`load`], from text already read (`path` names it in errors and anchors relative paths).

@@ -73,6 +73,48 @@ impl Value {
     }
 }
 
+/// A key as TOML writes it: bare when it can be, quoted otherwise.
+pub fn quote_key(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        k.to_string()
+    } else {
+        toml::Value::String(k.to_string()).to_string()
+    }
+}
+
+/// A value as inline TOML (tables as `{ k = v }`), for the resolved scenario's `[sweep]`.
+pub fn inline(node: &Node) -> String {
+    match &node.value {
+        Value::String(s) => toml::Value::String(s.clone()).to_string(),
+        Value::Integer(i) => i.to_string(),
+        Value::Float(x) => {
+            let s = format!("{x:?}");
+            if s.contains(['.', 'e', 'E', 'i', 'N']) {
+                s
+            } else {
+                format!("{s}.0")
+            }
+        }
+        Value::Bool(b) => b.to_string(),
+        Value::Datetime(d) => d.clone(),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(inline).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Value::Table(t) => {
+            let parts: Vec<String> = t
+                .entries
+                .iter()
+                .map(|(k, v)| format!("{} = {}", quote_key(k), inline(v)))
+                .collect();
+            format!("{{ {} }}", parts.join(", "))
+        }
+    }
+}
+
 /// Maps byte offsets to 1-based line numbers.
 struct LineIndex {
     starts: Vec<usize>,

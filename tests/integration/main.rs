@@ -6,4 +6,5 @@ mod client_server;
 mod common;
 mod flooding;
 mod strategies;
+mod sweep;
 mod workload;
