@@ -11,6 +11,7 @@ pub mod error;
 pub mod graph;
 pub mod metrics;
 pub mod output;
+pub mod overlay;
 pub mod protocols;
 pub mod rng;
 pub mod runner;

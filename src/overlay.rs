@@ -1,0 +1,228 @@
+//! The live overlay under churn: who is online, and the links between online peers, which change as peers leave
+//! (their links go) and join (they open links to peers picked uniformly among the online ones, as from a host
+//! cache). With `repair`, a peer whose degree falls below `min_degree` opens links back up to `target_degree`.
+//!
+//! Changes depend only on the churn schedule and the overlay's own random stream, so every strategy of a
+//! replication sees the same overlay at the same time (common random numbers).
+
+use rand::RngExt;
+
+use crate::graph::{Graph, PeerId};
+use crate::rng::SimRng;
+
+pub struct Overlay {
+    adj: Vec<Vec<PeerId>>,
+    online: Vec<bool>,
+    /// Online peers, in no particular order, for uniform picks; `pos[p]` is p's index there.
+    online_list: Vec<PeerId>,
+    pos: Vec<u32>,
+    target_degree: u32,
+    min_degree: u32,
+    repair: bool,
+    rng: SimRng,
+}
+
+/// Links opened by one change of the overlay.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Opened {
+    pub join_links: u64,
+    pub repair_links: u64,
+}
+
+impl Overlay {
+    /// The generated topology with the peers offline at time 0 removed (they join later with fresh links).
+    pub fn new(
+        g: &Graph,
+        online: &[bool],
+        target_degree: u32,
+        min_degree: u32,
+        repair: bool,
+        rng: SimRng,
+    ) -> Overlay {
+        let n = g.len();
+        let adj = (0..n as PeerId)
+            .map(|v| {
+                if online[v as usize] {
+                    g.neighbours(v)
+                        .iter()
+                        .copied()
+                        .filter(|&w| online[w as usize])
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let mut o = Overlay {
+            adj,
+            online: online.to_vec(),
+            online_list: Vec::new(),
+            pos: vec![u32::MAX; n],
+            target_degree,
+            min_degree,
+            repair,
+            rng,
+        };
+        for p in 0..n as PeerId {
+            if online[p as usize] {
+                o.pos[p as usize] = o.online_list.len() as u32;
+                o.online_list.push(p);
+            }
+        }
+        o
+    }
+
+    #[inline]
+    pub fn neighbours(&self, v: PeerId) -> &[PeerId] {
+        &self.adj[v as usize]
+    }
+
+    #[inline]
+    pub fn is_online(&self, v: PeerId) -> bool {
+        self.online[v as usize]
+    }
+
+    pub fn online_count(&self) -> usize {
+        self.online_list.len()
+    }
+
+    pub fn has_edge(&self, a: PeerId, b: PeerId) -> bool {
+        self.adj[a as usize].contains(&b)
+    }
+
+    /// Peer `p` goes offline: its links go. Returns the links opened by repairs.
+    pub fn leave(&mut self, p: PeerId) -> Opened {
+        if !self.online[p as usize] {
+            return Opened::default();
+        }
+        self.online[p as usize] = false;
+        let i = self.pos[p as usize] as usize;
+        self.online_list.swap_remove(i);
+        if let Some(&moved) = self.online_list.get(i) {
+            self.pos[moved as usize] = i as u32;
+        }
+        self.pos[p as usize] = u32::MAX;
+        let neighbours = std::mem::take(&mut self.adj[p as usize]);
+        let mut opened = Opened::default();
+        for &q in &neighbours {
+            let list = &mut self.adj[q as usize];
+            if let Some(k) = list.iter().position(|&x| x == p) {
+                list.swap_remove(k);
+            }
+        }
+        if self.repair {
+            for &q in &neighbours {
+                if (self.adj[q as usize].len() as u32) < self.min_degree {
+                    opened.repair_links += self.open_links(q, self.target_degree);
+                }
+            }
+        }
+        opened
+    }
+
+    /// Peer `p` comes online and opens `target_degree` links.
+    pub fn join(&mut self, p: PeerId) -> Opened {
+        if self.online[p as usize] {
+            return Opened::default();
+        }
+        self.online[p as usize] = true;
+        self.pos[p as usize] = self.online_list.len() as u32;
+        self.online_list.push(p);
+        Opened {
+            join_links: self.open_links(p, self.target_degree),
+            repair_links: 0,
+        }
+    }
+
+    /// Links `p` to random online peers until it has `want` links (or nobody is left to link to).
+    fn open_links(&mut self, p: PeerId, want: u32) -> u64 {
+        let mut opened = 0;
+        let mut misses = 0;
+        while (self.adj[p as usize].len() as u32) < want {
+            // Candidates: every online peer but p and its neighbours.
+            let free = self.online_list.len() - 1 - self.adj[p as usize].len();
+            if free == 0 {
+                break;
+            }
+            let q = self.online_list[self.rng.random_range(0..self.online_list.len())];
+            if q == p || self.adj[p as usize].contains(&q) {
+                misses += 1;
+                if misses > 64 {
+                    // Dense corner (few online peers): pick among the free ones directly.
+                    let free_peers: Vec<PeerId> = self
+                        .online_list
+                        .iter()
+                        .copied()
+                        .filter(|&x| x != p && !self.adj[p as usize].contains(&x))
+                        .collect();
+                    let q = free_peers[self.rng.random_range(0..free_peers.len())];
+                    self.link(p, q);
+                    opened += 1;
+                    misses = 0;
+                }
+                continue;
+            }
+            self.link(p, q);
+            opened += 1;
+        }
+        opened
+    }
+
+    fn link(&mut self, a: PeerId, b: PeerId) {
+        self.adj[a as usize].push(b);
+        self.adj[b as usize].push(a);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, stream};
+
+    fn check_symmetric(o: &Overlay) {
+        for (v, list) in o.adj.iter().enumerate() {
+            for &w in list {
+                assert!(o.online[v] && o.online[w as usize], "links join online peers only");
+                assert!(o.adj[w as usize].contains(&(v as PeerId)), "links are symmetric");
+                assert_ne!(w as usize, v);
+            }
+            let mut sorted = list.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), list.len(), "no multi-links");
+        }
+    }
+
+    #[test]
+    fn leaving_drops_links_and_joining_opens_target_degree() {
+        let g = Graph::from_edges(6, &[(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 0), (0, 3)]);
+        let mut online = vec![true; 6];
+        online[5] = false;
+        let mut o = Overlay::new(&g, &online, 2, 1, false, stream(1, Stream::Churn));
+        assert!(o.neighbours(5).is_empty() && !o.neighbours(0).contains(&5));
+        assert_eq!(o.online_count(), 5);
+        o.leave(0);
+        assert!(o.neighbours(1) == [2] && o.neighbours(3).len() == 2);
+        assert_eq!(o.online_count(), 4);
+        let opened = o.join(5);
+        assert_eq!(opened.join_links, 2);
+        assert_eq!(o.neighbours(5).len(), 2);
+        check_symmetric(&o);
+    }
+
+    #[test]
+    fn repair_tops_degree_back_up() {
+        // Star: hub 0 with leaves 1..=5, each leaf also linked to the next. When the hub leaves, leaves 1 and 5
+        // fall to degree 1 < min_degree 2 and repair back to target_degree 3.
+        let mut edges: Vec<(u32, u32)> = (1..=5).map(|i| (0, i)).collect();
+        edges.extend([(1, 2), (2, 3), (3, 4), (4, 5)]);
+        let g = Graph::from_edges(6, &edges);
+        let mut o = Overlay::new(&g, &[true; 6], 3, 2, true, stream(2, Stream::Churn));
+        let opened = o.leave(0);
+        assert!(opened.repair_links >= 2);
+        for v in 1..=5 {
+            assert!(o.neighbours(v).len() >= 2, "peer {v} repaired");
+        }
+        check_symmetric(&o);
+    }
+}
