@@ -185,7 +185,7 @@ impl Content {
 pub struct AddedCopies {
     set: FxHashSet<u64>,
     by_peer: FxHashMap<PeerId, Vec<ObjectId>>,
-    per_object: FxHashMap<ObjectId, u32>,
+    by_object: FxHashMap<ObjectId, Vec<PeerId>>,
 }
 
 impl AddedCopies {
@@ -206,13 +206,18 @@ impl AddedCopies {
         let list = self.by_peer.entry(p).or_default();
         let at = list.partition_point(|&x| x < o);
         list.insert(at, o);
-        *self.per_object.entry(o).or_default() += 1;
+        self.by_object.entry(o).or_default().push(p);
         true
     }
 
     /// Added copies of object `o`.
     pub fn copies(&self, o: ObjectId) -> usize {
-        self.per_object.get(&o).copied().unwrap_or(0) as usize
+        self.holders(o).len()
+    }
+
+    /// Peers holding an added copy of `o`, in the order they got it.
+    pub fn holders(&self, o: ObjectId) -> &[PeerId] {
+        self.by_object.get(&o).map_or(&[], |v| v.as_slice())
     }
 
     /// Objects added at peer `p`, sorted.

@@ -182,8 +182,14 @@ mod tests {
     fn check_symmetric(o: &Overlay) {
         for (v, list) in o.adj.iter().enumerate() {
             for &w in list {
-                assert!(o.online[v] && o.online[w as usize], "links join online peers only");
-                assert!(o.adj[w as usize].contains(&(v as PeerId)), "links are symmetric");
+                assert!(
+                    o.online[v] && o.online[w as usize],
+                    "links join online peers only"
+                );
+                assert!(
+                    o.adj[w as usize].contains(&(v as PeerId)),
+                    "links are symmetric"
+                );
                 assert_ne!(w as usize, v);
             }
             let mut sorted = list.clone();

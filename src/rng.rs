@@ -26,6 +26,8 @@ pub enum Stream {
     Latency = 6,
     /// A strategy's own choices, such as a walker's next hop.
     Protocol = 7,
+    /// Which peers a joining or repairing peer links to.
+    Overlay = 8,
 }
 
 /// SplitMix64's output function (Steele, Lea and Flood 2014): a bijective 64-bit mixer.

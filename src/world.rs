@@ -1,6 +1,7 @@
 //! One replication's world: the overlay, the content and the peers' capacities, built from the replication's
 //! own random streams. Every strategy of the replication runs on the same `World` (common random numbers).
 
+use crate::churn::{self, ChurnSchedule};
 use crate::content::Content;
 use crate::dist::secs_to_us;
 use crate::error::{Origin, ScenarioError};
@@ -19,6 +20,19 @@ pub struct World {
     pub content: Content,
     /// Microseconds a peer takes to process one message; `None` = unlimited capacity.
     pub service_us: Option<Vec<u64>>,
+    /// Who is online when, under churn (`None` without churn: every peer online throughout).
+    pub churn: Option<WorldChurn>,
+}
+
+/// A replication's churn: generated or read from a trace, replayed by every strategy.
+pub struct WorldChurn {
+    pub schedule: ChurnSchedule,
+}
+
+/// Churn goes on this long after `duration` (the drain, where issued queries finish), then the population
+/// freezes: at least a minute, or a tenth of the run.
+pub fn churn_horizon_us(duration: f64) -> u64 {
+    secs_to_us(duration + (0.1 * duration).max(60.0))
 }
 
 impl World {
@@ -41,6 +55,24 @@ impl World {
                 .map(|_| secs_to_us(1.0 / sampler.sample(&mut r)).max(1))
                 .collect()
         });
+        let churn = if s.churn.enabled {
+            let schedule = match &s.churn.trace {
+                Some(path) => churn::trace::read(path, n).map_err(|e| {
+                    ScenarioError::new(&e.path, Origin::Line(e.line as u32), "", e.message)
+                })?,
+                None => churn::generate(
+                    n,
+                    &s.churn.session,
+                    &s.churn.downtime,
+                    s.churn.initial_online,
+                    churn_horizon_us(s.duration),
+                    &mut rng::stream(seed, Stream::Churn),
+                ),
+            };
+            Some(WorldChurn { schedule })
+        } else {
+            None
+        };
         Ok(World {
             replication,
             seed,
@@ -48,6 +80,7 @@ impl World {
             ultrapeers: built.ultrapeers,
             content,
             service_us,
+            churn,
         })
     }
 
@@ -56,7 +89,10 @@ impl World {
     }
 
     /// Time-averaged number of online peers over [a, b) microseconds (every peer is online without churn).
-    pub fn online_mean(&self, _a: u64, _b: u64) -> f64 {
-        self.peers() as f64
+    pub fn online_mean(&self, a: u64, b: u64) -> f64 {
+        match &self.churn {
+            Some(c) => c.schedule.online_mean(a, b),
+            None => self.peers() as f64,
+        }
     }
 }

@@ -9,12 +9,15 @@ use crate::protocols::{Message, MsgKind};
 pub enum Event {
     /// The next query of the trace is issued.
     Issue,
-    /// A message reaches its destination peer (which may queue or drop it).
+    /// A message reaches its destination peer (which processes it at once, or queues or drops it).
     Deliver(Message),
-    /// A peer has finished processing a message: its effects happen now.
-    Process(Message),
     /// A protocol timer of query `slot` fires (an expanding ring's wait, a server's service time).
     Timer { slot: u32, data: u32 },
+    /// The next event of the churn schedule (a peer joins or leaves).
+    Churn,
+    /// A peer with limited capacity finishes the message at the head of its queue; `generation` tells stale
+    /// events (from before the peer left) from current ones.
+    ServiceDone { peer: u32, generation: u32 },
 }
 
 /// Query slots and hop counts are carried in 24 bits.
@@ -33,8 +36,9 @@ pub struct Packed {
 
 const ISSUE: u32 = 0;
 const DELIVER: u32 = 1 << 4;
-const PROCESS: u32 = 2 << 4;
 const TIMER: u32 = 3 << 4;
+const CHURN: u32 = 4 << 4;
+const SERVICE: u32 = 5 << 4;
 
 impl WheelItem for Packed {
     #[inline]
@@ -82,11 +86,22 @@ impl From<Event> for Packed {
                 hops_lo: 0,
             },
             Event::Deliver(m) => Packed::message(DELIVER, &m),
-            Event::Process(m) => Packed::message(PROCESS, &m),
             Event::Timer { slot, data } => Packed {
                 to: data,
                 from: 0,
                 query_tag: (slot << 8) | TIMER,
+                hops_lo: 0,
+            },
+            Event::Churn => Packed {
+                to: 0,
+                from: 0,
+                query_tag: CHURN,
+                hops_lo: 0,
+            },
+            Event::ServiceDone { peer, generation } => Packed {
+                to: peer,
+                from: generation,
+                query_tag: SERVICE,
                 hops_lo: 0,
             },
         }
@@ -98,10 +113,14 @@ impl From<Packed> for Event {
     fn from(p: Packed) -> Event {
         match p.query_tag & 0xF0 {
             DELIVER => Event::Deliver(p.to_message()),
-            PROCESS => Event::Process(p.to_message()),
             TIMER => Event::Timer {
                 slot: p.query_tag >> 8,
                 data: p.to,
+            },
+            CHURN => Event::Churn,
+            SERVICE => Event::ServiceDone {
+                peer: p.to,
+                generation: p.from,
             },
             _ => Event::Issue,
         }
@@ -126,7 +145,17 @@ mod tests {
             slot: MAX_SLOTS - 1,
             data: u32::MAX,
         };
-        for e in [Event::Issue, Event::Deliver(m), Event::Process(m), timer] {
+        let service = Event::ServiceDone {
+            peer: 12,
+            generation: u32::MAX,
+        };
+        for e in [
+            Event::Issue,
+            Event::Deliver(m),
+            timer,
+            Event::Churn,
+            service,
+        ] {
             let mut p = Packed::from(e);
             p.set_time_lo(0xAB);
             assert_eq!(p.time_lo(), 0xAB);

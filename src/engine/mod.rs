@@ -5,12 +5,14 @@
 pub mod event;
 pub mod queue;
 
+use std::collections::VecDeque;
 use std::time::Instant;
 
 use crate::content::AddedCopies;
 use crate::dist::{Sampler, secs_to_us};
 use crate::metrics::recorder::Recorder;
 use crate::metrics::{BucketRow, Outcome, QueryRecord, Recorded, RunMetrics};
+use crate::overlay::Overlay;
 use crate::protocols::client_server::ClientServer;
 use crate::protocols::expanding_ring::ExpandingRing;
 use crate::protocols::flooding::Flooding;
@@ -33,6 +35,7 @@ macro_rules! view {
             &$e.added,
             $e.world.ultrapeers.as_deref(),
         )
+        .live($e.overlay.as_ref())
     };
 }
 
@@ -121,6 +124,7 @@ struct Active {
     first_hit: Option<(u32, u64)>,
     late_hit: bool,
     dropped: bool,
+    lost: bool,
     no_copy: bool,
     messages: u64,
 }
@@ -133,8 +137,14 @@ struct Engine<'a, P: Protocol> {
     latency: Sampler,
     latency_rng: SimRng,
     service_us: Option<&'a [u64]>,
-    busy_until: Vec<u64>,
+    /// Peers with limited capacity: messages in the system (the head in service), and a generation number that
+    /// changes when the peer leaves, so that its pending service event is recognised as stale.
+    queues: Vec<VecDeque<Message>>,
+    generation: Vec<u32>,
     queue_limit: u64,
+    /// Under churn: the live overlay and the next event of the churn schedule.
+    overlay: Option<Overlay>,
+    churn_next: usize,
     timeout_us: Option<u64>,
     replicate: ReplicateOnHit,
     /// Copies made during this run (replication on success).
@@ -177,11 +187,30 @@ impl<'a, P: Protocol> Engine<'a, P> {
             // Same seed for every strategy: common random numbers as far as the message sequences agree.
             latency_rng: rng::stream(world.seed, Stream::Latency),
             service_us: world.service_us.as_deref(),
-            busy_until: if world.service_us.is_some() {
-                vec![0; n as usize]
+            queues: if world.service_us.is_some() {
+                (0..n).map(|_| VecDeque::new()).collect()
             } else {
                 Vec::new()
             },
+            generation: vec![
+                0;
+                if world.service_us.is_some() {
+                    n as usize
+                } else {
+                    0
+                }
+            ],
+            overlay: world.churn.as_ref().map(|c| {
+                Overlay::new(
+                    &world.graph,
+                    &c.schedule.initially_online,
+                    s.churn.target_degree,
+                    s.churn.min_degree,
+                    s.churn.repair,
+                    rng::stream(world.seed, Stream::Overlay),
+                )
+            }),
+            churn_next: 0,
             queue_limit: s.network.queue_limit.map_or(u64::MAX, u64::from),
             timeout_us: strategy.timeout.map(secs_to_us),
             replicate: s.content.replicate_on_hit,
@@ -203,14 +232,16 @@ impl<'a, P: Protocol> Engine<'a, P> {
     fn run(mut self) -> RunOutput {
         let started = Instant::now();
         self.schedule_next_arrival();
+        self.schedule_next_churn();
         while let Some((time, packed)) = self.queue.pop() {
             self.now = time;
             self.events += 1;
             match Event::from(packed) {
                 Event::Issue => self.issue(),
                 Event::Deliver(msg) => self.deliver(msg),
-                Event::Process(msg) => self.process(msg),
                 Event::Timer { slot, data } => self.timer(slot, data),
+                Event::Churn => self.churn(),
+                Event::ServiceDone { peer, generation } => self.service_done(peer, generation),
             }
         }
         let wall_s = started.elapsed().as_secs_f64();
@@ -240,6 +271,10 @@ impl<'a, P: Protocol> Engine<'a, P> {
             return;
         };
         self.schedule_next_arrival();
+        if !view!(self).online(arrival.source) {
+            // Offline peers issue no queries: this thins the arrivals to query_rate per online peer.
+            return;
+        }
         let Some(object) =
             self.world
                 .content
@@ -278,6 +313,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             first_hit: None,
             late_hit: false,
             dropped: false,
+            lost: false,
             no_copy,
             messages: 0,
         };
@@ -290,42 +326,117 @@ impl<'a, P: Protocol> Engine<'a, P> {
         }
     }
 
-    /// A message arrives at its node: processed at once, queued behind others, or dropped.
+    /// A message arrives at its node: lost if the peer is offline; else processed at once, or queued behind
+    /// others, or dropped when the queue is full.
     fn deliver(&mut self, msg: Message) {
-        let Some(service) = self.service_us else {
-            self.process(msg);
-            return;
-        };
-        if msg.to >= self.peers {
+        let to = msg.to;
+        if to >= self.peers {
             // Servers queue requests themselves (the client-server protocol).
             self.process(msg);
             return;
         }
-        let peer = msg.to as usize;
-        let s = service[peer];
-        let busy = self.busy_until[peer];
-        // Messages in the system complete back to back at busy, busy - s, ...: those still to complete after
-        // now are exactly ceil((busy - now) / s), one in service and the rest waiting.
-        let in_system = if busy > self.now {
-            (busy - self.now).div_ceil(s)
-        } else {
-            0
+        if !view!(self).online(to) {
+            self.lose(msg.query);
+            return;
+        }
+        let Some(service) = self.service_us else {
+            self.process(msg);
+            return;
         };
-        if in_system > self.queue_limit {
+        let queue = &mut self.queues[to as usize];
+        // One message in service and the rest waiting: drop when `queue_limit` are already waiting.
+        if queue.len() as u64 > self.queue_limit {
             self.lose_to_drop(msg.query);
             return;
         }
-        let done = busy.max(self.now) + s;
-        self.busy_until[peer] = done;
-        self.queue.push(done, Event::Process(msg).into());
+        queue.push_back(msg);
+        if queue.len() == 1 {
+            let generation = self.generation[to as usize];
+            self.queue.push(
+                self.now + service[to as usize],
+                Event::ServiceDone {
+                    peer: to,
+                    generation,
+                }
+                .into(),
+            );
+        }
     }
 
+    /// A peer finishes the message at the head of its queue and starts the next one.
+    fn service_done(&mut self, peer: u32, generation: u32) {
+        if self.generation[peer as usize] != generation {
+            return; // the peer left since: its queue was lost then
+        }
+        let Some(msg) = self.queues[peer as usize].pop_front() else {
+            return;
+        };
+        if !self.queues[peer as usize].is_empty()
+            && let Some(service) = self.service_us
+        {
+            self.queue.push(
+                self.now + service[peer as usize],
+                Event::ServiceDone { peer, generation }.into(),
+            );
+        }
+        self.process(msg);
+    }
+
+    /// A message of query `slot` is dropped by a full queue.
     fn lose_to_drop(&mut self, slot: u32) {
         let a = &mut self.active[slot as usize];
         a.dropped = true;
         let measured = a.info.measured;
         self.rec.dropped(measured);
         self.message_done(slot);
+    }
+
+    /// A message of query `slot` is lost to churn.
+    fn lose(&mut self, slot: u32) {
+        let a = &mut self.active[slot as usize];
+        a.lost = true;
+        let measured = a.info.measured;
+        self.rec.lost(measured, 1);
+        self.message_done(slot);
+    }
+
+    fn schedule_next_churn(&mut self) {
+        if let Some(c) = &self.world.churn
+            && let Some(ev) = c.schedule.events.get(self.churn_next)
+        {
+            self.queue.push(ev.time_us, Event::Churn.into());
+        }
+    }
+
+    /// The next churn event: a peer joins (opening links) or leaves (its links and queued messages go).
+    fn churn(&mut self) {
+        let Some(c) = &self.world.churn else {
+            return;
+        };
+        let Some(&ev) = c.schedule.events.get(self.churn_next) else {
+            return;
+        };
+        self.churn_next += 1;
+        self.schedule_next_churn();
+        let Some(overlay) = self.overlay.as_mut() else {
+            return;
+        };
+        let opened = if ev.join {
+            overlay.join(ev.peer)
+        } else {
+            overlay.leave(ev.peer)
+        };
+        let in_window = self.now >= self.warmup_us && self.now < self.duration_us;
+        self.rec
+            .overlay_links(opened.join_links, opened.repair_links, in_window);
+        if !ev.join && self.service_us.is_some() {
+            let p = ev.peer as usize;
+            self.generation[p] = self.generation[p].wrapping_add(1);
+            let lost: Vec<Message> = self.queues[p].drain(..).collect();
+            for msg in lost {
+                self.lose(msg.query);
+            }
+        }
     }
 
     fn process(&mut self, msg: Message) {
@@ -448,6 +559,8 @@ impl<'a, P: Protocol> Engine<'a, P> {
             Outcome::Timeout
         } else if a.dropped {
             Outcome::Dropped
+        } else if a.lost {
+            Outcome::Lost
         } else {
             Outcome::NotFound
         };
@@ -522,6 +635,7 @@ fn placeholder() -> Active {
         first_hit: None,
         late_hit: false,
         dropped: false,
+        lost: false,
         no_copy: false,
         messages: 0,
     }

@@ -72,6 +72,12 @@ pub struct RunMetrics {
     pub fail_timeout: u64,
     /// Messages dropped by full queues (peers' or the index's).
     pub dropped_messages: u64,
+    /// Messages lost to churn: sent to a peer that had left, or stopped by a broken link.
+    pub lost_messages: u64,
+    /// Overlay maintenance inside [warmup, duration): two messages per link opened by repair (connect and
+    /// accept), and by joining peers.
+    pub repair_messages: u64,
+    pub join_messages: u64,
     /// Mean copies per object at the end of the run (replication on success adds copies).
     pub copies_per_object: f64,
     /// Client-server: share of server time spent serving measured queries.

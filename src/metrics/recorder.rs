@@ -23,6 +23,9 @@ pub struct Recorder {
     by_kind: [u64; MSG_KINDS],
     duplicates: u64,
     dropped: u64,
+    lost: u64,
+    join_links: u64,
+    repair_links: u64,
     /// Per node (peers, then any servers): one entry, so that counting a message costs one cache miss.
     nodes: Vec<NodeCounts>,
     buckets: Vec<BucketCounts>,
@@ -74,6 +77,9 @@ impl Recorder {
             by_kind: [0; MSG_KINDS],
             duplicates: 0,
             dropped: 0,
+            lost: 0,
+            join_links: 0,
+            repair_links: 0,
             nodes: vec![NodeCounts::default(); nodes],
             buckets: vec![BucketCounts::default(); n_buckets],
             touched: Vec::new(),
@@ -154,6 +160,22 @@ impl Recorder {
     pub fn dropped(&mut self, measured: bool) {
         if measured {
             self.dropped += 1;
+        }
+    }
+
+    /// Messages of a query lost to churn (sent to a peer that left, or over a link that broke).
+    #[inline]
+    pub fn lost(&mut self, measured: bool, count: u64) {
+        if measured {
+            self.lost += count;
+        }
+    }
+
+    /// Links opened by joining and repairing peers (counted inside [warmup, duration) only).
+    pub fn overlay_links(&mut self, join: u64, repair: u64, in_window: bool) {
+        if in_window {
+            self.join_links += join;
+            self.repair_links += repair;
         }
     }
 
@@ -240,6 +262,10 @@ impl Recorder {
             fail_dropped: self.fails[Outcome::Dropped as usize],
             fail_timeout: self.fails[Outcome::Timeout as usize],
             dropped_messages: self.dropped,
+            lost_messages: self.lost,
+            // Opening a link costs a connect request and its acceptance (Gnutella's handshake, simplified).
+            repair_messages: 2 * self.repair_links,
+            join_messages: 2 * self.join_links,
             copies_per_object: 0.0,
             server_utilisation: None,
             load_mean_ultrapeer,

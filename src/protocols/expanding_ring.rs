@@ -82,7 +82,7 @@ impl Protocol for ExpandingRing {
                 }
             }
             _ => {
-                route_hit(&state.rings[ring], msg, q, self.want_paths, out);
+                route_hit(&state.rings[ring], msg, q, view, self.want_paths, out);
                 if let Some(h) = out.hit_at_source.as_mut() {
                     *h &= HOPS_MASK;
                 }

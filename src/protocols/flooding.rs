@@ -130,6 +130,7 @@ pub(crate) fn route_hit(
     routes: &Routes,
     msg: &Message,
     q: &QueryInfo,
+    view: View<'_>,
     want_paths: bool,
     out: &mut Outbox,
 ) {
@@ -140,7 +141,12 @@ pub(crate) fn route_hit(
             hit_path(routes, msg.from, q.source, &mut out.hit_path);
         }
     } else if let Some(back) = routes.get(at) {
-        out.sends.push(Message { to: back, ..*msg });
+        if view.linked(at, back) {
+            out.sends.push(Message { to: back, ..*msg });
+        } else {
+            // The reverse path broke (churn): the hit is lost.
+            out.lost += 1;
+        }
     }
 }
 
@@ -170,7 +176,7 @@ impl Protocol for Flooding {
             MsgKind::Query => {
                 flood_receive(routes, &mut self.pool, self.ttl, msg, q, view, out);
             }
-            _ => route_hit(routes, msg, q, self.want_paths, out),
+            _ => route_hit(routes, msg, q, view, self.want_paths, out),
         }
     }
 

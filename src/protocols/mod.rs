@@ -10,6 +10,7 @@ pub mod routes;
 
 use crate::content::{AddedCopies, Content, ObjectId};
 use crate::graph::{Graph, PeerId};
+use crate::overlay::Overlay;
 
 /// What a message is, for routing and for the message counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -80,11 +81,19 @@ pub struct Message {
     pub kind: MsgKind,
 }
 
+/// The links a protocol sees: the generated topology, or under churn the live overlay.
+#[derive(Clone, Copy)]
+pub enum Links<'a> {
+    Static(&'a Graph),
+    Live(&'a Overlay),
+}
+
 /// The world a protocol reads: the overlay, who holds what (including copies made during the run), and for
 /// two-tier overlays who is an ultrapeer.
 #[derive(Clone, Copy)]
 pub struct View<'a> {
-    graph: &'a Graph,
+    links: Links<'a>,
+    peers: u32,
     content: &'a Content,
     added: &'a AddedCopies,
     ultrapeers: Option<&'a [bool]>,
@@ -98,27 +107,61 @@ impl<'a> View<'a> {
         ultrapeers: Option<&'a [bool]>,
     ) -> View<'a> {
         View {
-            graph,
+            links: Links::Static(graph),
+            peers: graph.len() as u32,
             content,
             added,
             ultrapeers,
         }
     }
 
+    /// The same view over the live overlay (churn).
+    pub fn live(self, overlay: Option<&'a Overlay>) -> View<'a> {
+        match overlay {
+            Some(o) => View {
+                links: Links::Live(o),
+                ..self
+            },
+            None => self,
+        }
+    }
+
     /// Number of peers (node ids at or above this are servers).
     #[inline]
     pub fn peers(&self) -> u32 {
-        self.graph.len() as u32
+        self.peers
     }
 
     #[inline]
     pub fn neighbours(&self, v: PeerId) -> &'a [PeerId] {
-        self.graph.neighbours(v)
+        match self.links {
+            Links::Static(g) => g.neighbours(v),
+            Links::Live(o) => o.neighbours(v),
+        }
     }
 
     #[inline]
     pub fn degree(&self, v: PeerId) -> usize {
-        self.graph.degree(v)
+        self.neighbours(v).len()
+    }
+
+    /// Whether `a` and `b` are linked now. Always true for the links of a static overlay, so only checked
+    /// under churn.
+    #[inline]
+    pub fn linked(&self, a: PeerId, b: PeerId) -> bool {
+        match self.links {
+            Links::Static(_) => true,
+            Links::Live(o) => o.has_edge(a, b),
+        }
+    }
+
+    /// Whether peer `p` is online (always, without churn).
+    #[inline]
+    pub fn online(&self, p: PeerId) -> bool {
+        match self.links {
+            Links::Static(_) => true,
+            Links::Live(o) => o.is_online(p),
+        }
     }
 
     /// Whether peer `p` holds object `o` now.
@@ -127,9 +170,17 @@ impl<'a> View<'a> {
         self.content.holds(p, o) || self.added.holds(p, o)
     }
 
-    /// Whether some peer holds object `o` now (the central index's answer).
+    /// Whether some online peer holds object `o` now (the central index's answer; `no_copy` at issue).
     pub fn anyone_holds(&self, o: ObjectId) -> bool {
-        self.content.copies(o) > 0 || self.added.copies(o) > 0
+        match self.links {
+            Links::Static(_) => self.content.copies(o) > 0 || self.added.copies(o) > 0,
+            Links::Live(ov) => self
+                .content
+                .holders(o)
+                .iter()
+                .chain(self.added.holders(o))
+                .any(|&p| ov.is_online(p)),
+        }
     }
 
     /// True for a leaf of a two-tier overlay (which never forwards queries).
@@ -183,6 +234,8 @@ pub struct Outbox {
     pub hold: bool,
     /// Queries whose held message left the wait (their service started).
     pub release: Vec<u32>,
+    /// Messages that could not be sent because their link broke (churn): lost to the query.
+    pub lost: u32,
     /// A server (node id) started serving a request of a query that counts (true) or not: one unit of load.
     pub served_by: Option<(PeerId, bool)>,
 }
@@ -198,6 +251,7 @@ impl Outbox {
         self.hold = false;
         self.release.clear();
         self.served_by = None;
+        self.lost = 0;
     }
 }
 

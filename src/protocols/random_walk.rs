@@ -244,12 +244,15 @@ impl Protocol for RandomWalk {
                         let holder = walker.path.len() - 1;
                         out.hit_path.extend(walker.path[..holder].iter().rev());
                     }
-                } else {
+                } else if view.linked(at, walker.path[pos - 1]) {
                     out.sends.push(Message {
                         to: walker.path[pos - 1],
                         hops: pos as u32 - 1,
                         ..*msg
                     });
+                } else {
+                    // The erased path broke (churn): the hit is lost.
+                    out.lost += 1;
                 }
             }
             _ => {} // CheckStop: the walker stops.

@@ -379,7 +379,7 @@ fn strategy_implemented(_: &StrategyKind) -> bool {
 }
 
 /// Whether this version simulates churn, replica placements other than uniform, and replication on success.
-const CHURN_IMPLEMENTED: bool = false;
+const CHURN_IMPLEMENTED: bool = true;
 fn placement_implemented(_: Placement) -> bool {
     true
 }
@@ -1079,10 +1079,30 @@ ttl = 7
         )
         .unwrap_err();
         assert!(e.message.contains("not supported yet"), "{e}");
-        let churn = "\n[churn]\nenabled = true\nsession = { dist = \"exponential\", mean = 10.0 }\n\
-                     downtime = { dist = \"exponential\", mean = 10.0 }\n";
-        let e = load(&format!("{GOOD}{churn}"), &[]).unwrap_err();
-        assert!(e.message.contains("not supported yet"), "{e}");
+    }
+
+    #[test]
+    fn churn_keys_are_checked() {
+        let ok = "\n[churn]\nsession = { dist = \"exponential\", mean = 10.0 }\n\
+                  downtime = { dist = \"exponential\", mean = 10.0 }\n";
+        let s = load(&format!("{GOOD}{ok}"), &[]).unwrap();
+        assert!(
+            s.churn.enabled,
+            "a [churn] table without enabled means churn"
+        );
+        assert_eq!(s.churn.initial_online, InitialOnline::Stationary);
+        let e = load(&format!("{GOOD}\n[churn]\nenabled = true\n"), &[]).unwrap_err();
+        assert_eq!(e.key, "churn.session");
+        let heavy = ok.replace(
+            "{ dist = \"exponential\", mean = 10.0 }\ndowntime",
+            "{ dist = \"pareto\", shape = 0.9, scale = 1.0 }\ndowntime",
+        );
+        let e = load(&format!("{GOOD}{heavy}"), &[]).unwrap_err();
+        assert!(e.message.contains("stationary"), "{e}");
+        let e = load(&format!("{GOOD}{ok}initial_online = 1.5\n"), &[]).unwrap_err();
+        assert_eq!(e.key, "churn.initial_online");
+        let s = load(&format!("{GOOD}{heavy}initial_online = 0.5\n"), &[]).unwrap();
+        assert_eq!(s.churn.initial_online, InitialOnline::Fraction(0.5));
     }
 
     #[test]
