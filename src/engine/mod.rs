@@ -449,6 +449,12 @@ impl<'a, P: Protocol> Engine<'a, P> {
             self.lose_to_drop(slot);
             return;
         }
+        if self.out.lost > 0 {
+            let a = &mut self.active[slot as usize];
+            a.lost = true;
+            let measured = a.info.measured;
+            self.rec.lost(measured, self.out.lost as u64);
+        }
         if msg.to < self.peers {
             self.rec.processed(msg.to as usize, info.measured, self.now);
         }

@@ -76,3 +76,19 @@ pub fn out_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(dir.parent().expect("has a parent")).expect("can create test-output");
     dir
 }
+
+/// Attaches a churn schedule to a hand-built world: peers online at 0 as given, then `events` as
+/// (seconds, peer, joins).
+pub fn with_churn(mut world: World, online: Vec<bool>, events: &[(f64, PeerId, bool)]) -> World {
+    let events = events
+        .iter()
+        .map(|&(t, peer, join)| gnutsim::churn::ChurnEvent {
+            time_us: (t * 1e6).round() as u64,
+            peer,
+            join,
+        })
+        .collect();
+    let schedule = gnutsim::churn::ChurnSchedule::new(online, events).expect("valid schedule");
+    world.churn = Some(gnutsim::world::WorldChurn { schedule });
+    world
+}

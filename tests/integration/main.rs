@@ -1,6 +1,7 @@
 //! All integration tests in one binary (one link step, one process).
 
 mod capacity;
+mod churn;
 mod cli;
 mod client_server;
 mod common;
