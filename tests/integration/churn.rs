@@ -157,6 +157,6 @@ ttl = 4
         out.timeseries.iter().map(|b| b.online_peers).sum::<f64>() / out.timeseries.len() as f64;
     assert!((mean_ts - out.metrics.online_mean).abs() < 1e-6 * out.metrics.online_mean);
     // Repairs happened and were paid for.
-    assert!(out.metrics.repair_messages > 0 && out.metrics.repair_messages % 2 == 0);
+    assert!(out.metrics.repair_messages > 0 && out.metrics.repair_messages.is_multiple_of(2));
     assert!(out.metrics.join_messages > 0);
 }

@@ -169,7 +169,7 @@ fn walker_checks_cost_one_message_each_way_and_stop_walkers() {
     assert_eq!(m.successes, 1);
     // Every walker step but the last of each walker is followed by a check and its answer.
     let checks = m.messages - m.query_messages - m.hit_messages;
-    assert_eq!(checks % 2, 0, "checks come in pairs");
+    assert!(checks.is_multiple_of(2), "checks come in pairs");
     assert!(checks >= 4, "{checks}");
 }
 
