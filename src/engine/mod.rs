@@ -4,6 +4,7 @@
 
 pub mod event;
 pub mod queue;
+pub mod tracer;
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -24,6 +25,7 @@ use crate::workload::{Arrival, QueryTrace};
 use crate::world::World;
 use event::{Event, MAX_SLOTS, Packed};
 use queue::EventQueue;
+use tracer::{Fate, TracedQuery, Tracer};
 
 /// The protocol's view of the world, built from disjoint fields of the engine so that the protocol and the
 /// outbox can be borrowed mutably beside it.
@@ -114,6 +116,73 @@ pub fn simulate_arrivals<'a>(
     }
 }
 
+/// Follows query `index` (in issue order) of one strategy run, hop by hop; the run stops when that query
+/// ends. `None` if the run issues fewer queries.
+pub fn trace_query(
+    s: &Scenario,
+    strategy: &Strategy,
+    world: &World,
+    index: u64,
+) -> Option<TracedQuery> {
+    let trace = QueryTrace::new(
+        rng::stream(world.seed, Stream::Queries),
+        world.peers(),
+        s.workload.query_rate,
+        s.duration,
+    );
+    let peers = world.graph.len();
+    let paths = s.content.replicate_on_hit == ReplicateOnHit::Path;
+    let protocol_rng = rng::stream(world.seed, Stream::Protocol);
+    let tracer = Some(Tracer::new(index));
+    let t = match &strategy.kind {
+        StrategyKind::Flooding { ttl } => Engine::new(
+            s,
+            strategy,
+            world,
+            Box::new(trace),
+            Flooding::new(*ttl, peers, paths),
+        )
+        .with_tracer(tracer)
+        .run_for_trace(),
+        StrategyKind::ExpandingRing { ttls, ring_wait } => {
+            let p = ExpandingRing::new(ttls.clone(), secs_to_us(*ring_wait), peers, paths);
+            Engine::new(s, strategy, world, Box::new(trace), p)
+                .with_tracer(tracer)
+                .run_for_trace()
+        }
+        StrategyKind::RandomWalk {
+            walkers,
+            ttl,
+            check_every,
+            bias,
+        } => {
+            let p = RandomWalk::new(
+                *walkers,
+                *ttl,
+                *check_every,
+                *bias,
+                protocol_rng,
+                peers,
+                paths,
+            );
+            Engine::new(s, strategy, world, Box::new(trace), p)
+                .with_tracer(tracer)
+                .run_for_trace()
+        }
+        StrategyKind::ClientServer {
+            servers,
+            service_rate,
+            queue_limit,
+        } => {
+            let p = ClientServer::new(*servers, *service_rate, *queue_limit, protocol_rng);
+            Engine::new(s, strategy, world, Box::new(trace), p)
+                .with_tracer(tracer)
+                .run_for_trace()
+        }
+    };
+    t.filter(|t| t.outcome.is_some())
+}
+
 /// State of a query in progress.
 struct Active {
     info: QueryInfo,
@@ -156,6 +225,10 @@ struct Engine<'a, P: Protocol> {
     active: Vec<Active>,
     free_slots: Vec<u32>,
     out: Outbox,
+    /// The node whose step is being applied (the sender of what the outbox sends).
+    acting: u32,
+    /// `gnutsim trace`: the query being followed, hop by hop.
+    tracer: Option<Tracer>,
     now: u64,
     events: u64,
     warmup_us: u64,
@@ -222,6 +295,8 @@ impl<'a, P: Protocol> Engine<'a, P> {
             active: Vec::new(),
             free_slots: Vec::new(),
             out: Outbox::default(),
+            acting: 0,
+            tracer: None,
             now: 0,
             events: 0,
             warmup_us: secs_to_us(s.warmup),
@@ -229,8 +304,26 @@ impl<'a, P: Protocol> Engine<'a, P> {
         }
     }
 
+    fn with_tracer(mut self, tracer: Option<Tracer>) -> Self {
+        self.tracer = tracer;
+        self
+    }
+
+    /// Runs until the traced query ends (or the run does) and returns its trace.
+    fn run_for_trace(mut self) -> Option<TracedQuery> {
+        self.loop_events();
+        self.tracer.map(|t| t.trace)
+    }
+
     fn run(mut self) -> RunOutput {
         let started = Instant::now();
+        self.loop_events();
+        let wall_s = started.elapsed().as_secs_f64();
+        self.finish(wall_s)
+    }
+
+    /// The event loop.
+    fn loop_events(&mut self) {
         self.schedule_next_arrival();
         self.schedule_next_churn();
         while let Some((time, packed)) = self.queue.pop() {
@@ -243,9 +336,10 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 Event::Churn => self.churn(),
                 Event::ServiceDone { peer, generation } => self.service_done(peer, generation),
             }
+            if self.tracer.as_ref().is_some_and(|t| t.done) {
+                break;
+            }
         }
-        let wall_s = started.elapsed().as_secs_f64();
-        self.finish(wall_s)
     }
 }
 
@@ -317,7 +411,11 @@ impl<'a, P: Protocol> Engine<'a, P> {
             no_copy,
             messages: 0,
         };
+        if let Some(t) = self.tracer.as_mut() {
+            t.started(index, slot, arrival.source, object, self.now);
+        }
         let info = self.info(slot);
+        self.acting = arrival.source;
         self.out.clear();
         self.protocol.start(&info, view!(self), &mut self.out);
         self.apply();
@@ -336,7 +434,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             return;
         }
         if !view!(self).online(to) {
-            self.lose(msg.query);
+            self.lose(&msg);
             return;
         }
         let Some(service) = self.service_us else {
@@ -346,7 +444,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
         let queue = &mut self.queues[to as usize];
         // One message in service and the rest waiting: drop when `queue_limit` are already waiting.
         if queue.len() as u64 > self.queue_limit {
-            self.lose_to_drop(msg.query);
+            self.lose_to_drop(&msg);
             return;
         }
         queue.push_back(msg);
@@ -382,8 +480,20 @@ impl<'a, P: Protocol> Engine<'a, P> {
         self.process(msg);
     }
 
-    /// A message of query `slot` is dropped by a full queue.
-    fn lose_to_drop(&mut self, slot: u32) {
+    /// Records what happened to a message of the traced query.
+    fn trace_arrival(&mut self, msg: &Message, fate: Fate) {
+        let now = self.now;
+        if let Some(t) = self.tracer.as_mut()
+            && t.watching(msg.query)
+        {
+            t.arrived(now, msg, fate);
+        }
+    }
+
+    /// A message is dropped by a full queue.
+    fn lose_to_drop(&mut self, msg: &Message) {
+        self.trace_arrival(msg, Fate::Dropped);
+        let slot = msg.query;
         let a = &mut self.active[slot as usize];
         a.dropped = true;
         let measured = a.info.measured;
@@ -391,8 +501,10 @@ impl<'a, P: Protocol> Engine<'a, P> {
         self.message_done(slot);
     }
 
-    /// A message of query `slot` is lost to churn.
-    fn lose(&mut self, slot: u32) {
+    /// A message is lost to churn.
+    fn lose(&mut self, msg: &Message) {
+        self.trace_arrival(msg, Fate::Lost);
+        let slot = msg.query;
         let a = &mut self.active[slot as usize];
         a.lost = true;
         let measured = a.info.measured;
@@ -434,7 +546,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             self.generation[p] = self.generation[p].wrapping_add(1);
             let lost: Vec<Message> = self.queues[p].drain(..).collect();
             for msg in lost {
-                self.lose(msg.query);
+                self.lose(&msg);
             }
         }
     }
@@ -446,7 +558,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
         self.protocol
             .handle(&msg, &info, view!(self), &mut self.out);
         if self.out.dropped {
-            self.lose_to_drop(slot);
+            self.lose_to_drop(&msg);
             return;
         }
         if self.out.lost > 0 {
@@ -464,7 +576,22 @@ impl<'a, P: Protocol> Engine<'a, P> {
         if let Some(hops) = self.out.hit_at_source {
             self.hit(slot, hops);
         }
+        if self.tracer.is_some() {
+            let fate = if self.out.duplicate {
+                Fate::Duplicate
+            } else if self.out.hit_at_source.is_some() {
+                Fate::HitAtSource
+            } else if msg.kind.is_query() {
+                Fate::New
+            } else if msg.kind.is_hit() {
+                Fate::Passed
+            } else {
+                Fate::Handled
+            };
+            self.trace_arrival(&msg, fate);
+        }
         let hold = self.out.hold;
+        self.acting = msg.to;
         self.apply();
         if !hold {
             self.message_done(slot);
@@ -473,6 +600,13 @@ impl<'a, P: Protocol> Engine<'a, P> {
 
     fn timer(&mut self, slot: u32, data: u32) {
         let info = self.info(slot);
+        // Timers belong to the source (a ring's wait) or to a server (the index's service): the sender of what
+        // they cause.
+        self.acting = if self.protocol.extra_nodes() > 0 {
+            self.peers + data
+        } else {
+            info.source
+        };
         self.out.clear();
         self.protocol.timer(data, &info, view!(self), &mut self.out);
         self.apply();
@@ -517,6 +651,11 @@ impl<'a, P: Protocol> Engine<'a, P> {
     fn apply(&mut self) {
         let now = self.now;
         for msg in self.out.sends.drain(..) {
+            if let Some(t) = self.tracer.as_mut()
+                && t.watching(msg.query)
+            {
+                t.sent(now, self.acting, &msg);
+            }
             let delay = self.latency.sample_us(&mut self.latency_rng);
             self.queue.push(now + delay, Event::Deliver(msg).into());
             let a = &mut self.active[msg.query as usize];
@@ -581,6 +720,11 @@ impl<'a, P: Protocol> Engine<'a, P> {
             messages: a.messages,
             reached,
         };
+        if let Some(t) = self.tracer.as_mut()
+            && t.watching(slot)
+        {
+            t.finished(rec.outcome, a.first_hit, reached);
+        }
         self.rec.query_done(rec);
         self.free_slots.push(slot);
     }

@@ -72,7 +72,7 @@ impl MsgKind {
 
 /// A message in flight. `query` is the engine's slot of the query it belongs to; `from` and `hops` mean what the
 /// protocol that sent it says (for a flooding query: the previous hop and the hops travelled on arrival).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Message {
     pub to: PeerId,
     pub from: PeerId,
