@@ -333,7 +333,8 @@ fn ks_distance(t: &Tallies, first: usize, alpha: f64) -> f64 {
 /// Clauset–Shalizi–Newman fit of a discrete power law to positive integer data (zeros are ignored): for each
 /// candidate xmin (the 100 smallest distinct values whose tail holds at least 10 values and two distinct
 /// values), the exact discrete maximum-likelihood exponent in [1.01, 10]; the xmin whose fit has the smallest
-/// KS distance wins. None when no candidate qualifies.
+/// KS distance wins. Candidates whose likelihood peaks at an end of that range are skipped (no power law
+/// there). None when no candidate qualifies.
 pub fn powerlaw_fit(data: &[u32]) -> Option<PowerLawFit> {
     let t = Tallies::new(data);
     let d = t.values.len();
@@ -345,6 +346,10 @@ pub fn powerlaw_fit(data: &[u32]) -> Option<PowerLawFit> {
         }
         let xmin = t.values[first];
         let alpha = discrete_mle(xmin as f64, n as f64, t.tail_log[first]);
+        if alpha - ALPHA_RANGE.0 < 1e-6 || ALPHA_RANGE.1 - alpha < 1e-6 {
+            // The likelihood peaks at the edge of the range: not a power law there (e.g. a regular tail).
+            continue;
+        }
         let ks = ks_distance(&t, first, alpha);
         if best.is_none_or(|b| ks < b.ks) {
             best = Some(PowerLawFit {
@@ -587,6 +592,9 @@ mod tests {
         assert_eq!(powerlaw_fit(&[3; 100]), None);
         assert_eq!(powerlaw_fit(&[1, 2, 3, 4, 5, 6, 7, 8, 9]), None);
         assert_eq!(powerlaw_fit(&[]), None);
+        // Degrees 8 and 9 only (a near-regular overlay): the likelihood keeps rising towards alpha = 10.
+        let flat: Vec<u32> = (0..1000).map(|i| 8 + (i % 10 == 0) as u32).collect();
+        assert_eq!(powerlaw_fit(&flat), None);
     }
 
     #[test]
