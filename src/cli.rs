@@ -4,10 +4,13 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::engine;
 use crate::error::{Error, Result};
 use crate::output;
 use crate::runner::{self, RunOptions};
 use crate::scenario::{self, sweep::Plan};
+use crate::topology::{edgelist, stats::GraphStats};
+use crate::world::World;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -55,6 +58,7 @@ pub enum Command {
     /// Build the scenario's topology (replication 0) and print its statistics, or export it.
     Topology {
         scenario: PathBuf,
+        /// stats (key: value lines), dot (Graphviz) or edgelist.
         #[arg(long, default_value = "stats")]
         format: String,
         #[arg(short, long)]
@@ -65,10 +69,17 @@ pub enum Command {
     /// Teaching view: one query, hop by hop.
     Trace {
         scenario: PathBuf,
+        /// The strategy to follow (default: the first).
         #[arg(long)]
         strategy: Option<String>,
+        /// Which query, in issue order from 0 (default 0).
         #[arg(long)]
         query: Option<u64>,
+        /// text (hop-by-hop table) or dot (the overlay with the links that carried a first copy in red).
+        #[arg(long, default_value = "text")]
+        format: String,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
     },
@@ -117,6 +128,8 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Check { scenario, sets } => {
             let plan = scenario::load_plan(&scenario, &sets)?;
+            // Build replication 0's overlay of the first point, to warn about a disconnected one.
+            warn_if_disconnected(&World::build(&plan.points[0].scenario, 0)?.graph);
             print!("{}", output::resolved_plan(&plan));
             println!("\n{}", work_summary(&plan));
             Ok(())
@@ -142,8 +155,125 @@ pub fn run(cli: Cli) -> Result<()> {
             output::write_folder(&output, &files)?;
             Ok(())
         }
-        Command::Topology { .. } => Err(not_yet("gnutsim topology")),
-        Command::Trace { .. } => Err(not_yet("gnutsim trace")),
+        Command::Topology {
+            scenario,
+            format,
+            output,
+            sets,
+        } => {
+            let plan = scenario::load_plan(&scenario, &sets)?;
+            let s = &plan.points[0].scenario;
+            let world = World::build(s, 0)?;
+            let g = &world.graph;
+            warn_if_disconnected(g);
+            let text = match format.as_str() {
+                "stats" => {
+                    let stats = GraphStats::compute(g);
+                    let mut text: String = stats
+                        .lines()
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {v}\n"))
+                        .collect();
+                    if let Some(u) = &world.ultrapeers {
+                        let ups = u.iter().filter(|&&x| x).count();
+                        text.push_str(&format!("ultrapeers: {ups}\nleaves: {}\n", u.len() - ups));
+                    }
+                    text
+                }
+                "dot" => edgelist::to_dot(g, world.ultrapeers.as_deref(), &[]),
+                "edgelist" => edgelist::write(g),
+                other => {
+                    return Err(Error::Usage(format!(
+                        "--format {other}: expected stats, dot or edgelist"
+                    )));
+                }
+            };
+            emit(&text, output.as_deref())
+        }
+        Command::Trace {
+            scenario,
+            strategy,
+            query,
+            format,
+            output,
+            sets,
+        } => {
+            let plan = scenario::load_plan(&scenario, &sets)?;
+            let s = &plan.points[0].scenario;
+            let st =
+                match &strategy {
+                    None => &s.strategies[0],
+                    Some(name) => s.strategies.iter().find(|x| &x.name == name).ok_or_else(
+                        || {
+                            let names: Vec<&str> =
+                                s.strategies.iter().map(|x| x.name.as_str()).collect();
+                            Error::Usage(format!(
+                                "--strategy {name}: the scenario has no such strategy (it has: {})",
+                                names.join(", ")
+                            ))
+                        },
+                    )?,
+                };
+            if !matches!(format.as_str(), "text" | "dot") {
+                return Err(Error::Usage(format!(
+                    "--format {format}: expected text or dot"
+                )));
+            }
+            let world = World::build(s, 0)?;
+            let index = query.unwrap_or(0);
+            let Some(t) = engine::trace_query(s, st, &world, index) else {
+                return Err(Error::Usage(format!(
+                    "the run issues fewer than {} queries: choose a smaller --query",
+                    index + 1
+                )));
+            };
+            let text = if format == "dot" {
+                if world.peers() > 500 {
+                    eprintln!(
+                        "warning: {} peers make a drawing few can read; trace a smaller scenario (--set network.peers=...)",
+                        world.peers()
+                    );
+                }
+                edgelist::to_dot(
+                    &world.graph,
+                    world.ultrapeers.as_deref(),
+                    &output::trace::first_copy_links(&t),
+                )
+            } else {
+                format!(
+                    "gnutsim trace: {}, replication 0, strategy {} ({})\n{}",
+                    s.name,
+                    st.name,
+                    st.kind.name(),
+                    output::trace::render(&t, world.peers())
+                )
+            };
+            emit(&text, output.as_deref())
+        }
+    }
+}
+
+/// Writes command output to a file (-o) or standard output.
+fn emit(text: &str, output: Option<&std::path::Path>) -> Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| Error::Other(anyhow::anyhow!("cannot write {}: {e}", path.display()))),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+/// Disconnected overlays are legal but change what searches can do: say so.
+fn warn_if_disconnected(g: &crate::graph::Graph) {
+    let sizes = crate::topology::stats::component_sizes(g);
+    if sizes.len() > 1 {
+        eprintln!(
+            "warning: the overlay is disconnected: {} components, the largest holds {:.1}% of the peers",
+            sizes.len(),
+            100.0 * sizes[0] as f64 / g.len() as f64
+        );
     }
 }
 
@@ -161,12 +291,6 @@ fn parse_shard(text: &str) -> Result<(usize, usize)> {
         return Err(bad());
     }
     Ok((k - 1, n))
-}
-
-fn not_yet(what: &str) -> Error {
-    Error::Other(anyhow::anyhow!(
-        "{what} is not supported yet by this version of gnutsim"
-    ))
 }
 
 /// The size of the work, as `check` prints it (TOML comments, so the output stays a valid scenario).

@@ -23,6 +23,8 @@ pub struct RunResult {
     pub strategy: String,
     pub kind: &'static str,
     pub peers: u32,
+    /// Share of peers in the largest component of the replication's generated overlay.
+    pub largest_component_share: f64,
     pub output: RunOutput,
     pub peak_rss_mb: f64,
 }
@@ -82,6 +84,7 @@ fn run_job(
                 strategy: st.name.clone(),
                 kind: st.kind.name(),
                 peers: s.network.peers,
+                largest_component_share: world.largest_component_share,
                 output,
                 peak_rss_mb: peak_rss_mb(),
             }

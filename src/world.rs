@@ -17,6 +17,8 @@ pub struct World {
     pub graph: Graph,
     /// For two-tier overlays, which peers are ultrapeers.
     pub ultrapeers: Option<Vec<bool>>,
+    /// Share of peers in the largest connected component of the generated overlay.
+    pub largest_component_share: f64,
     pub content: Content,
     /// Microseconds a peer takes to process one message; `None` = unlimited capacity.
     pub service_us: Option<Vec<u64>>,
@@ -47,6 +49,7 @@ impl World {
         )
         .map_err(|e| ScenarioError::new(&e.path, Origin::Line(e.line as u32), "", e.message))?;
         let graph = built.graph;
+        let largest_component_share = crate::topology::stats::largest_component_share(&graph);
         let content = Content::generate(n, &s.content, &mut rng::stream(seed, Stream::Content));
         let service_us = s.network.capacity.map(|cap| {
             let sampler = cap.sampler();
@@ -78,6 +81,7 @@ impl World {
             seed,
             graph,
             ultrapeers: built.ultrapeers,
+            largest_component_share,
             content,
             service_us,
             churn,

@@ -7,6 +7,7 @@ pub mod merge;
 pub mod plots;
 pub mod report;
 pub mod tables;
+pub mod trace;
 
 use std::fs;
 use std::path::{Path, PathBuf};

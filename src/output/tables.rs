@@ -60,6 +60,7 @@ pub const RUN_COLUMNS: &[&str] = &[
     "load_max_ultrapeer",
     "load_mean_leaf",
     "load_max_leaf",
+    "largest_component_share",
 ];
 
 /// Values of one run, in `RUN_COLUMNS` order.
@@ -103,6 +104,7 @@ fn run_values(r: &RunResult) -> Vec<String> {
         opt(m.load_max_ultrapeer),
         opt(m.load_mean_leaf),
         opt(m.load_max_leaf),
+        float(r.largest_component_share),
     ]
 }
 

@@ -365,14 +365,6 @@ fn network(t: &mut Reader) -> R<Network> {
     })
 }
 
-/// Topology kinds this version can build; the others are refused with "not supported yet".
-fn topology_implemented(kind: &TopologyKind) -> bool {
-    matches!(
-        kind,
-        TopologyKind::Random { .. } | TopologyKind::Regular { .. }
-    )
-}
-
 /// Strategy kinds this version can run.
 fn strategy_implemented(_: &StrategyKind) -> bool {
     true
@@ -551,6 +543,10 @@ fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
                     ),
                 ));
             }
+            // Read it now, so that `check` reports a bad line of the file.
+            crate::topology::edgelist::read(&full, peers).map_err(|e| {
+                ScenarioError::new(&e.path, Origin::Line(e.line as u32), "", e.message)
+            })?;
             TopologyKind::EdgeList { path: full }
         }
         other => {
@@ -563,13 +559,6 @@ fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
             ));
         }
     };
-    if !topology_implemented(&kind) {
-        return Err(not_supported(
-            &t,
-            "kind",
-            &format!("topology kind \"{kind_name}\""),
-        ));
-    }
     t.finish()?;
     Ok(Topology { kind, label })
 }
@@ -721,6 +710,10 @@ fn churn(mut t: Reader, peers: u32, base_dir: &Path) -> R<Churn> {
                     ),
                 ));
             }
+            // Read it now, so that `check` reports a bad line of the file.
+            crate::churn::trace::read(&full, peers).map_err(|e| {
+                ScenarioError::new(&e.path, Origin::Line(e.line as u32), "", e.message)
+            })?;
             Some(full)
         }
     };
@@ -1070,15 +1063,24 @@ ttl = 7
 
     #[test]
     fn later_features_are_refused_not_ignored() {
-        let e = load(
+        let s = load(
             &GOOD.replace(
                 "\"random\"\nmean_degree = 4.0",
                 "\"power-law\"\nexponent = 2.3",
             ),
             &[],
         )
-        .unwrap_err();
-        assert!(e.message.contains("not supported yet"), "{e}");
+        .unwrap();
+        assert_eq!(
+            s.topology.kind,
+            TopologyKind::PowerLaw {
+                exponent: 2.3,
+                degrees: PowerLawDegrees::Range {
+                    min_degree: 2,
+                    max_degree: 99
+                }
+            }
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub fn hand_world(graph: Graph, holders: Vec<Vec<PeerId>>, service_us: Option<u6
         service_us: service_us.map(|s| vec![s; n as usize]),
         graph,
         ultrapeers: None,
+        largest_component_share: 1.0,
         churn: None,
     }
 }

@@ -8,4 +8,5 @@ mod common;
 mod flooding;
 mod strategies;
 mod sweep;
+mod topologies;
 mod workload;

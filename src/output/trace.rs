@@ -1,0 +1,100 @@
+//! The text of `gnutsim trace`: one query hop by hop, then its totals.
+
+use std::fmt::Write;
+
+use super::format::float;
+use crate::engine::tracer::{Fate, TracedQuery};
+use crate::protocols::MsgKind;
+
+fn kind_name(k: MsgKind) -> &'static str {
+    match k {
+        MsgKind::Query => "query",
+        MsgKind::Hit => "hit",
+        MsgKind::Walk => "walker",
+        MsgKind::WalkHit => "walk-hit",
+        MsgKind::Check => "check",
+        MsgKind::CheckGo => "go-on",
+        MsgKind::CheckStop => "stop",
+        MsgKind::Request => "request",
+        MsgKind::AnswerHit => "answer+",
+        MsgKind::AnswerMiss => "answer-",
+    }
+}
+
+/// The hop-by-hop table and totals. `peers` tells servers (ids at or above it) from peers.
+pub fn render(t: &TracedQuery, peers: u32) -> String {
+    let node = |id: u32| {
+        if id >= peers {
+            format!("server{}", id - peers)
+        } else {
+            id.to_string()
+        }
+    };
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "query {}: peer {} asks for object {} at t = {} s\n",
+        t.index,
+        t.source,
+        t.object,
+        float(t.issued_us as f64 / 1e6)
+    );
+    let _ = writeln!(
+        o,
+        "{:>12} {:>10} {:>5}  {:<8} {:>9} {:>9}  result",
+        "time_s", "+ms", "hop", "message", "from", "to"
+    );
+    for h in &t.hops {
+        let at = h.arrived_us.unwrap_or(h.sent_us);
+        let _ = writeln!(
+            o,
+            "{:>12} {:>10} {:>5}  {:<8} {:>9} {:>9}  {}",
+            format!("{:.6}", at as f64 / 1e6),
+            format!("{:.3}", (at - t.issued_us) as f64 / 1e3),
+            h.hops,
+            kind_name(h.kind),
+            node(h.from),
+            node(h.to),
+            h.fate.name()
+        );
+    }
+    let count =
+        |f: &dyn Fn(&crate::engine::tracer::Hop) -> bool| t.hops.iter().filter(|h| f(h)).count();
+    let queries = count(&|h| h.kind.is_query());
+    let hits = count(&|h| h.kind.is_hit());
+    let _ = writeln!(
+        o,
+        "\ntotals: {} messages ({} query, {} hit, {} other), {} duplicates, {} lost, {} dropped; {} peers reached",
+        t.hops.len(),
+        queries,
+        hits,
+        t.hops.len() - queries - hits,
+        count(&|h| h.fate == Fate::Duplicate),
+        count(&|h| h.fate == Fate::Lost),
+        count(&|h| h.fate == Fate::Dropped),
+        t.reached
+    );
+    let outcome = t.outcome.map_or("unfinished", |o| o.name());
+    match t.first_hit {
+        Some((hops, latency)) => {
+            let _ = writeln!(
+                o,
+                "outcome: {outcome}: first hit after {} s, found {hops} hops away",
+                float(latency as f64 / 1e6)
+            );
+        }
+        None => {
+            let _ = writeln!(o, "outcome: {outcome}");
+        }
+    }
+    o
+}
+
+/// The links that carried a first copy of the query (for the Graphviz drawing).
+pub fn first_copy_links(t: &TracedQuery) -> Vec<(u32, u32)> {
+    t.hops
+        .iter()
+        .filter(|h| h.fate == Fate::New && h.kind.is_query())
+        .map(|h| (h.from, h.to))
+        .collect()
+}
