@@ -30,7 +30,11 @@ fn every_shipped_scenario_passes_check_and_describes_itself() {
                 let out = gnutsim(&["check", path.to_str().expect("utf-8")]);
                 assert!(out.contains("# work: "));
                 let s = gnutsim::scenario::load(&path, &[]).expect("valid");
-                assert!(s.description.len() > 80, "{}: say what it teaches", path.display());
+                assert!(
+                    s.description.len() > 80,
+                    "{}: say what it teaches",
+                    path.display()
+                );
                 count += 1;
             }
         }
