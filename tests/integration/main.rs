@@ -6,6 +6,7 @@ mod cli;
 mod client_server;
 mod common;
 mod flooding;
+mod golden;
 mod scenarios;
 mod strategies;
 mod sweep;

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerates results/ for every shipped scenario (scenarios/*.toml; the benchmarks in scenarios/bench/ are
+# run by scripts/bench.sh instead). The quickstart's CSVs double as the golden files of the test suite, so
+# run this after any change that is meant to change results, and commit what it writes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+for scenario in scenarios/*.toml; do
+    name=$(basename "$scenario" .toml)
+    echo "== $name"
+    ./target/release/gnutsim run "$scenario" -o "results/$name" --quiet
+done
+du -sh results
