@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::engine;
 use crate::error::{Error, Result};
+use crate::estimate;
 use crate::output;
 use crate::runner::{self, RunOptions};
 use crate::scenario::{self, sweep::Plan};
@@ -101,13 +102,18 @@ pub fn run(cli: Cli) -> Result<()> {
             sets,
             shard,
             quiet,
-            force: _,
+            force,
         } => {
             if threads == Some(0) {
                 return Err(Error::Usage("--threads must be at least 1".into()));
             }
             let shard = shard.as_deref().map(parse_shard).transpose()?;
             let plan = scenario::load_plan(&scenario, &sets)?;
+            let threads_used = threads.unwrap_or_else(rayon::current_num_threads);
+            let est = estimate::estimate(&plan, threads_used);
+            if !force && let Some(why) = est.refusal(estimate::available_memory()) {
+                return Err(Error::Usage(format!("{}: {why}", scenario.display())));
+            }
             let dir = output.unwrap_or_else(|| output::default_dir(&scenario));
             let opts = RunOptions {
                 threads,
@@ -116,7 +122,7 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             let results = runner::run_plan(&plan, &opts)?;
             let files = output::render(&plan, &results);
-            output::write_folder(&dir, &files)?;
+            output::write_folder(&dir, &files, output::draw)?;
             if !quiet {
                 eprintln!(
                     "gnutsim: {} runs written to {}",
@@ -132,6 +138,16 @@ pub fn run(cli: Cli) -> Result<()> {
             warn_if_disconnected(&World::build(&plan.points[0].scenario, 0)?.graph);
             print!("{}", output::resolved_plan(&plan));
             println!("\n{}", work_summary(&plan));
+            let est = estimate::estimate(&plan, rayon::current_num_threads());
+            println!(
+                "# estimated work: about {:.1e} events, about {:.0} MB at the peak with {} threads",
+                est.events,
+                est.peak_bytes / 1e6,
+                rayon::current_num_threads()
+            );
+            if let Some(why) = est.refusal(estimate::available_memory()) {
+                println!("# warning: `run` will refuse this without --force: {why}");
+            }
             Ok(())
         }
         Command::Plot { dir } => {
@@ -141,8 +157,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     dir.display()
                 )));
             }
-            output::plots::draw_all(&dir)?;
-            output::report::write_report(&dir)?;
+            output::draw(&dir)?;
             Ok(())
         }
         Command::Merge { dirs, output } => {
@@ -152,7 +167,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
             }
             let files = output::merge::merge(&dirs)?;
-            output::write_folder(&output, &files)?;
+            output::write_folder(&output, &files, output::draw)?;
             Ok(())
         }
         Command::Topology {

@@ -8,6 +8,7 @@ pub mod content;
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod estimate;
 pub mod graph;
 pub mod metrics;
 pub mod output;

@@ -5,6 +5,7 @@ use clap::Parser;
 
 fn main() {
     let cli = gnutsim::cli::Cli::parse();
+    gnutsim::output::install_interrupt_handler();
     if let Err(e) = gnutsim::cli::run(cli) {
         eprintln!("error: {e}");
         std::process::exit(e.exit_code());

@@ -11,6 +11,7 @@ pub mod trace;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, bail};
 
@@ -54,8 +55,42 @@ pub fn resolved_plan(plan: &Plan) -> String {
     text
 }
 
-/// Writes `files` as the folder `dir`, replacing any previous one only once everything is written.
-pub fn write_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+/// Set by the SIGINT/SIGTERM handler.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// True while a results folder is being written (the handler then leaves the cleanup to the writer).
+static WRITING: AtomicBool = AtomicBool::new(false);
+
+/// Exit status of a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it).
+pub const INTERRUPTED_EXIT: i32 = 130;
+
+/// On SIGINT or SIGTERM: stop at once while simulating (nothing is on disk yet); while a results folder is
+/// being written, let the writer remove its temporary folder first. Either way the previous results folder
+/// stays exactly as it was.
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        if !WRITING.load(Ordering::SeqCst) {
+            std::process::exit(INTERRUPTED_EXIT);
+        }
+    });
+}
+
+/// Called by the writer between steps: on an interrupt, remove the temporary folder and stop.
+fn stop_if_interrupted(tmp: &Path) {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        let _ = fs::remove_dir_all(tmp);
+        std::process::exit(INTERRUPTED_EXIT);
+    }
+}
+
+/// Writes `files` as the folder `dir`, then lets `finish` add to it (plots, report), and replaces any previous
+/// folder only once everything is written: a failed or interrupted run leaves the previous folder as it was
+/// and no temporary folder behind.
+pub fn write_folder(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    finish: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     if dir.exists() && !dir.is_dir() {
         bail!(
             "cannot write results to {}: it exists and is not a folder",
@@ -75,17 +110,28 @@ pub fn write_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<(
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.tmp-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
+    // Announce the writing before looking at the interrupt flag: the handler sets the flag before it looks at
+    // this one, so one of the two always sees the other (and nothing is left behind).
+    WRITING.store(true, Ordering::SeqCst);
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        std::process::exit(INTERRUPTED_EXIT);
+    }
     let _ = fs::remove_dir_all(&tmp);
     let result = (|| -> anyhow::Result<()> {
         fs::create_dir(&tmp)
             .with_context(|| format!("cannot create the folder {}", tmp.display()))?;
         for (file, bytes) in files {
+            stop_if_interrupted(&tmp);
             let path = tmp.join(file);
             if let Some(p) = path.parent() {
                 fs::create_dir_all(p)?;
             }
             fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
         }
+        stop_if_interrupted(&tmp);
+        finish(&tmp)?;
+        stop_if_interrupted(&tmp);
+        // From here the two renames complete even if interrupted.
         if dir.exists() {
             fs::rename(dir, &old).with_context(|| {
                 format!("cannot move the previous results {} aside", dir.display())
@@ -103,7 +149,17 @@ pub fn write_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<(
     if result.is_err() {
         let _ = fs::remove_dir_all(&tmp);
     }
+    WRITING.store(false, Ordering::SeqCst);
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        std::process::exit(INTERRUPTED_EXIT);
+    }
     result
+}
+
+/// Draws the plots and the report of a results folder (after every run and merge, and by `gnutsim plot`).
+pub fn draw(dir: &Path) -> anyhow::Result<()> {
+    plots::draw_all(dir)?;
+    report::write_report(dir)
 }
 
 /// Default results folder of a scenario file: results/<file stem>/.

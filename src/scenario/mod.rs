@@ -285,7 +285,16 @@ impl Scenario {
 /// Reads, overrides and validates a scenario file, expanding its `[sweep]` into points.
 pub fn load_plan(path: &Path, sets: &[String]) -> Result<sweep::Plan, ScenarioError> {
     let text = read_text(path)?;
-    let mut doc = tree::parse_document(path, &text)?;
+    load_plan_str(path, &text, sets)
+}
+
+/// As [`load_plan`], from text already read (`path` names it in errors and anchors relative paths).
+pub fn load_plan_str(
+    path: &Path,
+    text: &str,
+    sets: &[String],
+) -> Result<sweep::Plan, ScenarioError> {
+    let mut doc = tree::parse_document(path, text)?;
     for set in sets {
         overrides::apply_set(path, &mut doc, set)?;
     }

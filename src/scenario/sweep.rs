@@ -31,7 +31,7 @@ pub struct Plan {
 }
 
 /// Largest grid gnutsim accepts (each point is validated up front).
-const MAX_POINTS: usize = 100_000;
+const MAX_POINTS: usize = 10_000;
 
 impl Plan {
     /// A plan without a sweep: one point.

@@ -143,6 +143,14 @@ pub fn parse_document(file: &Path, text: &str) -> Result<Table, ScenarioError> {
             "this is a binary file, not a TOML scenario",
         ));
     }
+    if text.trim().is_empty() {
+        return Err(ScenarioError::new(
+            file,
+            Origin::Default,
+            "",
+            "the scenario file is empty: start from scenarios/quickstart.toml",
+        ));
+    }
     let index = LineIndex::new(text);
     let doc = DeTable::parse(text).map_err(|e| {
         let origin = match e.span() {

@@ -18,7 +18,13 @@ fn quickstart_matches_the_checked_in_results() {
         .expect("gnutsim runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("results/quickstart");
-    for file in ["runs.csv", "summary.csv", "timeseries.csv", "lorenz.csv", "content.csv"] {
+    for file in [
+        "runs.csv",
+        "summary.csv",
+        "timeseries.csv",
+        "lorenz.csv",
+        "content.csv",
+    ] {
         let want = fs::read(golden.join(file)).expect("golden file");
         let got = fs::read(dir.join(file)).expect("new file");
         assert!(

@@ -1,12 +1,15 @@
 //! All integration tests in one binary (one link step, one process).
 
+mod bad_input;
 mod capacity;
 mod churn;
 mod cli;
 mod client_server;
 mod common;
 mod flooding;
+mod fuzz;
 mod golden;
+mod interrupt;
 mod scenarios;
 mod strategies;
 mod sweep;

@@ -1,0 +1,234 @@
+//! Rough size of a run, before running it: events and peak memory. `check` prints it; `run` refuses work beyond
+//! the machine's available memory or 10^12 events unless `--force`. It is an order-of-magnitude guard against
+//! runs that cannot finish, not a prediction: floods are costed as if the overlay were a tree of the mean
+//! degree (capped at a full flood), walkers as if they never stopped early.
+
+use crate::churn;
+use crate::scenario::sweep::Plan;
+use crate::scenario::{PowerLawDegrees, Scenario, StrategyKind, TopologyKind};
+use crate::world::churn_horizon_us;
+
+/// More events than this are refused without --force (days of computing at tens of millions per second).
+pub const MAX_EVENTS: f64 = 1e12;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    pub runs: usize,
+    /// Events over all runs.
+    pub events: f64,
+    /// Peak resident memory with `threads` runs at once, bytes.
+    pub peak_bytes: f64,
+}
+
+impl Estimate {
+    /// Why the work is refused, if it is.
+    pub fn refusal(&self, available_bytes: Option<f64>) -> Option<String> {
+        if self.events > MAX_EVENTS {
+            return Some(format!(
+                "the run would take about {:.1e} events (more than {:.0e}: days of computing); shrink it or use --force",
+                self.events, MAX_EVENTS
+            ));
+        }
+        if let Some(avail) = available_bytes
+            && self.peak_bytes > avail
+        {
+            return Some(format!(
+                "the run would need about {:.0} MB of memory and this machine has {:.0} MB available; use fewer \
+                 peers or --threads, or --force",
+                self.peak_bytes / 1e6,
+                avail / 1e6
+            ));
+        }
+        None
+    }
+}
+
+/// Mean degree the topology will have (before churn).
+fn mean_degree(s: &Scenario) -> f64 {
+    let n = s.network.peers as f64;
+    match &s.topology.kind {
+        TopologyKind::Random { mean_degree } => *mean_degree,
+        TopologyKind::Regular { degree } => *degree as f64,
+        TopologyKind::PowerLaw { exponent, degrees } => match degrees {
+            PowerLawDegrees::Mean { mean_degree } => *mean_degree,
+            PowerLawDegrees::Range {
+                min_degree,
+                max_degree,
+            } => {
+                // Mean of P(k) ~ k^-a on [min, max], summed up to a million terms.
+                let hi = (*max_degree).min(*min_degree + 1_000_000);
+                let (mut z, mut m) = (0.0, 0.0);
+                for k in *min_degree..=hi {
+                    let p = (k as f64).powf(-exponent);
+                    z += p;
+                    m += k as f64 * p;
+                }
+                if z > 0.0 { m / z } else { *min_degree as f64 }
+            }
+        },
+        TopologyKind::BarabasiAlbert { m } => 2.0 * *m as f64,
+        TopologyKind::SmallWorld { degree, .. } => *degree as f64,
+        TopologyKind::TwoTier {
+            ultrapeer_share,
+            ultrapeer_degree,
+            leaf_links,
+        } => {
+            let u = (n * ultrapeer_share).round().max(2.0);
+            (u * *ultrapeer_degree as f64 + 2.0 * (n - u) * *leaf_links as f64) / n
+        }
+        TopologyKind::EdgeList { path } => {
+            let lines = std::fs::read_to_string(path)
+                .map(|t| {
+                    t.lines()
+                        .filter(|l| !l.trim_start().starts_with('#'))
+                        .count()
+                })
+                .unwrap_or(0);
+            2.0 * lines as f64 / n
+        }
+    }
+}
+
+/// Messages one query of `kind` sends, at most.
+fn messages_per_query(kind: &StrategyKind, d: f64, edges: f64) -> f64 {
+    let flood = |ttl: u32| -> f64 {
+        let b = (d - 1.0).max(1.0);
+        let mut total = 0.0;
+        let mut front = d;
+        for _ in 0..ttl {
+            total += front;
+            front *= b;
+            if total > 2.0 * edges {
+                break;
+            }
+        }
+        total.min(2.0 * edges + 1.0)
+    };
+    match kind {
+        StrategyKind::Flooding { ttl } => 2.0 * flood(*ttl),
+        StrategyKind::ExpandingRing { ttls, .. } => {
+            2.0 * ttls.iter().map(|&t| flood(t)).sum::<f64>()
+        }
+        StrategyKind::RandomWalk {
+            walkers,
+            ttl,
+            check_every,
+            ..
+        } => {
+            let checks = if *check_every > 0 {
+                2.0 / *check_every as f64
+            } else {
+                0.0
+            };
+            *walkers as f64 * *ttl as f64 * (1.0 + checks)
+        }
+        StrategyKind::ClientServer { .. } => 3.0,
+    }
+}
+
+/// Events and memory of one point's runs (all replications and strategies).
+fn point(s: &Scenario, threads: usize) -> (f64, f64) {
+    let n = s.network.peers as f64;
+    let d = mean_degree(s);
+    let edges = n * d / 2.0;
+    let churn_events = if s.churn.enabled && s.churn.trace.is_none() {
+        churn::expected_events(
+            s.network.peers,
+            &s.churn.session,
+            &s.churn.downtime,
+            churn_horizon_us(s.duration),
+        )
+    } else {
+        0.0
+    };
+    let queries = s.expected_queries();
+    let mut events = 0.0;
+    let mut engine_bytes: f64 = 0.0;
+    for st in &s.strategies {
+        let m = messages_per_query(&st.kind, d, edges);
+        events += queries * (m + 1.0) + churn_events;
+        // In flight at once: the messages of the queries running together (a second each, at least one).
+        let concurrent = (queries / s.duration).max(1.0);
+        let in_flight = (m * concurrent).min(queries * m);
+        let reach = m.min(n);
+        engine_bytes =
+            engine_bytes.max(16.0 * in_flight + 8.0 * reach * concurrent.min(64.0) + 48.0 * n);
+    }
+    let objects = s.content.objects as f64;
+    let world_bytes = 8.0 * n
+        + 8.0 * edges
+        + 8.0 * s.content.replicas_mean * objects
+        + 32.0 * objects
+        + 28.0 * churn_events
+        + if s.churn.enabled {
+            24.0 * n + 8.0 * edges
+        } else {
+            0.0
+        };
+    let jobs = threads.max(1) as f64;
+    let peak = jobs * (world_bytes + engine_bytes);
+    (events * s.replications as f64, peak)
+}
+
+/// The estimate of a whole plan, with `threads` worker threads.
+pub fn estimate(plan: &Plan, threads: usize) -> Estimate {
+    let mut events = 0.0;
+    let mut peak: f64 = 0.0;
+    for p in &plan.points {
+        let (e, m) = point(&p.scenario, threads);
+        events += e;
+        peak = peak.max(m);
+    }
+    Estimate {
+        runs: plan.runs(),
+        events,
+        peak_bytes: peak + 30e6,
+    }
+}
+
+/// Memory available to a new process (MemAvailable of /proc/meminfo), if known.
+pub fn available_memory() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flood_messages_grow_as_a_tree_and_stop_at_a_full_flood() {
+        // Degree 4: 4 + 12 + 36 = 52 query messages for TTL 3, doubled for hits (an upper bound).
+        let k = StrategyKind::Flooding { ttl: 3 };
+        assert_eq!(messages_per_query(&k, 4.0, 1e6), 104.0);
+        // A full flood sends at most 2E + 1 queries.
+        let k = StrategyKind::Flooding { ttl: 50 };
+        assert_eq!(messages_per_query(&k, 4.0, 100.0), 2.0 * 201.0);
+        let w = StrategyKind::RandomWalk {
+            walkers: 16,
+            ttl: 100,
+            check_every: 4,
+            bias: crate::scenario::WalkBias::Uniform,
+        };
+        assert_eq!(messages_per_query(&w, 4.0, 1e6), 16.0 * 100.0 * 1.5);
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let e = Estimate {
+            runs: 1,
+            events: 2e12,
+            peak_bytes: 1e9,
+        };
+        assert!(e.refusal(Some(1e12)).unwrap().contains("events"));
+        let e = Estimate {
+            runs: 1,
+            events: 1e9,
+            peak_bytes: 5e9,
+        };
+        assert!(e.refusal(Some(1e9)).unwrap().contains("memory"));
+        assert_eq!(e.refusal(Some(1e10)), None);
+    }
+}
