@@ -20,6 +20,8 @@ pub struct Content {
     /// `held_offsets[p] .. held_offsets[p + 1]` indexes `held` for the objects peer p holds, sorted.
     held_offsets: Vec<usize>,
     held: Vec<ObjectId>,
+    /// Bit p: peer p holds at least one object.
+    holds_any: Vec<u64>,
     /// Query popularity weight of each object (not normalised).
     weight: Vec<f64>,
     /// `cumulative[o]` = sum of weights of objects below o; `cumulative[objects]` = total.
@@ -69,6 +71,12 @@ impl Content {
                 fill[p as usize] += 1;
             }
         }
+        let mut holds_any = vec![0u64; (peers as usize).div_ceil(64)];
+        for p in 0..peers as usize {
+            if held_offsets[p + 1] > held_offsets[p] {
+                holds_any[p >> 6] |= 1 << (p & 63);
+            }
+        }
         let mut cumulative = Vec::with_capacity(weight.len() + 1);
         let mut acc = 0.0;
         cumulative.push(0.0);
@@ -80,6 +88,7 @@ impl Content {
             holders,
             held_offsets,
             held,
+            holds_any,
             weight,
             cumulative,
         }
@@ -94,9 +103,11 @@ impl Content {
         &self.held[self.held_offsets[p as usize]..self.held_offsets[p as usize + 1]]
     }
 
+    /// Whether `p` holds `o`. Most peers hold nothing: a bitset answers for them without touching the per-peer
+    /// lists (one cache miss less per first receipt of a query, measured on the flood benchmark).
     #[inline]
     pub fn holds(&self, p: PeerId, o: ObjectId) -> bool {
-        self.held_by(p).binary_search(&o).is_ok()
+        self.holds_any[p as usize >> 6] & (1 << (p & 63)) != 0 && self.held_by(p).binary_search(&o).is_ok()
     }
 
     pub fn holders(&self, o: ObjectId) -> &[PeerId] {

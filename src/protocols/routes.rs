@@ -2,18 +2,28 @@
 //!
 //! It is the hot path of flooding (one lookup per message), and its memory grows with the peers a query reaches.
 //! A query starts with a hash map, which costs memory in proportion to its reach; once it has reached a sizeable
-//! share of the network it moves to a dense array indexed by peer, which is several times faster per lookup
-//! (measured on the 10^5-peer flood benchmark). Dense arrays are recycled between queries with an epoch stamp,
-//! so they are never cleared, and only queries that flood widely at the same time hold one.
+//! share of the network it moves to dense arrays indexed by peer, which are several times faster per lookup
+//! (measured on the 10^5-peer flood benchmark). The dense form keeps "seen" in a bitset apart from the
+//! predecessors: a duplicate (half of a flood's messages) then touches only the bitset, which stays in cache
+//! (12.5 kB at 10^5 peers), instead of a line of the predecessor array. Dense tables are recycled between
+//! queries (clearing a bitset is cheap; predecessors are only read where the bit is set), and only queries that
+//! flood widely at the same time hold one.
 
 use rustc_hash::FxHashMap;
 
 use crate::graph::PeerId;
 
-/// A dense table: `cells[v] = [epoch, predecessor]`; an entry is set only if its epoch is the current one.
+/// A dense table: bit v of `seen` says whether v has seen the query, and then `pred[v]` is where it came from.
 struct Dense {
-    cells: Vec<[u32; 2]>,
-    epoch: u32,
+    seen: Vec<u64>,
+    pred: Vec<PeerId>,
+}
+
+impl Dense {
+    #[inline]
+    fn has(&self, v: PeerId) -> bool {
+        self.seen[v as usize >> 6] & (1 << (v & 63)) != 0
+    }
 }
 
 /// Dense tables not in use, shared by the queries of one run.
@@ -35,17 +45,12 @@ impl RoutePool {
     fn take(&mut self) -> Dense {
         match self.spare.pop() {
             Some(mut d) => {
-                d.epoch = d.epoch.wrapping_add(1);
-                if d.epoch == 0 {
-                    // Wrapped after 2^32 uses: clear once, then start over.
-                    d.cells.iter_mut().for_each(|c| *c = [0, 0]);
-                    d.epoch = 1;
-                }
+                d.seen.iter_mut().for_each(|w| *w = 0);
                 d
             }
             None => Dense {
-                cells: vec![[0, 0]; self.peers],
-                epoch: 1,
+                seen: vec![0; self.peers.div_ceil(64)],
+                pred: vec![0; self.peers],
             },
         }
     }
@@ -64,10 +69,7 @@ impl Routes {
     #[inline]
     pub fn get(&self, v: PeerId) -> Option<PeerId> {
         match &self.dense {
-            Some(d) => {
-                let c = d.cells[v as usize];
-                (c[0] == d.epoch).then_some(c[1])
-            }
+            Some(d) => d.has(v).then(|| d.pred[v as usize]),
             None => self.sparse.get(&v).copied(),
         }
     }
@@ -76,11 +78,13 @@ impl Routes {
     #[inline]
     pub fn insert_new(&mut self, v: PeerId, pred: PeerId, pool: &mut RoutePool) -> bool {
         if let Some(d) = &mut self.dense {
-            let c = &mut d.cells[v as usize];
-            if c[0] == d.epoch {
+            let word = &mut d.seen[v as usize >> 6];
+            let bit = 1 << (v & 63);
+            if *word & bit != 0 {
                 return false;
             }
-            *c = [d.epoch, pred];
+            *word |= bit;
+            d.pred[v as usize] = pred;
             self.len += 1;
             return true;
         }
@@ -94,7 +98,8 @@ impl Routes {
         if self.len >= pool.threshold {
             let mut d = pool.take();
             for (&k, &p) in &self.sparse {
-                d.cells[k as usize] = [d.epoch, p];
+                d.seen[k as usize >> 6] |= 1 << (k & 63);
+                d.pred[k as usize] = p;
             }
             self.sparse.clear();
             self.sparse.shrink_to(0);
