@@ -2,8 +2,10 @@
 //! the target and renamed into place only when complete, so an interrupted or failed run leaves the previous
 //! folder as it was.
 
+pub mod font;
 pub mod format;
 pub mod plots;
+pub mod read;
 pub mod report;
 pub mod tables;
 
