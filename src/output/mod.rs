@@ -2,6 +2,7 @@
 //! the target and renamed into place only when complete, so an interrupted or failed run leaves the previous
 //! folder as it was.
 
+pub mod chart;
 pub mod font;
 pub mod format;
 pub mod plots;
