@@ -13,6 +13,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::font::{self, Look, Mode};
+use super::raster;
 
 /// Pixel size of every plot.
 pub const WIDTH: u32 = 1000;
@@ -410,11 +411,27 @@ pub struct Band {
 /// The colour of shaded bands.
 pub const BAND: RGBColor = RGBColor(232, 232, 232);
 
-/// Text at a point of the plot (plot units), left-aligned and vertically centred.
+/// Text at a point of the plot (plot units), moved by (`dx`, `dy`) pixels, vertically centred there;
+/// its left end at that point, or its middle when `centred`.
 #[derive(Clone, Debug)]
 pub struct Note {
     pub at: (f64, f64),
     pub text: String,
+    pub dx: i32,
+    pub dy: i32,
+    pub centred: bool,
+}
+
+impl Note {
+    pub fn new(at: (f64, f64), text: impl Into<String>) -> Self {
+        Self {
+            at,
+            text: text.into(),
+            dx: 0,
+            dy: 0,
+            centred: false,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -627,7 +644,7 @@ fn draw_chart<DB: DrawingBackend>(
             )))
             .map_err(err)?;
     }
-    draw_all_series(&mut chart, &fig.series)?;
+    draw_all_series(root, &mut chart, fig, mode)?;
 
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     draw_ticks(root, &chart, fig, (xs.start, ys.end), mode)?;
@@ -654,9 +671,13 @@ fn draw_chart<DB: DrawingBackend>(
         &y_title,
     )?;
     for note in &fig.notes {
-        let at = chart.backend_coord(&note.at);
-        let look = Look::new(TICK_SIZE, RGBColor(90, 90, 90)).anchor(HPos::Left, VPos::Center);
-        font::put(root, mode, &note.text, at, &look)?;
+        let (x, y) = chart.backend_coord(&note.at);
+        let w = text_width(&note.text, TICK_SIZE) as i32;
+        // Left end of the text, kept inside the plotting area.
+        let left = x + note.dx - if note.centred { w / 2 } else { 0 };
+        let left = left.min(xs.end - 4 - w).max(xs.start + 4);
+        let look = Look::new(TICK_SIZE, RGBColor(70, 70, 70)).anchor(HPos::Left, VPos::Center);
+        font::put(root, mode, &note.text, (left, y + note.dy), &look)?;
     }
     Ok((xs.start, ys.start))
 }
@@ -757,25 +778,80 @@ fn line_style(st: Style) -> ShapeStyle {
 
 /// Lines of every series first, then error bars, then markers, so no line hides a marker.
 fn draw_all_series<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
     chart: &mut Chart<DB>,
-    series: &[Series],
+    fig: &Figure,
+    mode: Mode,
 ) -> anyhow::Result<()> {
-    for s in series {
-        draw_lines(chart, s)?;
+    let px = Pixels::of(chart, fig);
+    for s in &fig.series {
+        match mode {
+            Mode::Raster => {
+                for seg in &s.lines {
+                    let pts: Vec<(f64, f64)> = seg.iter().map(|&p| px.at(p)).collect();
+                    // A touch heavier than SVG's 2 px strokes: antialiased edges read lighter.
+                    let w = f64::from(s.style.width) * 1.25;
+                    raster::polyline(
+                        root,
+                        &pts,
+                        w,
+                        s.style.color,
+                        dash_lengths(s.style.dash),
+                        &px.clip,
+                    )?;
+                }
+            }
+            Mode::Vector => draw_lines(chart, s)?,
+        }
     }
-    for s in series {
+    for s in &fig.series {
         draw_error_bars(chart, s)?;
     }
-    for s in series {
+    for s in &fig.series {
         if let Some(m) = s.style.marker {
             for &p in &s.markers {
-                let at = chart.backend_coord(&p);
-                let area = chart.plotting_area().strip_coord_spec();
-                draw_marker(area, at, m, s.style.color, true)?;
+                draw_marker(root, mode, px.at(p), m, s.style.color, true, &px.clip)?;
             }
         }
     }
     Ok(())
+}
+
+/// Dash and gap lengths in pixels.
+fn dash_lengths(d: Dash) -> Option<(f64, f64)> {
+    match d {
+        Dash::Solid => None,
+        Dash::Dashed => Some((10.0, 6.0)),
+        Dash::Dotted => Some((3.0, 4.0)),
+    }
+}
+
+/// Plot units to sub-pixel positions (pixel centres), for the antialiased raster shapes.
+struct Pixels {
+    x: (f64, f64, f64, f64),
+    y: (f64, f64, f64, f64),
+    clip: raster::Clip,
+}
+
+impl Pixels {
+    fn of<DB: DrawingBackend>(chart: &Chart<DB>, fig: &Figure) -> Self {
+        let lo = chart.backend_coord(&(fig.x.lo, fig.y.lo));
+        let hi = chart.backend_coord(&(fig.x.hi, fig.y.hi));
+        let (xs, ys) = chart.plotting_area().get_pixel_range();
+        Self {
+            x: (fig.x.lo, fig.x.hi, f64::from(lo.0), f64::from(hi.0)),
+            y: (fig.y.lo, fig.y.hi, f64::from(lo.1), f64::from(hi.1)),
+            clip: raster::Clip { x: xs, y: ys },
+        }
+    }
+
+    fn at(&self, p: (f64, f64)) -> (f64, f64) {
+        let map = |(lo, hi, a, b): (f64, f64, f64, f64), v: f64| {
+            let f = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+            a + f * (b - a) + 0.5
+        };
+        (map(self.x, p.0), map(self.y, p.1))
+    }
 }
 
 fn draw_lines<DB: DrawingBackend>(chart: &mut Chart<DB>, s: &Series) -> anyhow::Result<()> {
@@ -824,44 +900,70 @@ fn draw_error_bars<DB: DrawingBackend>(chart: &mut Chart<DB>, s: &Series) -> any
     Ok(())
 }
 
-/// A filled marker centred on pixel `at` of `area` (absolute pixels: the area must start at the origin or be
-/// the plotting area stripped of its coordinates, whose pixels are absolute too).
-fn marker_shape(m: Marker) -> Vec<(i32, i32)> {
+/// Corners of a polygon marker around (0, 0), in pixels.
+fn marker_shape(m: Marker) -> Vec<(f64, f64)> {
     match m {
         Marker::Circle => Vec::new(),
-        Marker::Square => vec![(-5, -5), (5, -5), (5, 5), (-5, 5)],
-        Marker::Triangle => vec![(0, -7), (7, 5), (-7, 5)],
-        Marker::Diamond => vec![(0, -7), (7, 0), (0, 7), (-7, 0)],
+        Marker::Square => vec![(-5.0, -5.0), (5.0, -5.0), (5.0, 5.0), (-5.0, 5.0)],
+        Marker::Triangle => vec![(0.0, -7.0), (7.0, 5.0), (-7.0, 5.0)],
+        Marker::Diamond => vec![(0.0, -7.0), (7.0, 0.0), (0.0, 7.0), (-7.0, 0.0)],
     }
 }
 
+/// A filled marker centred on pixel `at` (absolute, sub-pixel), with a thin white outline when `outline`
+/// (so markers stay apart where they overlap).
 fn draw_marker<DB: DrawingBackend>(
-    area: DrawingArea<DB, Shift>,
-    at: (i32, i32),
+    root: &DrawingArea<DB, Shift>,
+    mode: Mode,
+    at: (f64, f64),
     m: Marker,
     color: RGBColor,
     outline: bool,
+    clip: &raster::Clip,
 ) -> anyhow::Result<()> {
-    let (xs, ys) = area.get_pixel_range();
-    let at = (at.0 - xs.start, at.1 - ys.start);
-    let fill = color.filled();
-    let edge = WHITE.stroke_width(1);
-    if m == Marker::Circle {
-        area.draw(&Circle::new(at, 6, fill)).map_err(err)?;
-        if outline {
-            area.draw(&Circle::new(at, 6, edge)).map_err(err)?;
+    let shape = marker_shape(m);
+    let moved = |grow: f64| -> Vec<(f64, f64)> {
+        shape
+            .iter()
+            .map(|(dx, dy)| (at.0 + dx * grow, at.1 + dy * grow))
+            .collect()
+    };
+    match mode {
+        Mode::Raster => {
+            if m == Marker::Circle {
+                if outline {
+                    raster::disc(root, at, 7.2, WHITE, clip)?;
+                }
+                raster::disc(root, at, 6.0, color, clip)?;
+            } else {
+                if outline {
+                    raster::polygon(root, &moved(1.25), WHITE, clip)?;
+                }
+                raster::polygon(root, &moved(1.0), color, clip)?;
+            }
         }
-        return Ok(());
-    }
-    let pts: Vec<(i32, i32)> = marker_shape(m)
-        .iter()
-        .map(|(dx, dy)| (at.0 + dx, at.1 + dy))
-        .collect();
-    area.draw(&Polygon::new(pts.clone(), fill)).map_err(err)?;
-    if outline {
-        let mut ring = pts.clone();
-        ring.push(pts[0]);
-        area.draw(&PathElement::new(ring, edge)).map_err(err)?;
+        Mode::Vector => {
+            let c = (at.0 as i32, at.1 as i32);
+            let edge = WHITE.stroke_width(1);
+            if m == Marker::Circle {
+                root.draw(&Circle::new(c, 6, color.filled())).map_err(err)?;
+                if outline {
+                    root.draw(&Circle::new(c, 6, edge)).map_err(err)?;
+                }
+            } else {
+                let pts: Vec<(i32, i32)> = moved(1.0)
+                    .iter()
+                    .map(|p| (p.0 as i32, p.1 as i32))
+                    .collect();
+                root.draw(&Polygon::new(pts.clone(), color.filled()))
+                    .map_err(err)?;
+                if outline {
+                    let mut ring = pts.clone();
+                    ring.push(pts[0]);
+                    root.draw(&PathElement::new(ring, edge)).map_err(err)?;
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -889,7 +991,7 @@ fn draw_legend<DB: DrawingBackend>(
     for (i, e) in entries.iter().enumerate() {
         let y = top + i as i32 * LEGEND_ROW + LEGEND_ROW / 2 - 2;
         let text_x = if let Some(st) = e.style {
-            draw_sample(root, st, (x0 + 12, y))?;
+            draw_sample(root, st, (x0 + 12, y), mode)?;
             x0 + 62
         } else if let Some(c) = e.swatch {
             let bx = [(x0 + 14, y - 8), (x0 + 50, y + 8)];
@@ -910,19 +1012,36 @@ fn draw_sample<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     st: Style,
     (x, y): (i32, i32),
+    mode: Mode,
 ) -> anyhow::Result<()> {
+    let (w, h) = root.dim_in_pixel();
+    let clip = raster::Clip {
+        x: 0..w as i32,
+        y: 0..h as i32,
+    };
     if st.width > 0 {
-        let pts = vec![(x, y), (x + 40, y)];
-        let line = line_style(st);
-        match st.dash {
-            Dash::Solid => root.draw(&PathElement::new(pts, line)),
-            Dash::Dashed => root.draw(&DashedPathElement::new(pts, 9, 5, line)),
-            Dash::Dotted => root.draw(&DashedPathElement::new(pts, 3, 4, line)),
+        match mode {
+            Mode::Raster => {
+                let (x, y) = (f64::from(x) + 0.5, f64::from(y) + 0.5);
+                let pts = [(x, y), (x + 40.0, y)];
+                let w = f64::from(st.width) * 1.25;
+                raster::polyline(root, &pts, w, st.color, dash_lengths(st.dash), &clip)?;
+            }
+            Mode::Vector => {
+                let pts = vec![(x, y), (x + 40, y)];
+                let line = line_style(st);
+                match st.dash {
+                    Dash::Solid => root.draw(&PathElement::new(pts, line)),
+                    Dash::Dashed => root.draw(&DashedPathElement::new(pts, 10, 6, line)),
+                    Dash::Dotted => root.draw(&DashedPathElement::new(pts, 3, 4, line)),
+                }
+                .map_err(err)?;
+            }
         }
-        .map_err(err)?;
     }
     if let Some(m) = st.marker {
-        draw_marker(root.clone(), (x + 20, y), m, st.color, false)?;
+        let at = (f64::from(x + 20) + 0.5, f64::from(y) + 0.5);
+        draw_marker(root, mode, at, m, st.color, false, &clip)?;
     }
     Ok(())
 }

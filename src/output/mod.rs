@@ -6,6 +6,7 @@ pub mod chart;
 pub mod font;
 pub mod format;
 pub mod plots;
+pub mod raster;
 pub mod read;
 pub mod report;
 pub mod tables;

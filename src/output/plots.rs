@@ -23,6 +23,7 @@ use super::chart::{
 };
 use super::font;
 use super::read::{self, Estimate, Summary, SummaryRow};
+use super::report::estimate;
 
 /// A headline metric of summary.csv, with how to show it.
 pub struct Metric {
@@ -243,6 +244,15 @@ fn replications_phrase(counts: impl IntoIterator<Item = usize>) -> String {
     }
 }
 
+/// "mean over 3 replications" (`how` = "mean", "pooled") or "1 replication".
+fn combined(how: &str, counts: Vec<usize>) -> String {
+    if counts.iter().all(|&n| n <= 1) {
+        replications_phrase(counts)
+    } else {
+        format!("{how} over {}", replications_phrase(counts))
+    }
+}
+
 /// How the estimates of a figure were made, for its subtitle.
 fn estimate_phrase(counts: Vec<usize>, any_ci: bool) -> String {
     let single = counts.iter().all(|&n| n <= 1);
@@ -299,9 +309,9 @@ fn lorenz_figure(ctx: &Ctx, rows: &[read::LorenzRow], first: &[&SummaryRow]) -> 
     let mut fig = Figure::new("Load Lorenz curves", x, y);
     // Curves lie below the diagonal, so the top-left corner is always free.
     fig.legend_inside = true;
-    let phrase = replications_phrase(reps.values().map(Vec::len));
+    let phrase = combined("mean", reps.values().map(Vec::len).collect());
     fig.subtitle.push(format!(
-        "Curve: mean over {phrase}; Gini: mean ± 95% CI from summary.csv"
+        "Curve: {phrase}; Gini: mean ± 95% CI from summary.csv"
     ));
     ctx.point_line(&mut fig);
     fig.subtitle
@@ -349,13 +359,12 @@ fn lorenz_figure(ctx: &Ctx, rows: &[read::LorenzRow], first: &[&SummaryRow]) -> 
 
 /// Says on the plot that `file` had nothing to draw.
 fn no_rows(fig: &mut Figure, file: &str) {
-    fig.notes.push(Note {
-        at: (
-            fig.x.lo + fig.x.span() * 0.05,
-            fig.y.lo + fig.y.span() * 0.5,
-        ),
-        text: format!("{file} has no rows for this point"),
-    });
+    let at = (
+        fig.x.lo + fig.x.span() * 0.05,
+        fig.y.lo + fig.y.span() * 0.5,
+    );
+    fig.notes
+        .push(Note::new(at, format!("{file} has no rows for this point")));
 }
 
 /// "0.253 ± 0.011", "0.253" without a CI, "undefined" without a mean.
@@ -444,20 +453,26 @@ fn strategy_figure(ctx: &Ctx, m: &Metric, first: &[&SummaryRow]) -> Figure {
         match e.mean.and_then(|v| fig.x.map(v)) {
             Some(v) => {
                 s.markers.push((v, yi));
+                // The value itself, above its marker, so the chart can be read without the table.
+                let mut label = Note::new((v, yi), estimate(*e).unwrap_or_default());
+                label.dy = -18;
+                label.centred = true;
+                fig.notes.push(label);
                 if let (Some(mean), Some(c)) = (e.mean, e.ci95.filter(|c| *c > 0.0)) {
                     let (lo, hi) = bar(m, mean, c);
                     let (lo, hi) = (fig.x.map_clamped(lo), fig.x.map_clamped(hi));
                     s.errors.push(((lo, yi), (hi, yi)));
                 }
             }
-            None => fig.notes.push(Note {
-                at: (fig.x.lo + fig.x.span() * 0.02, yi),
-                text: if e.mean.is_some() {
-                    "0 (not shown on a log scale)".into()
+            None => {
+                let text = if e.mean.is_some() {
+                    "0 (not shown on a log scale)"
                 } else {
-                    "undefined (no value in summary.csv)".into()
-                },
-            }),
+                    "undefined (no value in summary.csv)"
+                };
+                fig.notes
+                    .push(Note::new((fig.x.lo + fig.x.span() * 0.02, yi), text));
+            }
         }
         fig.series.push(s);
     }
@@ -574,11 +589,10 @@ fn online_figure(ctx: &Ctx, rows: &[read::BucketRow]) -> Figure {
     let y = Axis::linear("online peers", 0.0, if max > 0.0 { max } else { 1.0 }, 6);
     let mut fig = Figure::new("Online peers over time", x, y);
     fig.subtitle.push(format!(
-        "Time-averaged per bucket, mean over {}",
-        replications_phrase(reps)
+        "Time-averaged per bucket, {}",
+        combined("mean", reps)
     ));
     ctx.point_line(&mut fig);
-    warmup_band(ctx, &mut fig, div, unit);
     if curves.is_empty() {
         no_rows(&mut fig, "timeseries.csv");
     }
@@ -601,6 +615,7 @@ fn online_figure(ctx: &Ctx, rows: &[read::BucketRow]) -> Figure {
                 .push(LegendEntry::line(style, strategy_label(ctx, name)));
         }
     }
+    warmup_band(ctx, &mut fig, div, unit);
     fig
 }
 
@@ -653,8 +668,8 @@ fn success_figure(ctx: &Ctx, rows: &[read::BucketRow]) -> Figure {
         ));
     }
     fig.subtitle.push(format!(
-        "Successes / queries issued in each bucket, pooled over {}",
-        replications_phrase(reps)
+        "Successes / queries issued in each bucket, {}",
+        combined("pooled", reps)
     ));
     ctx.point_line(&mut fig);
     fig.subtitle

@@ -160,6 +160,9 @@ fn summary_table(page: &mut String, s: &Summary) {
 /// the mean alone when the interval is undefined; `None` when the mean is.
 pub fn estimate(e: Estimate) -> Option<String> {
     let mean = e.mean?;
+    if mean == 0.0 && e.ci95.is_none_or(|c| c == 0.0) {
+        return Some(if e.ci95.is_some() { "0 ± 0" } else { "0" }.into());
+    }
     let decimals = if mean == 0.0 {
         3
     } else {
