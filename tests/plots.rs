@@ -265,3 +265,29 @@ fn empty_cells_and_missing_rows_still_draw() {
     plots::draw_all(s.path()).unwrap();
     check_plots(s.path(), &base_stems());
 }
+
+/// Inserts a swept-key column `key` = `value` after `point` in every row of `file`.
+fn add_key_column(dir: &Path, file: &str, key: &str, value: &str) {
+    let path = dir.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    let out: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let (point, rest) = line.split_once(',').unwrap();
+            let cell = if i == 0 { key } else { value };
+            format!("{point},{cell},{rest}")
+        })
+        .collect();
+    fs::write(&path, out.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn a_key_swept_over_one_value_gets_no_plot() {
+    let s = Scratch::of("single");
+    for file in ["summary.csv", "runs.csv"] {
+        add_key_column(s.path(), file, "network.peers", "200");
+    }
+    plots::draw_all(s.path()).unwrap();
+    check_plots(s.path(), &base_stems());
+}

@@ -37,6 +37,8 @@ const PALETTE: [RGBColor; 7] = [
     RGBColor(0, 0, 0),
 ];
 
+pub const PALETTE_LEN: usize = PALETTE.len();
+
 /// The colour of the `i`-th strategy, the same in every plot.
 pub fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
@@ -530,7 +532,8 @@ fn wrap(text: &str, size: f64, width: u32) -> Vec<String> {
     lines
 }
 
-fn legend_width(legend: &[LegendEntry]) -> u32 {
+/// Width in pixels of the legend box (or panel) for these entries.
+pub fn legend_width(legend: &[LegendEntry]) -> u32 {
     if legend.is_empty() {
         return 0;
     }
@@ -612,13 +615,17 @@ fn draw_chart<DB: DrawingBackend>(
         .max()
         .unwrap_or(0) as i32;
     let axis_title_h = (AXIS_SIZE * 1.2) as i32;
+    let y_area = y_tick_w + axis_title_h + 24;
+    let (aw, _) = area.dim_in_pixel();
+    let layout = x_tick_layout(&fig.x, f64::from(aw as i32 - 14 - 28 - y_area));
+    let ticks_h = layout.rows * (layout.size * 1.25) as i32;
     let mut chart = ChartBuilder::on(area)
         .margin_top(8)
         .margin_bottom(12)
         .margin_left(14)
         .margin_right(28)
-        .x_label_area_size(TICK_SIZE as i32 + axis_title_h + 26)
-        .y_label_area_size(y_tick_w + axis_title_h + 24)
+        .x_label_area_size(ticks_h + axis_title_h + 26)
+        .y_label_area_size(y_area)
         .build_cartesian_2d(Ticked::of(&fig.x), Ticked::of(&fig.y))
         .map_err(err)?;
     // plotters draws grid lines, axes and tick marks; its own labels are invisible (see font.rs).
@@ -647,7 +654,7 @@ fn draw_chart<DB: DrawingBackend>(
     draw_all_series(root, &mut chart, fig, mode)?;
 
     let (xs, ys) = chart.plotting_area().get_pixel_range();
-    draw_ticks(root, &chart, fig, (xs.start, ys.end), mode)?;
+    draw_ticks(root, &chart, fig, &layout, (xs.start, ys.end), mode)?;
     let x_title = Look::new(AXIS_SIZE, BLACK).anchor(HPos::Center, VPos::Bottom);
     let (ax, _) = area.get_pixel_range();
     font::put(
@@ -656,7 +663,7 @@ fn draw_chart<DB: DrawingBackend>(
         &fig.x.label,
         (
             (xs.start + xs.end) / 2,
-            ys.end + TICK_SIZE as i32 + axis_title_h + 24,
+            ys.end + ticks_h + axis_title_h + 24,
         ),
         &x_title,
     )?;
@@ -682,15 +689,55 @@ fn draw_chart<DB: DrawingBackend>(
     Ok((xs.start, ys.start))
 }
 
-/// Tick labels: below the x axis (a label that would touch the previous one is skipped) and left of the y axis.
+/// How the x tick labels are set: type size, and one row or two (alternate labels one row lower).
+struct XLayout {
+    size: f64,
+    rows: i32,
+}
+
+/// The largest type that keeps neighbouring x tick labels 10 px apart on an axis `px` pixels long; else
+/// the labels staggered on two rows; else the smallest type (and labels that still touch are skipped).
+fn x_tick_layout(axis: &Axis, px: f64) -> XLayout {
+    let mut ticks: Vec<(f64, &str)> = axis
+        .ticks
+        .iter()
+        .filter(|(v, _)| *v >= axis.lo && *v <= axis.hi)
+        .map(|(v, l)| ((v - axis.lo) / axis.span() * px, l.as_str()))
+        .collect();
+    ticks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let fits = |size: f64, step: usize| {
+        (step..ticks.len()).all(|i| {
+            let (a, b) = (ticks[i - step], ticks[i]);
+            let half = |l: &str| f64::from(text_width(l, size)) / 2.0;
+            b.0 - a.0 >= half(a.1) + half(b.1) + 10.0
+        })
+    };
+    for size in [15.0, 14.0, 13.0, 12.0] {
+        if fits(size, 1) {
+            return XLayout { size, rows: 1 };
+        }
+    }
+    for size in [14.0, 13.0, 12.0, 11.0] {
+        if fits(size, 2) {
+            return XLayout { size, rows: 2 };
+        }
+    }
+    XLayout {
+        size: 11.0,
+        rows: 1,
+    }
+}
+
+/// Tick labels below the x axis as `layout` says (a label that would still touch the previous one in its row
+/// is skipped), and left of the y axis.
 fn draw_ticks<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &Chart<DB>,
     fig: &Figure,
+    layout: &XLayout,
     (left, bottom): (i32, i32),
     mode: Mode,
 ) -> anyhow::Result<()> {
-    let below = Look::new(TICK_SIZE, TICK_COLOR).anchor(HPos::Center, VPos::Top);
     let mut ticks: Vec<(i32, &str)> = fig
         .x
         .ticks
@@ -699,14 +746,18 @@ fn draw_ticks<DB: DrawingBackend>(
         .map(|(v, l)| (chart.backend_coord(&(*v, fig.y.lo)).0, l.as_str()))
         .collect();
     ticks.sort_by_key(|t| t.0);
-    let mut right_edge = i32::MIN;
-    for (x, label) in ticks {
-        let half = text_width(label, TICK_SIZE) as i32 / 2;
-        if x - half < right_edge + 10 {
+    let below = Look::new(layout.size, TICK_COLOR).anchor(HPos::Center, VPos::Top);
+    let line = (layout.size * 1.25) as i32;
+    let mut right_edge = vec![i32::MIN; layout.rows as usize];
+    for (i, (x, label)) in ticks.into_iter().enumerate() {
+        let row = i % layout.rows as usize;
+        let half = text_width(label, layout.size) as i32 / 2;
+        if x - half < right_edge[row] + 10 {
             continue;
         }
-        font::put(root, mode, label, (x, bottom + 8), &below)?;
-        right_edge = x + half;
+        let y = bottom + 8 + row as i32 * line;
+        font::put(root, mode, label, (x, y), &below)?;
+        right_edge[row] = x + half;
     }
     let beside = Look::new(TICK_SIZE, TICK_COLOR).anchor(HPos::Right, VPos::Center);
     for (v, label) in &fig.y.ticks {
@@ -977,6 +1028,12 @@ fn draw_legend<DB: DrawingBackend>(
 ) -> anyhow::Result<()> {
     let rows = entries.len() as i32;
     let top = y0 + 16;
+    // One type size for every row: the largest at which each label fits beside its sample.
+    let room = (width as i32 - 80).max(40) as u32;
+    let size = entries
+        .iter()
+        .map(|e| fitting(&e.label, LEGEND_SIZE, e.is_heading(), room))
+        .fold(LEGEND_SIZE, f64::min);
     let frame = [
         (x0 + 2, top - 8),
         (x0 + width as i32 - 12, top + rows * LEGEND_ROW + 4),
@@ -1000,7 +1057,7 @@ fn draw_legend<DB: DrawingBackend>(
         } else {
             x0 + 12
         };
-        let mut look = Look::new(LEGEND_SIZE, BLACK).anchor(HPos::Left, VPos::Center);
+        let mut look = Look::new(size, BLACK).anchor(HPos::Left, VPos::Center);
         look.bold = e.is_heading();
         font::put(root, mode, &e.label, (text_x, y), &look)?;
     }

@@ -7,7 +7,9 @@
 //! - `<metric>` for the six headline metrics ([`METRICS`]): a dot chart per strategy with 95% error bars, at the
 //!   first point;
 //! - `timeseries_online`, `timeseries_success`: online peers and success rate over time at the first point;
-//! - `sweep_<metric>_vs_<key>`: for a sweep, each headline metric against each swept key, one line per strategy.
+//! - `sweep_<metric>_vs_<key>`: for a sweep, each headline metric against each swept key (that takes two values
+//!   or more), one line per strategy; numeric keys on a numeric axis (log when they span more than a factor 30),
+//!   labels (tables swept whole) as categories, with markers and no lines.
 //!   With several swept keys, the other keys' combinations get their own line style when there are at most 4 of
 //!   them (and at most 16 lines); otherwise the other keys are fixed at the values of the first point.
 
@@ -100,6 +102,23 @@ impl Ctx {
         chart::color(self.index(strategy))
     }
 
+    /// How a strategy is drawn wherever lines tell strategies apart: its colour; client-server dashed with
+    /// square markers; past the palette's 7 colours, dotted lines and other markers so no two look alike.
+    fn style(&self, strategy: &str) -> Style {
+        let i = self.index(strategy);
+        let cycle = i / chart::PALETTE_LEN;
+        let color = chart::color(i);
+        if self.is_server(strategy) {
+            return Style::line(color, Dash::Dashed).with_marker(Marker::Square);
+        }
+        let (dash, marker) = match cycle {
+            0 => (Dash::Solid, Marker::Circle),
+            1 => (Dash::Dotted, Marker::Triangle),
+            _ => (Dash::Dotted, Marker::Diamond),
+        };
+        Style::line(color, dash).with_marker(marker)
+    }
+
     fn is_server(&self, strategy: &str) -> bool {
         self.kinds
             .get(strategy)
@@ -154,6 +173,10 @@ pub fn draw_all(dir: &Path) -> anyhow::Result<()> {
     figures.push(("timeseries_online".into(), online_figure(&ctx, &buckets)));
     figures.push(("timeseries_success".into(), success_figure(&ctx, &buckets)));
     for (k, key) in summary.keys.iter().enumerate() {
+        // A key swept over one value varies nothing: no plot against it.
+        if distinct(summary.rows.iter().map(|r| r.keys[k].clone())).len() < 2 {
+            continue;
+        }
         for m in &METRICS {
             let stem = format!("sweep_{}_vs_{}", m.name, file_part(key));
             figures.push((stem, sweep_figure(&ctx, &summary, k, m)));
@@ -307,8 +330,6 @@ fn lorenz_figure(ctx: &Ctx, rows: &[read::LorenzRow], first: &[&SummaryRow]) -> 
     let mut y = Axis::linear("share of all load", 0.0, 1.0, 5);
     y.ticks.retain(|t| t.0 <= 1.0 + 1e-9);
     let mut fig = Figure::new("Load Lorenz curves", x, y);
-    // Curves lie below the diagonal, so the top-left corner is always free.
-    fig.legend_inside = true;
     let phrase = combined("mean", reps.values().map(Vec::len).collect());
     fig.subtitle.push(format!(
         "Curve: {phrase}; Gini: mean ± 95% CI from summary.csv"
@@ -325,12 +346,10 @@ fn lorenz_figure(ctx: &Ctx, rows: &[read::LorenzRow], first: &[&SummaryRow]) -> 
         .push(LegendEntry::line(diagonal, "equal load (Gini 0)"));
     for (&s, curve) in &curves {
         let name = &ctx.strategies[s];
-        let dash = if ctx.is_server(name) {
-            Dash::Dashed
-        } else {
-            Dash::Solid
+        let style = Style {
+            marker: None,
+            ..ctx.style(name)
         };
-        let style = Style::line(chart::color(s), dash);
         let mut series = Series::new(style);
         series.lines.push(
             curve
@@ -354,6 +373,9 @@ fn lorenz_figure(ctx: &Ctx, rows: &[read::LorenzRow], first: &[&SummaryRow]) -> 
     if curves.is_empty() {
         no_rows(&mut fig, "lorenz.csv");
     }
+    // Curves lie below the diagonal, so the top-left corner is free for a legend that stays in the
+    // triangle above it (at most 7 rows, under 420 px wide); a longer one goes beside the plot.
+    fig.legend_inside = fig.legend.len() <= 7 && chart::legend_width(&fig.legend) <= 420;
     fig
 }
 
@@ -453,11 +475,14 @@ fn strategy_figure(ctx: &Ctx, m: &Metric, first: &[&SummaryRow]) -> Figure {
         match e.mean.and_then(|v| fig.x.map(v)) {
             Some(v) => {
                 s.markers.push((v, yi));
-                // The value itself, above its marker, so the chart can be read without the table.
-                let mut label = Note::new((v, yi), estimate(*e).unwrap_or_default());
-                label.dy = -18;
-                label.centred = true;
-                fig.notes.push(label);
+                // The value itself, above its marker, so the chart can be read without the table
+                // (while the rows leave room for it).
+                if rows.len() <= 10 {
+                    let mut label = Note::new((v, yi), estimate(*e).unwrap_or_default());
+                    label.dy = -18;
+                    label.centred = true;
+                    fig.notes.push(label);
+                }
                 if let (Some(mean), Some(c)) = (e.mean, e.ci95.filter(|c| *c > 0.0)) {
                     let (lo, hi) = bar(m, mean, c);
                     let (lo, hi) = (fig.x.map_clamped(lo), fig.x.map_clamped(hi));
@@ -619,13 +644,12 @@ fn online_figure(ctx: &Ctx, rows: &[read::BucketRow]) -> Figure {
     fig
 }
 
+/// A strategy's line, without markers (time series have a point per bucket).
 fn strategy_line(ctx: &Ctx, s: usize) -> Style {
-    let dash = if ctx.is_server(&ctx.strategies[s]) {
-        Dash::Dashed
-    } else {
-        Dash::Solid
-    };
-    Style::line(chart::color(s), dash)
+    Style {
+        marker: None,
+        ..ctx.style(&ctx.strategies[s])
+    }
 }
 
 fn same_curve(a: &[(f64, f64)], b: &[(f64, f64)]) -> bool {
@@ -633,6 +657,29 @@ fn same_curve(a: &[(f64, f64)], b: &[(f64, f64)]) -> bool {
         && a.iter().zip(b).all(|(p, q)| {
             (p.0 - q.0).abs() < 1e-9 && (p.1 - q.1).abs() <= 1e-9 * p.1.abs().max(1.0)
         })
+}
+
+/// Queries a plotted success rate should rest on, on average: fewer, and a single query moves it by more
+/// than a few percent and the lines are noise.
+const QUERIES_PER_WINDOW: f64 = 30.0;
+
+/// (start s, queries, successes) of each bucket of one strategy, pooled over replications.
+type Pooled = Vec<(f64, f64, f64)>;
+
+/// How many buckets to pool into one plotted window so that each holds about [`QUERIES_PER_WINDOW`] queries
+/// on average, keeping at least 10 windows.
+fn window_size(pooled: &[Pooled]) -> usize {
+    let per_bucket = pooled
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| p.iter().map(|b| b.1).sum::<f64>() / p.len() as f64)
+        .fold(f64::INFINITY, f64::min);
+    let buckets = pooled.iter().map(Vec::len).max().unwrap_or(0);
+    if !(per_bucket.is_finite() && per_bucket > 0.0) {
+        return 1;
+    }
+    let k = (QUERIES_PER_WINDOW / per_bucket).ceil() as usize;
+    k.clamp(1, (buckets / 10).max(1))
 }
 
 fn success_figure(ctx: &Ctx, rows: &[read::BucketRow]) -> Figure {
@@ -644,16 +691,32 @@ fn success_figure(ctx: &Ctx, rows: &[read::BucketRow]) -> Figure {
         no_rows(&mut fig, "timeseries.csv");
     }
     let mut reps = Vec::new();
-    for (&s, times) in &groups {
-        let style = strategy_line(ctx, s);
+    let pooled: Vec<(usize, Pooled)> = groups
+        .iter()
+        .map(|(&s, times)| {
+            let buckets = times
+                .iter()
+                .map(|(&t, bucket)| {
+                    reps.push(bucket.len());
+                    let q: f64 = bucket.iter().filter_map(|r| r.queries).sum();
+                    let ok: f64 = bucket.iter().filter_map(|r| r.successes).sum();
+                    (t as f64 / 1e6, q, ok)
+                })
+                .collect();
+            (s, buckets)
+        })
+        .collect();
+    let k = window_size(&pooled.iter().map(|p| p.1.clone()).collect::<Vec<_>>());
+    for (s, buckets) in &pooled {
+        let style = strategy_line(ctx, *s);
         let mut series = Series::new(style);
         let mut seg = Vec::new();
-        for (&t, bucket) in times {
-            reps.push(bucket.len());
-            let q: f64 = bucket.iter().filter_map(|r| r.queries).sum();
-            let ok: f64 = bucket.iter().filter_map(|r| r.successes).sum();
+        for window in buckets.chunks(k) {
+            let q: f64 = window.iter().map(|b| b.1).sum();
+            let ok: f64 = window.iter().map(|b| b.2).sum();
+            let mid = (window[0].0 + window[window.len() - 1].0 + w) / 2.0;
             if q > 0.0 {
-                seg.push(((t as f64 / 1e6 + w / 2.0) / div, (ok / q).clamp(0.0, 1.0)));
+                seg.push((mid / div, (ok / q).clamp(0.0, 1.0)));
             } else if !seg.is_empty() {
                 series.lines.push(std::mem::take(&mut seg));
             }
@@ -664,16 +727,24 @@ fn success_figure(ctx: &Ctx, rows: &[read::BucketRow]) -> Figure {
         fig.series.push(series);
         fig.legend.push(LegendEntry::line(
             style,
-            strategy_label(ctx, &ctx.strategies[s]),
+            strategy_label(ctx, &ctx.strategies[*s]),
         ));
     }
+    let window = if k > 1 {
+        format!(
+            "{} {unit} windows ({k} buckets)",
+            chart::short_number(k as f64 * w / div)
+        )
+    } else {
+        "each bucket".to_string()
+    };
     fig.subtitle.push(format!(
-        "Successes / queries issued in each bucket, {}",
+        "Successes / queries issued in {window}, {}",
         combined("pooled", reps)
     ));
     ctx.point_line(&mut fig);
     fig.subtitle
-        .push("Buckets without queries are left out (gaps in the line)".into());
+        .push("Windows without queries are left out (gaps in the line)".into());
     warmup_band(ctx, &mut fig, div, unit);
     fig
 }
@@ -877,22 +948,17 @@ fn sweep_figure(ctx: &Ctx, summary: &Summary, k: usize, m: &Metric) -> Figure {
 }
 
 /// Colour by strategy; with several combinations of the other keys, dash and marker by combination,
-/// otherwise client-server dashed with square markers.
+/// otherwise the strategy's own style.
 fn sweep_style(ctx: &Ctx, strategy: &str, combo: usize, styled: bool) -> Style {
-    let color = ctx.color(strategy);
     if styled {
         return Style {
-            color,
+            color: ctx.color(strategy),
             dash: DASHES[combo % DASHES.len()],
             width: 2,
             marker: Some(MARKERS[combo % MARKERS.len()]),
         };
     }
-    if ctx.is_server(strategy) {
-        Style::line(color, Dash::Dashed).with_marker(Marker::Square)
-    } else {
-        Style::line(color, Dash::Solid).with_marker(Marker::Circle)
-    }
+    ctx.style(strategy)
 }
 
 #[cfg(test)]
