@@ -291,3 +291,20 @@ fn a_key_swept_over_one_value_gets_no_plot() {
     plots::draw_all(s.path()).unwrap();
     check_plots(s.path(), &base_stems());
 }
+
+#[test]
+fn scenario_file_is_optional() {
+    let s = Scratch::of("single");
+    fs::write(s.path().join("scenario.toml"), "this is [not toml").unwrap();
+    plots::draw_all(s.path()).unwrap();
+    report::write_report(s.path()).unwrap();
+    let html = fs::read_to_string(s.path().join("report.html")).unwrap();
+    assert!(html.contains("<pre>this is [not toml</pre>"));
+
+    let s = Scratch::of("single");
+    fs::remove_file(s.path().join("scenario.toml")).unwrap();
+    plots::draw_all(s.path()).unwrap();
+    report::write_report(s.path()).unwrap();
+    let html = fs::read_to_string(s.path().join("report.html")).unwrap();
+    assert!(html.contains("<h1>gnutsim results</h1>"));
+}

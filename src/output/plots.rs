@@ -1,17 +1,25 @@
 //! Plots of a results folder, drawn from its CSV files alone (PNG and SVG, with an embedded font), so
 //! `gnutsim plot DIR` redraws exactly what a run draws.
 //!
-//! Files written into `DIR/plots/` (each as `.png` and `.svg`):
-//! - `lorenz`: load Lorenz curves at the first point, mean curve over replications, one per strategy
-//!   (client-server dashed), Gini (mean ± 95% CI) in the legend;
-//! - `<metric>` for the six headline metrics ([`METRICS`]): a dot chart per strategy with 95% error bars, at the
-//!   first point;
-//! - `timeseries_online`, `timeseries_success`: online peers and success rate over time at the first point;
+//! Files written into `DIR/plots/` (each as `.png` and `.svg`; earlier PNGs and SVGs there are removed first):
+//! - `lorenz`: load Lorenz curves at the first point, the mean curve over replications, one per strategy
+//!   (client-server dashed), with the diagonal of equal load; Gini (mean ± 95% CI, summary.csv) in the legend;
+//! - `<metric>` for the six headline metrics ([`METRICS`]): a dot per strategy with its 95% error bar and value,
+//!   at the first point; client-server as squares;
+//! - `timeseries_online`: online peers over time (time-averaged per bucket, mean over replications), one line
+//!   per strategy, or one line when every strategy saw the same churn (the usual case);
+//! - `timeseries_success`: successes / queries issued, pooled over replications and over windows of buckets
+//!   holding about 30 queries on average (a per-bucket ratio of a handful of queries is noise);
 //! - `sweep_<metric>_vs_<key>`: for a sweep, each headline metric against each swept key (that takes two values
 //!   or more), one line per strategy; numeric keys on a numeric axis (log when they span more than a factor 30),
-//!   labels (tables swept whole) as categories, with markers and no lines.
-//!   With several swept keys, the other keys' combinations get their own line style when there are at most 4 of
-//!   them (and at most 16 lines); otherwise the other keys are fixed at the values of the first point.
+//!   labels (tables swept whole) as categories, with markers and no lines. With several swept keys, the other
+//!   keys' combinations get their own dash and marker when there are at most 4 of them (and at most 16 lines);
+//!   otherwise the other keys are fixed at their values of the first point, as the subtitle says.
+//!
+//! "The first point" is the smallest point index in summary.csv (the first value of every swept key); its key
+//! values are printed under the title. Metric axes: fractions on [0, 1]; others from zero, or log when the
+//! means span more than a factor 100. Error bars are cut at 0 (and at 1 for fractions). Past the palette's 7
+//! colours, strategies get dotted lines and other markers.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -331,9 +339,15 @@ fn lorenz_figure(ctx: &Ctx, rows: &[read::LorenzRow], first: &[&SummaryRow]) -> 
     y.ticks.retain(|t| t.0 <= 1.0 + 1e-9);
     let mut fig = Figure::new("Load Lorenz curves", x, y);
     let phrase = combined("mean", reps.values().map(Vec::len).collect());
-    fig.subtitle.push(format!(
-        "Curve: {phrase}; Gini: mean ± 95% CI from summary.csv"
-    ));
+    let gini = if first
+        .iter()
+        .any(|r| Summary::get(r, "load_gini").ci95.is_some())
+    {
+        "mean ± 95% CI from summary.csv"
+    } else {
+        "from summary.csv"
+    };
+    fig.subtitle.push(format!("Curve: {phrase}; Gini: {gini}"));
     ctx.point_line(&mut fig);
     fig.subtitle
         .push("Further below the diagonal = load concentrated on fewer peers".into());

@@ -372,7 +372,8 @@ pub struct ScenarioInfo {
     pub text: Option<String>,
 }
 
-/// Reads scenario.toml; a missing file gives empty info, a file that is not TOML an error.
+/// Reads scenario.toml. It only adds to plots and the report, so a missing file gives empty info and a file
+/// that is not TOML gives its text alone; an unreadable file is an error.
 pub fn scenario(dir: &Path) -> anyhow::Result<ScenarioInfo> {
     let path = dir.join("scenario.toml");
     if !path.is_file() {
@@ -380,9 +381,12 @@ pub fn scenario(dir: &Path) -> anyhow::Result<ScenarioInfo> {
     }
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let value: toml::Table = text
-        .parse()
-        .with_context(|| format!("scenario.toml in {} is not valid TOML", dir.display()))?;
+    let Ok(value) = text.parse::<toml::Table>() else {
+        return Ok(ScenarioInfo {
+            text: Some(text),
+            ..ScenarioInfo::default()
+        });
+    };
     let warmup = match value.get("warmup") {
         Some(toml::Value::Float(f)) => Some(*f),
         Some(toml::Value::Integer(i)) => Some(*i as f64),
