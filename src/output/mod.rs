@@ -2,9 +2,13 @@
 //! the target and renamed into place only when complete, so an interrupted or failed run leaves the previous
 //! folder as it was.
 
+pub mod chart;
+pub mod font;
 pub mod format;
 pub mod merge;
 pub mod plots;
+pub mod raster;
+pub mod read;
 pub mod report;
 pub mod tables;
 pub mod trace;
