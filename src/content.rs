@@ -107,7 +107,8 @@ impl Content {
     /// lists (one cache miss less per first receipt of a query, measured on the flood benchmark).
     #[inline]
     pub fn holds(&self, p: PeerId, o: ObjectId) -> bool {
-        self.holds_any[p as usize >> 6] & (1 << (p & 63)) != 0 && self.held_by(p).binary_search(&o).is_ok()
+        self.holds_any[p as usize >> 6] & (1 << (p & 63)) != 0
+            && self.held_by(p).binary_search(&o).is_ok()
     }
 
     pub fn holders(&self, o: ObjectId) -> &[PeerId] {

@@ -61,7 +61,7 @@ fn same_seed_gives_identical_bytes_at_any_thread_count() {
     assert!(fa.iter().any(|(n, _)| n == "queries.csv"));
     assert_eq!(
         fa.len(),
-        7,
+        8,
         "{:?}",
         fa.iter().map(|f| &f.0).collect::<Vec<_>>()
     );
