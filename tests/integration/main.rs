@@ -14,4 +14,5 @@ mod scenarios;
 mod strategies;
 mod sweep;
 mod topologies;
+mod tutorial;
 mod workload;
