@@ -14,7 +14,7 @@ use rand::RngExt;
 use rustc_hash::FxHashMap;
 
 use super::flooding::slot_of;
-use super::routes::{RoutePool, Routes};
+use super::routes::{RoutePool, Visited};
 use super::{Message, MsgKind, Outbox, Protocol, QueryInfo, View};
 use crate::graph::PeerId;
 use crate::rng::SimRng;
@@ -35,15 +35,13 @@ pub struct RandomWalk {
 struct WalkState {
     walkers: Vec<Walker>,
     /// Peers (other than the source) any walker visited.
-    visited: Routes,
+    visited: Visited,
 }
 
 #[derive(Default)]
 struct Walker {
-    /// The loop-erased path from the source to the walker's position.
+    /// Every peer the walker stood on, from the source; once it finds the object, the loop-erased path.
     path: Vec<PeerId>,
-    /// Position of each peer of `path`.
-    index: FxHashMap<PeerId, u32>,
     /// Steps taken when it found the object.
     found_at: u32,
 }
@@ -51,25 +49,35 @@ struct Walker {
 impl Walker {
     fn reset(&mut self, source: PeerId) {
         self.path.clear();
-        self.index.clear();
         self.path.push(source);
-        self.index.insert(source, 0);
         self.found_at = 0;
     }
 
-    /// Moves to `v`, erasing the loop if `v` is already on the path.
+    /// Moves to `v`. Loops are erased only when the walk finds the object (rarely), not at every step.
+    #[inline]
     fn visit(&mut self, v: PeerId) {
-        match self.index.get(&v) {
-            Some(&i) => {
-                for p in self.path.drain(i as usize + 1..) {
-                    self.index.remove(&p);
+        self.path.push(v);
+    }
+
+    /// Replaces the walk by its loop erasure (chronological: each return to a peer cuts the loop since its
+    /// last stay there), the path a hit takes back.
+    fn erase_loops(&mut self) {
+        let mut index: FxHashMap<PeerId, usize> = FxHashMap::default();
+        let mut erased: Vec<PeerId> = Vec::with_capacity(self.path.len());
+        for &v in &self.path {
+            match index.get(&v) {
+                Some(&i) => {
+                    for p in erased.drain(i + 1..) {
+                        index.remove(&p);
+                    }
+                }
+                None => {
+                    index.insert(v, erased.len());
+                    erased.push(v);
                 }
             }
-            None => {
-                self.index.insert(v, self.path.len() as u32);
-                self.path.push(v);
-            }
         }
+        self.path = erased;
     }
 }
 
@@ -189,12 +197,13 @@ impl Protocol for RandomWalk {
                 let steps = msg.hops;
                 let state = slot_of(&mut self.states, q.slot);
                 if at != q.source {
-                    state.visited.insert_new(at, 0, &mut self.pool);
+                    state.visited.insert(at, &mut self.pool);
                 }
                 let walker = &mut state.walkers[w];
                 walker.visit(at);
                 if at != q.source && view.holds(at, q.object) {
                     walker.found_at = steps;
+                    walker.erase_loops();
                     let back = walker.path.len() - 2;
                     out.sends.push(Message {
                         to: walker.path[back],
@@ -265,7 +274,7 @@ impl Protocol for RandomWalk {
         state.visited.clear(&mut self.pool);
         for w in &mut state.walkers {
             w.path.clear();
-            w.index.clear();
+            w.path.shrink_to(64);
         }
         reached
     }
@@ -348,10 +357,14 @@ mod tests {
         for v in [1, 2, 3, 1, 4, 5, 4, 6] {
             w.visit(v);
         }
+        w.erase_loops();
         // 0-1-2-3-1 erases 2, 3; 1-4-5-4 erases 5.
         assert_eq!(w.path, vec![0, 1, 4, 6]);
-        assert_eq!(w.index.len(), 4);
-        w.visit(0);
-        assert_eq!(w.path, vec![0]);
+        w.reset(0);
+        for v in [1, 2, 0, 3] {
+            w.visit(v);
+        }
+        w.erase_loops();
+        assert_eq!(w.path, vec![0, 3]);
     }
 }
