@@ -43,28 +43,15 @@ const CASES: [Case; 6] = [
     }),
 ];
 
-/// Peak resident set size of this process so far, in MB (0 where /proc is unavailable).
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 fn run_case(case: &Case) {
     let t = Instant::now();
     let g = (case.1)();
     let generate = t.elapsed().as_secs_f64();
-    let rss_generate = peak_rss_mb();
+    let rss_generate = gnutsim::runner::peak_rss_mb();
     let t = Instant::now();
     let s = GraphStats::compute(&g);
     let stats = t.elapsed().as_secs_f64();
-    let rss_stats = peak_rss_mb();
+    let rss_stats = gnutsim::runner::peak_rss_mb();
     let fit = s
         .powerlaw
         .map_or("-".to_string(), |f| format!("{:.3}@{}", f.exponent, f.xmin));

@@ -67,53 +67,58 @@ pub fn simulate(s: &Scenario, strategy: &Strategy, world: &World) -> RunOutput {
     simulate_arrivals(s, strategy, world, trace)
 }
 
-/// Runs one strategy over one world with given query arrivals (in time order): hand-built cases in tests, and
-/// the trace of one query in `gnutsim trace`.
+/// Builds the engine for `strategy`'s protocol and applies `$then` to it: one place that maps a strategy kind to
+/// its protocol, used by full runs and by traces.
+macro_rules! with_engine {
+    ($s:expr, $strategy:expr, $world:expr, $trace:expr, |$engine:ident| $then:expr) => {{
+        let (s, strategy, world) = ($s, $strategy, $world);
+        let peers = world.graph.len();
+        let paths = s.content.replicate_on_hit == ReplicateOnHit::Path;
+        // A strategy's own choices come from one stream, the same for every strategy of the replication.
+        let protocol_rng = rng::stream(world.seed, Stream::Protocol);
+        let trace: Box<dyn Iterator<Item = Arrival> + '_> = $trace;
+        match &strategy.kind {
+            StrategyKind::Flooding { ttl } => {
+                let $engine = Engine::new(s, strategy, world, trace, Flooding::new(*ttl, peers, paths));
+                $then
+            }
+            StrategyKind::ExpandingRing { ttls, ring_wait } => {
+                let p = ExpandingRing::new(ttls.clone(), secs_to_us(*ring_wait), peers, paths);
+                let $engine = Engine::new(s, strategy, world, trace, p);
+                $then
+            }
+            StrategyKind::RandomWalk {
+                walkers,
+                ttl,
+                check_every,
+                bias,
+            } => {
+                let p = RandomWalk::new(*walkers, *ttl, *check_every, *bias, protocol_rng, peers, paths);
+                let $engine = Engine::new(s, strategy, world, trace, p);
+                $then
+            }
+            StrategyKind::ClientServer {
+                servers,
+                service_rate,
+                queue_limit,
+            } => {
+                let p = ClientServer::new(*servers, *service_rate, *queue_limit, protocol_rng);
+                let $engine = Engine::new(s, strategy, world, trace, p);
+                $then
+            }
+        }
+    }};
+}
+
+/// Runs one strategy over one world with given query arrivals (in time order): hand-built cases in tests.
 pub fn simulate_arrivals<'a>(
     s: &Scenario,
     strategy: &Strategy,
     world: &'a World,
     arrivals: impl Iterator<Item = Arrival> + 'a,
 ) -> RunOutput {
-    let trace = Box::new(arrivals);
-    let peers = world.graph.len();
-    let paths = s.content.replicate_on_hit == ReplicateOnHit::Path;
-    // A strategy's own choices come from one stream, the same for every strategy of the replication.
-    let protocol_rng = rng::stream(world.seed, Stream::Protocol);
-    match &strategy.kind {
-        StrategyKind::Flooding { ttl } => {
-            Engine::new(s, strategy, world, trace, Flooding::new(*ttl, peers, paths)).run()
-        }
-        StrategyKind::ExpandingRing { ttls, ring_wait } => {
-            let p = ExpandingRing::new(ttls.clone(), secs_to_us(*ring_wait), peers, paths);
-            Engine::new(s, strategy, world, trace, p).run()
-        }
-        StrategyKind::RandomWalk {
-            walkers,
-            ttl,
-            check_every,
-            bias,
-        } => {
-            let p = RandomWalk::new(
-                *walkers,
-                *ttl,
-                *check_every,
-                *bias,
-                protocol_rng,
-                peers,
-                paths,
-            );
-            Engine::new(s, strategy, world, trace, p).run()
-        }
-        StrategyKind::ClientServer {
-            servers,
-            service_rate,
-            queue_limit,
-        } => {
-            let p = ClientServer::new(*servers, *service_rate, *queue_limit, protocol_rng);
-            Engine::new(s, strategy, world, trace, p).run()
-        }
-    }
+    with_engine!(s, strategy, world, Box::new(arrivals), |engine| engine
+        .run())
 }
 
 /// Follows query `index` (in issue order) of one strategy run, hop by hop; the run stops when that query
@@ -130,56 +135,10 @@ pub fn trace_query(
         s.workload.query_rate,
         s.duration,
     );
-    let peers = world.graph.len();
-    let paths = s.content.replicate_on_hit == ReplicateOnHit::Path;
-    let protocol_rng = rng::stream(world.seed, Stream::Protocol);
     let tracer = Some(Tracer::new(index));
-    let t = match &strategy.kind {
-        StrategyKind::Flooding { ttl } => Engine::new(
-            s,
-            strategy,
-            world,
-            Box::new(trace),
-            Flooding::new(*ttl, peers, paths),
-        )
+    let t = with_engine!(s, strategy, world, Box::new(trace), |engine| engine
         .with_tracer(tracer)
-        .run_for_trace(),
-        StrategyKind::ExpandingRing { ttls, ring_wait } => {
-            let p = ExpandingRing::new(ttls.clone(), secs_to_us(*ring_wait), peers, paths);
-            Engine::new(s, strategy, world, Box::new(trace), p)
-                .with_tracer(tracer)
-                .run_for_trace()
-        }
-        StrategyKind::RandomWalk {
-            walkers,
-            ttl,
-            check_every,
-            bias,
-        } => {
-            let p = RandomWalk::new(
-                *walkers,
-                *ttl,
-                *check_every,
-                *bias,
-                protocol_rng,
-                peers,
-                paths,
-            );
-            Engine::new(s, strategy, world, Box::new(trace), p)
-                .with_tracer(tracer)
-                .run_for_trace()
-        }
-        StrategyKind::ClientServer {
-            servers,
-            service_rate,
-            queue_limit,
-        } => {
-            let p = ClientServer::new(*servers, *service_rate, *queue_limit, protocol_rng);
-            Engine::new(s, strategy, world, Box::new(trace), p)
-                .with_tracer(tracer)
-                .run_for_trace()
-        }
-    };
+        .run_for_trace());
     t.filter(|t| t.outcome.is_some())
 }
 

@@ -2,17 +2,9 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::common::out_dir;
-
-fn gnutsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gnutsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("gnutsim runs")
-}
+use crate::common::{gnutsim, out_dir};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

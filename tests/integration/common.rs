@@ -93,3 +93,23 @@ pub fn with_churn(mut world: World, online: Vec<bool>, events: &[(f64, PeerId, b
     world.churn = Some(gnutsim::world::WorldChurn { schedule });
     world
 }
+
+/// Runs the gnutsim binary from the project folder.
+pub fn gnutsim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_gnutsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("gnutsim runs")
+}
+
+/// Runs the gnutsim binary, which must succeed; returns its standard output.
+pub fn gnutsim_ok(args: &[&str]) -> String {
+    let o = gnutsim(args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}

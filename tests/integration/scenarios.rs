@@ -1,22 +1,6 @@
 //! The shipped scenarios: every one is valid, and the ones that make a claim make it.
 
-use std::process::Command;
-
-use crate::common::out_dir;
-
-fn gnutsim(args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_gnutsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("gnutsim runs");
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use crate::common::{gnutsim_ok, out_dir};
 
 #[test]
 fn every_shipped_scenario_passes_check_and_describes_itself() {
@@ -27,7 +11,7 @@ fn every_shipped_scenario_passes_check_and_describes_itself() {
         {
             let path = entry.expect("entry").path();
             if path.extension().is_some_and(|e| e == "toml") {
-                let out = gnutsim(&["check", path.to_str().expect("utf-8")]);
+                let out = gnutsim_ok(&["check", path.to_str().expect("utf-8")]);
                 assert!(out.contains("# work: "));
                 let s = gnutsim::scenario::load(&path, &[]).expect("valid");
                 assert!(
@@ -68,7 +52,7 @@ fn flood_vs_walk_reproduces_lv_et_al() {
     // at least 10 times fewer messages per query than a TTL-7 flood (one replication, a shorter run).
     let dir = out_dir("flood-vs-walk");
     let d = dir.to_str().expect("utf-8");
-    gnutsim(&[
+    gnutsim_ok(&[
         "run",
         "scenarios/flood-vs-walk.toml",
         "-o",

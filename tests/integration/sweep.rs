@@ -2,23 +2,8 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
-use crate::common::out_dir;
-
-fn gnutsim(args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_gnutsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("gnutsim runs");
-    assert!(
-        o.status.success(),
-        "{:?}: {}",
-        args,
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
+use crate::common::{gnutsim_ok, out_dir};
 
 const SMALL: [&str; 6] = [
     "--set",
@@ -40,7 +25,7 @@ fn two_keys_two_values_three_replications_two_strategies() {
         "--set",
         "sweep={ \"strategy.flood.ttl\" = [2, 3], \"topology.mean_degree\" = [3.0, 5.0] }",
     ]);
-    gnutsim(&args);
+    gnutsim_ok(&args);
     let summary = fs::read_to_string(dir.join("summary.csv")).expect("summary.csv");
     let mut lines = summary.lines();
     let header = lines.next().expect("header");
@@ -68,7 +53,7 @@ fn points_of_a_ttl_sweep_share_their_worlds() {
     let d = dir.to_str().expect("utf-8");
     let mut args = vec!["run", "scenarios/ttl-sweep.toml", "-o", d, "--quiet"];
     args.extend(SMALL);
-    gnutsim(&args);
+    gnutsim_ok(&args);
     let runs = fs::read_to_string(dir.join("runs.csv")).expect("runs.csv");
     let ring: Vec<Vec<&str>> = runs
         .lines()
@@ -101,7 +86,7 @@ fn merged_shards_equal_the_whole_run() {
             "sweep={ \"topology.mean_degree\" = [3.0, 4.0, 6.0] }",
         ]);
         args.extend_from_slice(extra);
-        gnutsim(&args);
+        gnutsim_ok(&args);
     };
     run(&whole, &[]);
     let shards: Vec<_> = (1..=3)
@@ -131,7 +116,7 @@ fn merged_shards_equal_the_whole_run() {
     args.extend(names.iter().map(String::as_str));
     let m = merged.to_string_lossy().into_owned();
     args.extend(["-o", &m]);
-    gnutsim(&args);
+    gnutsim_ok(&args);
     for file in [
         "runs.csv",
         "summary.csv",

@@ -8,12 +8,9 @@ use gnutsim::world::World;
 
 use crate::common::{hand_world, minimal, run_queries, scenario};
 
+/// Runs gnutsim: (success, stdout, stderr).
 fn gnutsim(args: &[&str]) -> (bool, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_gnutsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("gnutsim runs");
+    let o = crate::common::gnutsim(args);
     (
         o.status.success(),
         String::from_utf8_lossy(&o.stdout).into_owned(),
