@@ -221,3 +221,25 @@ fn run_replaces_previous_results_only_when_complete() {
     assert!(stderr(&o).contains("not a folder"));
     assert_eq!(fs::read_to_string(&file).expect("read"), "keep");
 }
+
+#[test]
+fn an_unwritable_results_path_is_a_clear_error() {
+    // /proc refuses new folders even to root.
+    let o = gnutsim(&[
+        "run",
+        "scenarios/quickstart.toml",
+        "-o",
+        "/proc/gnutsim-results",
+        "--quiet",
+        "--set",
+        "duration=30.0",
+        "--set",
+        "warmup=0.0",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot create the folder"),
+        "{}",
+        stderr(&o)
+    );
+}
