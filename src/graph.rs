@@ -72,6 +72,24 @@ impl Graph {
         self.neighbours(a).binary_search(&b).is_ok()
     }
 
+    /// Hints the processor to fetch v's entry of the offsets (a peer about to be visited).
+    #[inline]
+    pub fn prefetch_offsets(&self, v: PeerId) {
+        if let Some(x) = self.offsets.get(v as usize) {
+            prefetch(x);
+        }
+    }
+
+    /// Hints the processor to fetch v's neighbour list (reads v's offsets: prefetch those earlier).
+    #[inline]
+    pub fn prefetch_neighbours(&self, v: PeerId) {
+        if let Some(&start) = self.offsets.get(v as usize)
+            && let Some(x) = self.targets.get(start)
+        {
+            prefetch(x);
+        }
+    }
+
     /// Each undirected edge once, as (smaller id, larger id), in increasing order.
     pub fn edges(&self) -> impl Iterator<Item = (PeerId, PeerId)> + '_ {
         (0..self.len() as PeerId).flat_map(move |a| {
@@ -88,6 +106,20 @@ impl Graph {
         self.offsets.capacity() * std::mem::size_of::<usize>()
             + self.targets.capacity() * std::mem::size_of::<PeerId>()
     }
+}
+
+/// A cache prefetch hint. It never faults and has no visible effect, only speed: the event loop knows the next
+/// events in its bucket and fetches their peers' data while it works on the current one (the misses are most
+/// of the run time at 10^5 peers and more).
+#[inline(always)]
+pub fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint; the address comes from a reference, and the instruction cannot fault.
+    unsafe {
+        core::arch::x86_64::_mm_prefetch(x as *const T as *const i8, core::arch::x86_64::_MM_HINT_T0);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 #[cfg(test)]

@@ -288,6 +288,16 @@ impl<'a, P: Protocol> Engine<'a, P> {
         while let Some((time, packed)) = self.queue.pop() {
             self.now = time;
             self.events += 1;
+            // Fetch what the next events will touch while this one is handled: their peer's counters and
+            // neighbour list one event ahead, the neighbour list's offsets two ahead.
+            if let Some(next) = self.queue.peek_ahead(0) {
+                let to = next.target();
+                self.rec.prefetch(to as usize);
+                self.world.graph.prefetch_neighbours(to);
+            }
+            if let Some(later) = self.queue.peek_ahead(1) {
+                self.world.graph.prefetch_offsets(later.target());
+            }
             match Event::from(packed) {
                 Event::Issue => self.issue(),
                 Event::Deliver(msg) => self.deliver(msg),

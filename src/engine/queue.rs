@@ -136,6 +136,13 @@ impl<T: WheelItem> EventQueue<T> {
         }
     }
 
+    /// The event `k` places after the next one to pop, if it is already in the bucket being drained (for
+    /// prefetching what it will touch).
+    #[inline]
+    pub fn peek_ahead(&self, k: usize) -> Option<&T> {
+        self.current.get(self.cursor + k)
+    }
+
     /// Takes the earliest event (ties in insertion order).
     #[inline]
     pub fn pop(&mut self) -> Option<(u64, T)> {

@@ -34,6 +34,8 @@ pub struct Recorder {
     load_bucket: usize,
     /// [start, end) in microseconds of the bucket `sent` last counted into (saves a division per message).
     send_window: (u64, u64, usize),
+    /// The same for `processed` (the bucket is `load_bucket`).
+    load_window: (u64, u64),
     records: Vec<QueryRecord>,
 }
 
@@ -85,6 +87,7 @@ impl Recorder {
             touched: Vec::new(),
             load_bucket: 0,
             send_window: (0, 0, 0),
+            load_window: (0, 0),
             records: Vec::new(),
         }
     }
@@ -116,18 +119,31 @@ impl Recorder {
         }
     }
 
+    /// Hints the processor to fetch a node's counters (a node about to process a message).
+    #[inline]
+    pub fn prefetch(&self, node: usize) {
+        if let Some(c) = self.nodes.get(node) {
+            crate::graph::prefetch(c);
+        }
+    }
+
     /// Node `node` processed a message at `now`.
     #[inline]
     pub fn processed(&mut self, node: usize, measured: bool, now: u64) {
-        let Some(b) = self.bucket(now) else {
-            if measured {
-                self.nodes[node].load += 1;
+        let (start, end) = self.load_window;
+        if now < start || now >= end {
+            let Some(b) = self.bucket(now) else {
+                if measured {
+                    self.nodes[node].load += 1;
+                }
+                return;
+            };
+            if b != self.load_bucket {
+                self.close_load_bucket();
+                self.load_bucket = b;
             }
-            return;
-        };
-        if b != self.load_bucket {
-            self.close_load_bucket();
-            self.load_bucket = b;
+            let start = b as u64 * self.bucket_us;
+            self.load_window = (start, (start + self.bucket_us).min(self.duration_us));
         }
         let c = &mut self.nodes[node];
         c.load += u64::from(measured);
