@@ -176,9 +176,7 @@ pub fn run(cli: Cli) -> Result<()> {
             output,
             sets,
         } => {
-            let plan = scenario::load_plan(&scenario, &sets)?;
-            let s = &plan.points[0].scenario;
-            let world = World::build(s, 0)?;
+            let (_, world) = first_world(&scenario, &sets)?;
             let g = &world.graph;
             warn_if_disconnected(g);
             let text = match format.as_str() {
@@ -213,8 +211,8 @@ pub fn run(cli: Cli) -> Result<()> {
             output,
             sets,
         } => {
-            let plan = scenario::load_plan(&scenario, &sets)?;
-            let s = &plan.points[0].scenario;
+            let (s, world) = first_world(&scenario, &sets)?;
+            let s = &s;
             let st =
                 match &strategy {
                     None => &s.strategies[0],
@@ -234,7 +232,6 @@ pub fn run(cli: Cli) -> Result<()> {
                     "--format {format}: expected text or dot"
                 )));
             }
-            let world = World::build(s, 0)?;
             let index = query.unwrap_or(0);
             let Some(t) = engine::trace_query(s, st, &world, index) else {
                 return Err(Error::Usage(format!(
@@ -266,6 +263,17 @@ pub fn run(cli: Cli) -> Result<()> {
             emit(&text, output.as_deref())
         }
     }
+}
+
+/// The scenario of the first sweep point and its replication 0's world: what `topology` and `trace` show.
+fn first_world(
+    file: &std::path::Path,
+    sets: &[String],
+) -> Result<(crate::scenario::Scenario, World)> {
+    let plan = scenario::load_plan(file, sets)?;
+    let s = plan.points[0].scenario.clone();
+    let world = World::build(&s, 0)?;
+    Ok((s, world))
 }
 
 /// Writes command output to a file (-o) or standard output.

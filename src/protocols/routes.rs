@@ -9,30 +9,18 @@
 //! queries (clearing a bitset is cheap; predecessors are only read where the bit is set), and only queries that
 //! flood widely at the same time hold one.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::graph::PeerId;
 
-/// A dense table: bit v of `seen` says whether v has seen the query, and then `pred[v]` is where it came from.
-struct Dense {
-    seen: Vec<u64>,
-    pred: Vec<PeerId>,
-}
-
-impl Dense {
-    #[inline]
-    fn has(&self, v: PeerId) -> bool {
-        self.seen[v as usize >> 6] & (1 << (v & 63)) != 0
-    }
-}
-
-/// Dense tables not in use, shared by the queries of one run.
+/// Spare dense storage shared by the queries of one run, and the size at which a query's state goes dense.
 pub struct RoutePool {
     peers: usize,
     threshold: usize,
-    spare: Vec<Dense>,
-    /// Cleared bitsets for [`Visited`] sets.
+    /// Cleared "seen" bitsets.
     spare_bits: Vec<Vec<u64>>,
+    /// Predecessor arrays (never cleared: only read where the bit is set).
+    spare_preds: Vec<Vec<PeerId>>,
 }
 
 impl RoutePool {
@@ -40,108 +28,24 @@ impl RoutePool {
         RoutePool {
             peers,
             threshold: (peers / 64).max(256),
-            spare: Vec::new(),
             spare_bits: Vec::new(),
-        }
-    }
-
-    fn take(&mut self) -> Dense {
-        match self.spare.pop() {
-            Some(mut d) => {
-                d.seen.iter_mut().for_each(|w| *w = 0);
-                d
-            }
-            None => Dense {
-                seen: vec![0; self.peers.div_ceil(64)],
-                pred: vec![0; self.peers],
-            },
+            spare_preds: Vec::new(),
         }
     }
 }
 
-/// The routing table of one query.
-#[derive(Default)]
-pub struct Routes {
-    sparse: FxHashMap<PeerId, PeerId>,
-    dense: Option<Dense>,
-    len: usize,
-}
-
-impl Routes {
-    /// The neighbour `v` first received the query from, if it has seen it.
-    #[inline]
-    pub fn get(&self, v: PeerId) -> Option<PeerId> {
-        match &self.dense {
-            Some(d) => d.has(v).then(|| d.pred[v as usize]),
-            None => self.sparse.get(&v).copied(),
-        }
-    }
-
-    /// Records that `v` first got the query from `pred`; false (and no change) if `v` had already seen it.
-    #[inline]
-    pub fn insert_new(&mut self, v: PeerId, pred: PeerId, pool: &mut RoutePool) -> bool {
-        if let Some(d) = &mut self.dense {
-            let word = &mut d.seen[v as usize >> 6];
-            let bit = 1 << (v & 63);
-            if *word & bit != 0 {
-                return false;
-            }
-            *word |= bit;
-            d.pred[v as usize] = pred;
-            self.len += 1;
-            return true;
-        }
-        match self.sparse.entry(v) {
-            std::collections::hash_map::Entry::Occupied(_) => return false,
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(pred);
-            }
-        }
-        self.len += 1;
-        if self.len >= pool.threshold {
-            let mut d = pool.take();
-            for (&k, &p) in &self.sparse {
-                d.seen[k as usize >> 6] |= 1 << (k & 63);
-                d.pred[k as usize] = p;
-            }
-            self.sparse.clear();
-            self.sparse.shrink_to(0);
-            self.dense = Some(d);
-        }
-        true
-    }
-
-    /// Peers that have seen the query (the source included).
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Forgets the query, returning any dense table to the pool.
-    pub fn clear(&mut self, pool: &mut RoutePool) {
-        if let Some(d) = self.dense.take() {
-            pool.spare.push(d);
-        }
-        self.sparse.clear();
-        self.len = 0;
-    }
-}
-
-/// Which peers a query has visited, without routes (random walks count their distinct peers with it). Sparse
-/// while small; past the pool's threshold a bitset (one bit per peer: 12.5 kB at 10^5 peers, where a dense route
-/// table would take 400 kB, and long walks keep many queries alive at once).
+/// Which peers a query has seen. Sparse while small; past the pool's threshold a bitset (one bit per peer:
+/// 12.5 kB at 10^5 peers, so a duplicate's check stays in cache, and long walks can keep many queries alive at
+/// once).
 #[derive(Default)]
 pub struct Visited {
-    sparse: rustc_hash::FxHashSet<PeerId>,
+    sparse: FxHashSet<PeerId>,
     bits: Option<Vec<u64>>,
     len: usize,
 }
 
 impl Visited {
-    /// Marks `v` visited; true if it was not yet.
+    /// Marks `v` seen; true if it was not yet.
     #[inline]
     pub fn insert(&mut self, v: PeerId, pool: &mut RoutePool) -> bool {
         if let Some(bits) = &mut self.bits {
@@ -165,10 +69,23 @@ impl Visited {
             for &k in &self.sparse {
                 bits[k as usize >> 6] |= 1 << (k & 63);
             }
-            self.sparse = Default::default();
+            self.sparse = FxHashSet::default();
             self.bits = Some(bits);
         }
         true
+    }
+
+    #[inline]
+    pub fn contains(&self, v: PeerId) -> bool {
+        match &self.bits {
+            Some(bits) => bits[v as usize >> 6] & (1 << (v & 63)) != 0,
+            None => self.sparse.contains(&v),
+        }
+    }
+
+    #[inline]
+    fn is_dense(&self) -> bool {
+        self.bits.is_some()
     }
 
     pub fn len(&self) -> usize {
@@ -190,6 +107,75 @@ impl Visited {
     }
 }
 
+/// The routing table of one query: the peers that have seen it ([`Visited`], which is also the duplicate filter)
+/// and, for each, the neighbour it first came from; predecessors go dense together with the seen set.
+#[derive(Default)]
+pub struct Routes {
+    seen: Visited,
+    sparse: FxHashMap<PeerId, PeerId>,
+    dense: Option<Vec<PeerId>>,
+}
+
+impl Routes {
+    /// The neighbour `v` first received the query from, if it has seen it.
+    #[inline]
+    pub fn get(&self, v: PeerId) -> Option<PeerId> {
+        if !self.seen.contains(v) {
+            return None;
+        }
+        match &self.dense {
+            Some(pred) => Some(pred[v as usize]),
+            None => self.sparse.get(&v).copied(),
+        }
+    }
+
+    /// Records that `v` first got the query from `pred`; false (and no change) if `v` had already seen it.
+    #[inline]
+    pub fn insert_new(&mut self, v: PeerId, pred: PeerId, pool: &mut RoutePool) -> bool {
+        if !self.seen.insert(v, pool) {
+            return false;
+        }
+        match &mut self.dense {
+            Some(preds) => preds[v as usize] = pred,
+            None if self.seen.is_dense() => {
+                // The seen set just went dense: move the predecessors along.
+                let mut preds = pool
+                    .spare_preds
+                    .pop()
+                    .unwrap_or_else(|| vec![0; pool.peers]);
+                for (&k, &p) in &self.sparse {
+                    preds[k as usize] = p;
+                }
+                preds[v as usize] = pred;
+                self.sparse = FxHashMap::default();
+                self.dense = Some(preds);
+            }
+            None => {
+                self.sparse.insert(v, pred);
+            }
+        }
+        true
+    }
+
+    /// Peers that have seen the query (the source included).
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+
+    /// Forgets the query, returning any dense storage to the pool.
+    pub fn clear(&mut self, pool: &mut RoutePool) {
+        self.seen.clear(pool);
+        if let Some(preds) = self.dense.take() {
+            pool.spare_preds.push(preds);
+        }
+        self.sparse.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,7 +193,10 @@ mod tests {
                     "second insert is a duplicate"
                 );
             }
-            assert!(r.dense.is_some(), "promoted past the threshold");
+            assert!(
+                r.dense.is_some() && r.seen.is_dense(),
+                "promoted past the threshold"
+            );
             assert_eq!(r.len(), 1000);
             for v in 0..1000u32 {
                 assert_eq!(r.get(v * 7), Some(v + round));
@@ -217,7 +206,7 @@ mod tests {
             assert_eq!(r.get(7), None, "a reused dense table starts empty");
             assert!(r.is_empty());
         }
-        assert_eq!(pool.spare.len(), 1, "one dense table, recycled");
+        assert_eq!(pool.spare_preds.len(), 1, "one dense table, recycled");
     }
 
     #[test]
@@ -234,6 +223,6 @@ mod tests {
             v.clear(&mut pool);
             assert!(v.is_empty());
         }
-        assert_eq!(pool.spare_bits.len(), 1);
+        assert!(!pool.spare_bits.is_empty());
     }
 }
