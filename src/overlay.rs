@@ -77,6 +77,15 @@ impl Overlay {
         &self.adj[v as usize]
     }
 
+    /// Hints the processor to fetch v's link-list header. (Following it to the links here would wait for the
+    /// header: that stalled the event loop, measured.)
+    #[inline]
+    pub fn prefetch(&self, v: PeerId) {
+        if let Some(list) = self.adj.get(v as usize) {
+            crate::graph::prefetch(list);
+        }
+    }
+
     #[inline]
     pub fn is_online(&self, v: PeerId) -> bool {
         self.online[v as usize]

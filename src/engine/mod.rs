@@ -293,9 +293,14 @@ impl<'a, P: Protocol> Engine<'a, P> {
             if let Some(next) = self.queue.peek_ahead(0) {
                 let to = next.target();
                 self.rec.prefetch(to as usize);
-                self.world.graph.prefetch_neighbours(to);
+                match &self.overlay {
+                    Some(o) => o.prefetch(to),
+                    None => self.world.graph.prefetch_neighbours(to),
+                }
             }
-            if let Some(later) = self.queue.peek_ahead(1) {
+            if self.overlay.is_none()
+                && let Some(later) = self.queue.peek_ahead(1)
+            {
                 self.world.graph.prefetch_offsets(later.target());
             }
             match Event::from(packed) {
