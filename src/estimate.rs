@@ -50,7 +50,7 @@ fn mean_degree(s: &Scenario) -> f64 {
         TopologyKind::Random { mean_degree } => *mean_degree,
         TopologyKind::Regular { degree } => *degree as f64,
         TopologyKind::PowerLaw { exponent, degrees } => match degrees {
-            PowerLawDegrees::Mean { mean_degree } => *mean_degree,
+            PowerLawDegrees::Mean { mean_degree, .. } => *mean_degree,
             PowerLawDegrees::Range {
                 min_degree,
                 max_degree,

@@ -21,7 +21,11 @@ fn kinds(edge_file: PathBuf) -> Vec<TopologyKind> {
         },
         TopologyKind::PowerLaw {
             exponent: 2.3,
-            degrees: PowerLawDegrees::Mean { mean_degree: 6.0 },
+            degrees: PowerLawDegrees::Mean {
+                mean_degree: 6.0,
+                min_degree: None,
+                max_degree: None,
+            },
         },
         TopologyKind::BarabasiAlbert { m: 3 },
         TopologyKind::SmallWorld {

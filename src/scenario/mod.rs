@@ -82,8 +82,17 @@ pub enum TopologyKind {
 /// How a power-law topology fixes its degrees.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PowerLawDegrees {
-    Range { min_degree: u32, max_degree: u32 },
-    Mean { mean_degree: f64 },
+    Range {
+        min_degree: u32,
+        max_degree: u32,
+    },
+    /// Expected-degree (Chung–Lu) model with this mean; optional bounds clamp the expected degrees (the others
+    /// are rescaled so the mean stays).
+    Mean {
+        mean_degree: f64,
+        min_degree: Option<u32>,
+        max_degree: Option<u32>,
+    },
 }
 
 impl TopologyKind {

@@ -86,8 +86,18 @@ pub fn to_toml(s: &Scenario) -> String {
                     let _ = writeln!(o, "min_degree = {min_degree}");
                     let _ = writeln!(o, "max_degree = {max_degree}");
                 }
-                PowerLawDegrees::Mean { mean_degree } => {
+                PowerLawDegrees::Mean {
+                    mean_degree,
+                    min_degree,
+                    max_degree,
+                } => {
                     let _ = writeln!(o, "mean_degree = {}", float(*mean_degree));
+                    if let Some(lo) = min_degree {
+                        let _ = writeln!(o, "min_degree = {lo}");
+                    }
+                    if let Some(hi) = max_degree {
+                        let _ = writeln!(o, "max_degree = {hi}");
+                    }
                 }
             }
         }

@@ -437,14 +437,30 @@ fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
                 &format!("at least 1 and at most peers - 1 = {max_deg}"),
             )?;
             let degrees = match (mean, min, max) {
-                (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-                    return Err(t.error(
-                        "mean_degree",
-                        "give either mean_degree (expected-degree model) or min_degree/max_degree \
-                         (configuration model), not both",
-                    ));
+                (Some(mean_degree), min, max) => {
+                    // With bounds too: expected degrees kept within them, the mean still mean_degree.
+                    if let Some(lo) = min
+                        && lo as f64 > mean_degree
+                    {
+                        return Err(t.error(
+                            "min_degree",
+                            format!("must be at most mean_degree = {mean_degree}"),
+                        ));
+                    }
+                    if let Some(hi) = max
+                        && (hi as f64) < mean_degree
+                    {
+                        return Err(t.error(
+                            "max_degree",
+                            format!("must be at least mean_degree = {mean_degree}"),
+                        ));
+                    }
+                    PowerLawDegrees::Mean {
+                        mean_degree,
+                        min_degree: min.map(|x| x as u32),
+                        max_degree: max.map(|x| x as u32),
+                    }
                 }
-                (Some(mean_degree), None, None) => PowerLawDegrees::Mean { mean_degree },
                 (None, min, max) => {
                     let min_degree = min.unwrap_or(2.min(max_deg)) as u32;
                     let max_degree = max.unwrap_or(max_deg) as u32;

@@ -34,9 +34,11 @@ pub fn build(
                 min_degree,
                 max_degree,
             } => powerlaw::configuration_model(n, exponent, min_degree, max_degree, rng),
-            PowerLawDegrees::Mean { mean_degree } => {
-                powerlaw::chung_lu(n, exponent, mean_degree, rng)
-            }
+            PowerLawDegrees::Mean {
+                mean_degree,
+                min_degree,
+                max_degree,
+            } => powerlaw::chung_lu_bounded(n, exponent, mean_degree, min_degree, max_degree, rng),
         },
         TopologyKind::BarabasiAlbert { m } => barabasi_albert::barabasi_albert(n, m, rng),
         TopologyKind::SmallWorld { degree, rewire } => {

@@ -77,3 +77,13 @@ fn flood_vs_walk_reproduces_lv_et_al() {
         / get("walk-32x1024", "messages_per_query_mean");
     assert!(ratio >= 10.0, "flooding costs only {ratio:.1}x more");
 }
+
+#[test]
+fn the_spec_example_scenario_is_valid() {
+    // SPEC.md's example (copied to tests/fixtures/): a power-law overlay with min_degree, swept over mean_degree.
+    let out = gnutsim_ok(&["check", "tests/fixtures/spec-example.toml"]);
+    assert!(
+        out.contains("# work: 4 points x 5 replications x 4 strategies = 80 runs"),
+        "{out}"
+    );
+}
