@@ -134,18 +134,22 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Check { scenario, sets } => {
             let plan = scenario::load_plan(&scenario, &sets)?;
-            // Build replication 0's overlay of the first point, to warn about a disconnected one.
-            warn_if_disconnected(&World::build(&plan.points[0].scenario, 0)?.graph);
+            let est = estimate::estimate(&plan, rayon::current_num_threads());
+            let refusal = est.refusal(estimate::available_memory());
+            // Build replication 0's overlay of the first point, to warn about a disconnected one (unless the
+            // world itself would be too big to build here).
+            if refusal.is_none() {
+                warn_if_disconnected(&World::build(&plan.points[0].scenario, 0)?.graph);
+            }
             print!("{}", output::resolved_plan(&plan));
             println!("\n{}", work_summary(&plan));
-            let est = estimate::estimate(&plan, rayon::current_num_threads());
             println!(
                 "# estimated work: about {:.1e} events, about {:.0} MB at the peak with {} threads",
                 est.events,
                 est.peak_bytes / 1e6,
                 rayon::current_num_threads()
             );
-            if let Some(why) = est.refusal(estimate::available_memory()) {
+            if let Some(why) = refusal {
                 println!("# warning: `run` will refuse this without --force: {why}");
             }
             Ok(())
