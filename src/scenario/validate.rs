@@ -250,13 +250,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn not_supported(r: &Reader, key: &str, what: &str) -> ScenarioError {
-    r.error(
-        key,
-        format!("{what} is not supported yet by this version of gnutsim"),
-    )
-}
-
 /// Validates a whole document.
 pub fn validate(file: &Path, doc: &Table) -> R<Scenario> {
     let mut top = Reader::new(file, "", doc, Origin::Default);
@@ -364,18 +357,6 @@ fn network(t: &mut Reader) -> R<Network> {
         queue_limit: queue_limit.map(|q| q as u32),
     })
 }
-
-/// Strategy kinds this version can run.
-fn strategy_implemented(_: &StrategyKind) -> bool {
-    true
-}
-
-/// Whether this version simulates churn, replica placements other than uniform, and replication on success.
-const CHURN_IMPLEMENTED: bool = true;
-fn placement_implemented(_: Placement) -> bool {
-    true
-}
-const REPLICATE_ON_HIT_IMPLEMENTED: bool = true;
 
 fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
     let kind_name = t.opt_str("kind")?;
@@ -595,13 +576,6 @@ fn content(mut t: Reader, peers: u32) -> R<Content> {
             ));
         }
     };
-    if !placement_implemented(replication) {
-        return Err(not_supported(
-            &t,
-            "replication",
-            &format!("replica placement \"{}\"", replication.name()),
-        ));
-    }
     let max = (peers - 1) as f64;
     let replicas_mean = t.f64_in(
         "replicas_mean",
@@ -646,13 +620,6 @@ fn content(mut t: Reader, peers: u32) -> R<Content> {
             ));
         }
     };
-    if replicate_on_hit != ReplicateOnHit::None && !REPLICATE_ON_HIT_IMPLEMENTED {
-        return Err(not_supported(
-            &t,
-            "replicate_on_hit",
-            "replication on success",
-        ));
-    }
     t.finish()?;
     Ok(Content {
         objects,
@@ -762,9 +729,6 @@ fn churn(mut t: Reader, peers: u32, base_dir: &Path) -> R<Churn> {
             }
         }
     }
-    if enabled && !CHURN_IMPLEMENTED {
-        return Err(not_supported(&t, "enabled", "churn"));
-    }
     t.finish()?;
     Ok(Churn {
         enabled,
@@ -849,7 +813,6 @@ fn strategies(top: &mut Reader) -> R<Vec<Strategy>> {
         let kind = t.opt_str("kind")?;
         let kind = t.required("kind", kind)?;
         let timeout = t.f64_in("timeout", |x| x > 0.0, "a positive number of seconds")?;
-        let kind_name = kind;
         let kind = match kind {
             "flooding" => {
                 let ttl = t.int_in("ttl", 1, MAX_TTL, &format!("from 1 to {MAX_TTL}"))?;
@@ -952,13 +915,6 @@ fn strategies(top: &mut Reader) -> R<Vec<Strategy>> {
                 ));
             }
         };
-        if !strategy_implemented(&kind) {
-            return Err(not_supported(
-                &t,
-                "kind",
-                &format!("strategy kind \"{kind_name}\""),
-            ));
-        }
         t.finish()?;
         out.push(Strategy {
             name: name.to_string(),
