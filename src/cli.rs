@@ -180,6 +180,11 @@ pub fn run(cli: Cli) -> Result<()> {
             output,
             sets,
         } => {
+            if !matches!(format.as_str(), "stats" | "dot" | "edgelist") {
+                return Err(Error::Usage(format!(
+                    "--format {format}: expected stats, dot or edgelist"
+                )));
+            }
             let (_, world) = first_world(&scenario, &sets)?;
             let g = &world.graph;
             warn_if_disconnected(g);
@@ -198,12 +203,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     text
                 }
                 "dot" => edgelist::to_dot(g, world.ultrapeers.as_deref(), &[]),
-                "edgelist" => edgelist::write(g),
-                other => {
-                    return Err(Error::Usage(format!(
-                        "--format {other}: expected stats, dot or edgelist"
-                    )));
-                }
+                _ => edgelist::write(g),
             };
             emit(&text, output.as_deref())
         }
@@ -215,6 +215,11 @@ pub fn run(cli: Cli) -> Result<()> {
             output,
             sets,
         } => {
+            if !matches!(format.as_str(), "text" | "dot") {
+                return Err(Error::Usage(format!(
+                    "--format {format}: expected text or dot"
+                )));
+            }
             let (s, world) = first_world(&scenario, &sets)?;
             let s = &s;
             let st =
@@ -231,11 +236,6 @@ pub fn run(cli: Cli) -> Result<()> {
                         },
                     )?,
                 };
-            if !matches!(format.as_str(), "text" | "dot") {
-                return Err(Error::Usage(format!(
-                    "--format {format}: expected text or dot"
-                )));
-            }
             let index = query.unwrap_or(0);
             let Some(t) = engine::trace_query(s, st, &world, index) else {
                 return Err(Error::Usage(format!(
