@@ -118,15 +118,7 @@ pub fn chung_lu(n: u32, exponent: f64, mean_degree: f64, rng: &mut SimRng) -> Gr
     }
     let mean = mean_degree.min((n - 1) as f64);
     let weights = chung_lu_weights(n, exponent, mean);
-    let edges = miller_hagberg(&weights, rng);
-    drop(weights);
-    let mut label: Vec<PeerId> = (0..n).collect();
-    label.shuffle(rng);
-    let edges: Vec<(PeerId, PeerId)> = edges
-        .into_iter()
-        .map(|(a, b)| (label[a as usize], label[b as usize]))
-        .collect();
-    Graph::from_edges(n as usize, &edges)
+    wire(n, weights, rng)
 }
 
 /// [`chung_lu`] with the expected degrees kept within [min_degree, max_degree] where given: weights are clamped to
@@ -170,6 +162,12 @@ pub fn chung_lu_bounded(
             .filter(|w| **w > lo && **w < hi)
             .for_each(|w| *w *= factor);
     }
+    wire(n, weights, rng)
+}
+
+/// Links peers by Miller–Hagberg for descending `weights`, then gives the peers random ids (so an id says
+/// nothing about degree).
+fn wire(n: u32, weights: Vec<f64>, rng: &mut SimRng) -> Graph {
     let edges = miller_hagberg(&weights, rng);
     drop(weights);
     let mut label: Vec<PeerId> = (0..n).collect();
