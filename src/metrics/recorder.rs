@@ -32,11 +32,26 @@ pub struct Recorder {
     /// Nodes with a non-zero count in the current bucket.
     touched: Vec<u32>,
     load_bucket: usize,
-    /// [start, end) in microseconds of the bucket `sent` last counted into (saves a division per message).
-    send_window: (u64, u64, usize),
-    /// The same for `processed` (the bucket is `load_bucket`).
-    load_window: (u64, u64),
+    /// The bucket `sent` last counted into, and the one `processed` did (its index is `load_bucket`): checking
+    /// the window saves a division per message.
+    send_window: Window,
+    load_window: Window,
     records: Vec<QueryRecord>,
+}
+
+/// A timeseries bucket: [start, end) microseconds and its index.
+#[derive(Clone, Copy, Default)]
+struct Window {
+    start: u64,
+    end: u64,
+    bucket: usize,
+}
+
+impl Window {
+    #[inline]
+    fn contains(&self, t: u64) -> bool {
+        t >= self.start && t < self.end
+    }
 }
 
 #[derive(Clone, Copy, Default)]
@@ -86,8 +101,8 @@ impl Recorder {
             buckets: vec![BucketCounts::default(); n_buckets],
             touched: Vec::new(),
             load_bucket: 0,
-            send_window: (0, 0, 0),
-            load_window: (0, 0),
+            send_window: Window::default(),
+            load_window: Window::default(),
             records: Vec::new(),
         }
     }
@@ -103,20 +118,31 @@ impl Recorder {
         (now < self.duration_us).then(|| (now / self.bucket_us) as usize)
     }
 
+    /// The timeseries bucket holding `now` (`None` from `duration` on), as a window.
+    #[inline]
+    fn window(&self, now: u64) -> Option<Window> {
+        let b = self.bucket(now)?;
+        let start = b as u64 * self.bucket_us;
+        Some(Window {
+            start,
+            end: (start + self.bucket_us).min(self.duration_us),
+            bucket: b,
+        })
+    }
+
     /// A message was sent at `now`.
     #[inline]
     pub fn sent(&mut self, kind: MsgKind, measured: bool, now: u64) {
         if measured {
             self.by_kind[kind as usize] += 1;
         }
-        let (start, end, b) = self.send_window;
-        if now >= start && now < end {
-            self.buckets[b].messages += 1;
-        } else if let Some(b) = self.bucket(now) {
-            let start = b as u64 * self.bucket_us;
-            self.send_window = (start, (start + self.bucket_us).min(self.duration_us), b);
-            self.buckets[b].messages += 1;
+        if !self.send_window.contains(now) {
+            match self.window(now) {
+                Some(w) => self.send_window = w,
+                None => return,
+            }
         }
+        self.buckets[self.send_window.bucket].messages += 1;
     }
 
     /// Hints the processor to fetch a node's counters (a node about to process a message).
@@ -130,20 +156,18 @@ impl Recorder {
     /// Node `node` processed a message at `now`.
     #[inline]
     pub fn processed(&mut self, node: usize, measured: bool, now: u64) {
-        let (start, end) = self.load_window;
-        if now < start || now >= end {
-            let Some(b) = self.bucket(now) else {
+        if !self.load_window.contains(now) {
+            let Some(w) = self.window(now) else {
                 if measured {
                     self.nodes[node].load += 1;
                 }
                 return;
             };
-            if b != self.load_bucket {
+            if w.bucket != self.load_bucket {
                 self.close_load_bucket();
-                self.load_bucket = b;
+                self.load_bucket = w.bucket;
             }
-            let start = b as u64 * self.bucket_us;
-            self.load_window = (start, (start + self.bucket_us).min(self.duration_us));
+            self.load_window = w;
         }
         let c = &mut self.nodes[node];
         c.load += u64::from(measured);
