@@ -1,10 +1,22 @@
 //! Engine benchmark (`cargo bench`): runs the scenarios of scenarios/bench/ with the release binary, one process
 //! each (so peak memory is per scenario), and prints events/s and peak RSS from their timing.csv.
 //!
+//! For the flooding scenarios without churn it also runs, in this process and right after, two bare flood loops
+//! on the same graph, arrivals and latency draws (`support/bare_loop.rs`): the yardstick the engine is measured
+//! against, in the same run because this shared machine varies up to 2x between runs.
+//!
 //! `cargo bench -- 1e5` runs only the scenarios whose name contains "1e5".
+
+#[path = "support/bare_loop.rs"]
+mod bare_loop;
 
 use std::path::Path;
 use std::process::Command;
+
+use gnutsim::rng::{self, Stream};
+use gnutsim::scenario::{self, StrategyKind};
+use gnutsim::workload::{Arrival, QueryTrace};
+use gnutsim::world::World;
 
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -18,12 +30,21 @@ fn main() {
         .collect();
     names.sort();
     println!(
-        "{:<28} {:>14} {:>10} {:>14} {:>12}",
-        "scenario", "events", "loop s", "events/s", "peak RSS MB"
+        "{:<16} {:>11} {:>8} {:>11} {:>8} | {:>11} {:>11} {:>11} {:>7}",
+        "scenario",
+        "events",
+        "loop s",
+        "events/s",
+        "RSS MB",
+        "bare heap",
+        "bare bucket",
+        "bare wheel",
+        "ratio"
     );
     for name in names {
         let out =
             std::env::temp_dir().join(format!("gnutsim-bench-{}", name.trim_end_matches(".toml")));
+        let path = root.join("scenarios/bench").join(&name);
         let status = Command::new(env!("CARGO_BIN_EXE_gnutsim"))
             .current_dir(root)
             .args(["run", &format!("scenarios/bench/{name}"), "--quiet", "-o"])
@@ -39,14 +60,64 @@ fn main() {
             wall += f[4].parse::<f64>().unwrap_or(0.0);
             rss = rss.max(f[6].parse::<f64>().unwrap_or(0.0));
         }
+        let rate = events as f64 / wall.max(1e-9);
+        let bare = bare_rates(&path, events);
+        let cell = |k: usize| bare.map_or("-".to_string(), |b| format!("{:.0}", b[k]));
+        // Against the fastest bare loop (the wheel, so far on this machine).
+        let best = bare.map(|b| b.iter().copied().fold(0.0, f64::max));
         println!(
-            "{:<28} {:>14} {:>10.2} {:>14.0} {:>12.1}",
+            "{:<16} {:>11} {:>8.2} {:>11.0} {:>8.1} | {:>11} {:>11} {:>11} {:>7}",
             name.trim_end_matches(".toml"),
             events,
             wall,
-            events as f64 / wall.max(1e-9),
-            rss
+            rate,
+            rss,
+            cell(0),
+            cell(1),
+            cell(2),
+            best.map_or("-".to_string(), |b| format!("{:.2}", rate / b)),
         );
         let _ = std::fs::remove_dir_all(&out);
     }
+}
+
+/// Events/s of the bare heap, bucket and wheel loops on the scenario's first replication, for a single
+/// flooding strategy without churn. `engine_events` checks that they did the engine's work (the same floods give
+/// the same deliveries, give or take the engine's query hits and different latency draws).
+fn bare_rates(path: &Path, engine_events: u64) -> Option<[f64; 3]> {
+    let s = scenario::load(path, &[]).expect("benchmark scenario loads");
+    let [strategy] = s.strategies.as_slice() else {
+        return None;
+    };
+    let StrategyKind::Flooding { ttl } = strategy.kind else {
+        return None;
+    };
+    if s.churn.enabled {
+        return None;
+    }
+    let world = World::build(&s, 0).expect("world builds");
+    let arrivals: Vec<Arrival> = QueryTrace::new(
+        rng::stream(world.seed, Stream::Queries),
+        world.peers(),
+        s.workload.query_rate,
+        s.duration,
+    )
+    .collect();
+    let latency = s.network.latency.sampler();
+    let loops = [
+        bare_loop::flood_heap,
+        bare_loop::flood_buckets,
+        bare_loop::flood_wheel,
+    ];
+    Some(loops.map(|flood| {
+        let mut rng = rng::stream(world.seed, Stream::Latency);
+        let bare = flood(&world.graph, &arrivals, ttl, &latency, &mut rng);
+        let off = (bare.events as f64 / engine_events as f64 - 1.0).abs();
+        assert!(
+            off < 0.05,
+            "bare loop did {} events, the engine {engine_events}",
+            bare.events
+        );
+        bare.events as f64 / bare.wall_s
+    }))
 }

@@ -305,7 +305,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             }
             match Event::from(packed) {
                 Event::Issue => self.issue(),
-                Event::Deliver(msg) => self.deliver(msg),
+                Event::Deliver(msg) => self.deliver(&msg),
                 Event::Timer { slot, data } => self.timer(slot, data),
                 Event::Churn => self.churn(),
                 Event::ServiceDone { peer, generation } => self.service_done(peer, generation),
@@ -400,7 +400,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
 
     /// A message arrives at its node: lost if the peer is offline; else processed at once, or queued behind
     /// others, or dropped when the queue is full.
-    fn deliver(&mut self, msg: Message) {
+    fn deliver(&mut self, msg: &Message) {
         let to = msg.to;
         if to >= self.peers {
             // Servers queue requests themselves (the client-server protocol).
@@ -421,7 +421,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             self.lose_to_drop(&msg);
             return;
         }
-        queue.push_back(msg);
+        queue.push_back(*msg);
         if queue.len() == 1 {
             let generation = self.generation[to as usize];
             self.queue.push(
@@ -451,7 +451,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 Event::ServiceDone { peer, generation }.into(),
             );
         }
-        self.process(msg);
+        self.process(&msg);
     }
 
     /// Records what happened to a message of the traced query.
@@ -525,14 +525,13 @@ impl<'a, P: Protocol> Engine<'a, P> {
         }
     }
 
-    fn process(&mut self, msg: Message) {
+    fn process(&mut self, msg: &Message) {
         let slot = msg.query;
         let info = self.info(slot);
         self.out.clear();
-        self.protocol
-            .handle(&msg, &info, view!(self), &mut self.out);
+        self.protocol.handle(msg, &info, view!(self), &mut self.out);
         if self.out.dropped {
-            self.lose_to_drop(&msg);
+            self.lose_to_drop(msg);
             return;
         }
         if self.out.lost > 0 {
@@ -562,7 +561,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             } else {
                 Fate::Handled
             };
-            self.trace_arrival(&msg, fate);
+            self.trace_arrival(msg, fate);
         }
         let hold = self.out.hold;
         self.acting = msg.to;

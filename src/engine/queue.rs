@@ -103,10 +103,33 @@ impl<T: WheelItem> EventQueue<T> {
     }
 
     /// Schedules `item` at `time`, which must not be before the last popped event's time.
-    #[inline]
+    ///
+    /// The common case (a later bucket of the wheel with room to spare) is inlined into the caller, so the item
+    /// goes from registers straight into the bucket: passed by reference to an outlined push, its time byte was
+    /// stored and the whole item reloaded, which stalled store forwarding on every push (measured).
+    #[inline(always)]
     pub fn push(&mut self, time: u64, mut item: T) {
         let slot = time >> SLOT_SHIFT;
         debug_assert!(slot >= self.current_slot, "event scheduled in the past");
+        if slot > self.current_slot && slot < self.current_slot + SLOTS as u64 {
+            let bucket = &mut self.slots[slot as usize & (SLOTS - 1)];
+            if bucket.len() < bucket.capacity() {
+                item.set_time_lo((time & LO_MASK) as u8);
+                bucket.push(item);
+                self.in_wheel += 1;
+                self.len += 1;
+                return;
+            }
+        }
+        self.push_slow(time, item);
+    }
+
+    /// Every other push: into the bucket being drained, into a bucket that must grow or take a pooled vector,
+    /// or beyond the horizon.
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&mut self, time: u64, mut item: T) {
+        let slot = time >> SLOT_SHIFT;
         self.len += 1;
         if slot < self.current_slot + SLOTS as u64 {
             item.set_time_lo((time & LO_MASK) as u8);
@@ -146,20 +169,23 @@ impl<T: WheelItem> EventQueue<T> {
     /// Takes the earliest event (ties in insertion order).
     #[inline]
     pub fn pop(&mut self) -> Option<(u64, T)> {
-        if self.cursor < self.current.len() {
-            let ev = self.current[self.cursor];
-            self.cursor += 1;
-            self.len -= 1;
-            return Some(((self.current_slot << SLOT_SHIFT) | ev.time_lo() as u64, ev));
+        // One path builds the result: when the slow path returned it too, the two merged through a stack slot,
+        // and the event loop's later 16-byte load of it stalled on the split stores (measured).
+        if self.cursor >= self.current.len() && !self.next_bucket() {
+            return None;
         }
-        self.pop_slow()
+        let ev = self.current[self.cursor];
+        self.cursor += 1;
+        self.len -= 1;
+        Some(((self.current_slot << SLOT_SHIFT) | ev.time_lo() as u64, ev))
     }
 
+    /// Moves on to the next non-empty bucket and sorts it; false when the queue is empty.
     #[cold]
-    fn pop_slow(&mut self) -> Option<(u64, T)> {
+    fn next_bucket(&mut self) -> bool {
         loop {
             if self.len == 0 {
-                return None;
+                return false;
             }
             self.current.clear();
             self.cursor = 0;
@@ -170,7 +196,9 @@ impl<T: WheelItem> EventQueue<T> {
             }
             if self.in_wheel == 0 {
                 // Nothing in the wheel: jump straight to the first overflow event's bucket.
-                let Reverse(first) = self.overflow.peek()?;
+                let Some(Reverse(first)) = self.overflow.peek() else {
+                    return false;
+                };
                 self.current_slot = first.time >> SLOT_SHIFT;
             } else {
                 self.current_slot += 1;
@@ -194,10 +222,7 @@ impl<T: WheelItem> EventQueue<T> {
             self.in_wheel -= self.current.len();
             if !self.current.is_empty() {
                 self.sort_current();
-                let ev = self.current[0];
-                self.cursor = 1;
-                self.len -= 1;
-                return Some(((self.current_slot << SLOT_SHIFT) | ev.time_lo() as u64, ev));
+                return true;
             }
         }
     }
