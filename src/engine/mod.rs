@@ -408,7 +408,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             return;
         }
         if !view!(self).online(to) {
-            self.lose(&msg);
+            self.lose(msg);
             return;
         }
         let Some(service) = self.service_us else {
@@ -418,7 +418,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
         let queue = &mut self.queues[to as usize];
         // One message in service and the rest waiting: drop when `queue_limit` are already waiting.
         if queue.len() as u64 > self.queue_limit {
-            self.lose_to_drop(&msg);
+            self.lose_to_drop(msg);
             return;
         }
         queue.push_back(*msg);
