@@ -110,8 +110,8 @@ fn bare_rates(path: &Path, engine_events: u64) -> Option<[f64; 3]> {
         bare_loop::flood_wheel,
     ];
     Some(loops.map(|flood| {
-        let mut rng = rng::stream(world.seed, Stream::Latency);
-        let bare = flood(&world.graph, &arrivals, ttl, &latency, &mut rng);
+        let rng = rng::stream(world.seed, Stream::Latency);
+        let bare = flood(&world.graph, &arrivals, ttl, &latency, rng);
         let off = (bare.events as f64 / engine_events as f64 - 1.0).abs();
         assert!(
             off < 0.05,

@@ -210,6 +210,53 @@ impl Sampler {
     }
 }
 
+/// Draws in whole microseconds from one distribution and a stream of its own, made ahead in blocks: the same
+/// values in the same order as drawing one at a time (nothing else uses the stream), at a fraction of the cost.
+/// The engine draws a latency per message, and a log-normal draw (a ziggurat normal, then `exp`) one at a time
+/// in the event loop was a quarter of the 10^4-peer flood benchmark's run time; in a tight loop the sampler's
+/// code and tables stay hot and independent draws overlap in the processor.
+pub struct BlockDraws<R> {
+    sampler: Sampler,
+    rng: R,
+    block: Box<[u64]>,
+    next: usize,
+}
+
+/// Draws per block: small enough to stay in L1 cache.
+const BLOCK: usize = 512;
+
+impl<R: Rng> BlockDraws<R> {
+    pub fn new(sampler: Sampler, rng: R) -> BlockDraws<R> {
+        BlockDraws {
+            sampler,
+            rng,
+            block: vec![0; BLOCK].into_boxed_slice(),
+            next: BLOCK,
+        }
+    }
+
+    /// The next draw, microseconds.
+    #[inline]
+    pub fn next_us(&mut self) -> u64 {
+        if self.next == self.block.len() {
+            self.refill();
+        }
+        let x = self.block[self.next];
+        self.next += 1;
+        x
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self) {
+        let (sampler, rng) = (&self.sampler, &mut self.rng);
+        for x in self.block.iter_mut() {
+            *x = sampler.sample_us(rng);
+        }
+        self.next = 0;
+    }
+}
+
 /// Samples the equilibrium (residual-life) distribution of a [`Dist`] as U * X*, where X* is length-biased
 /// (density x f(x) / E[X]) and U ~ U(0, 1) is independent: the standard construction (a random instant falls in
 /// an interval with probability proportional to its length, and uniformly within it).
@@ -304,6 +351,22 @@ pub fn ln_gamma(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_draws_equal_draws_one_at_a_time() {
+        // Exact equality over several blocks: drawing ahead must not change a single value of a run.
+        let d = Dist::LogNormal {
+            median: 0.05,
+            sigma: 0.5,
+        };
+        let stream = || crate::rng::stream(3, crate::rng::Stream::Latency);
+        let mut one = stream();
+        let sampler = d.sampler();
+        let mut block = BlockDraws::new(sampler, stream());
+        for i in 0..3 * BLOCK + 7 {
+            assert_eq!(block.next_us(), sampler.sample_us(&mut one), "draw {i}");
+        }
+    }
 
     #[test]
     fn gamma_matches_known_values() {

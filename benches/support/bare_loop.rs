@@ -1,7 +1,7 @@
 //! Bare flood loops: the yardstick of issue 9, measured in the same run as the engine.
 //!
-//! They flood the same graph, from the same query arrivals, with the same latency draws (distribution, seed
-//! and stream) as the engine does for a flooding scenario: TTL, duplicate suppression and nothing else. No query
+//! They flood the same graph, from the same query arrivals, with the same latency draws (distribution, seed,
+//! stream, and the engine's block drawing) as the engine does for a flooding scenario: TTL, duplicate suppression and nothing else. No query
 //! hits, no metrics, no per-peer capacity, no protocol layer, no insertion-order tie-breaking. Events are counted
 //! as the engine counts them (taken off the queue: deliveries and query issues); the clock is integer
 //! microseconds like the engine's.
@@ -13,7 +13,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
-use gnutsim::dist::Sampler;
+use gnutsim::dist::{BlockDraws, Sampler};
 use gnutsim::engine::queue::{EventQueue, WheelItem};
 use gnutsim::graph::Graph;
 use gnutsim::workload::Arrival;
@@ -150,7 +150,7 @@ pub fn flood_heap<R: rand::Rng>(
     arrivals: &[Arrival],
     ttl: u32,
     latency: &Sampler,
-    rng: &mut R,
+    rng: R,
 ) -> Bare {
     flood(Heap(BinaryHeap::new()), graph, arrivals, ttl, latency, rng)
 }
@@ -161,7 +161,7 @@ pub fn flood_buckets<R: rand::Rng>(
     arrivals: &[Arrival],
     ttl: u32,
     latency: &Sampler,
-    rng: &mut R,
+    rng: R,
 ) -> Bare {
     flood(Buckets::new(), graph, arrivals, ttl, latency, rng)
 }
@@ -172,7 +172,7 @@ pub fn flood_wheel<R: rand::Rng>(
     arrivals: &[Arrival],
     ttl: u32,
     latency: &Sampler,
-    rng: &mut R,
+    rng: R,
 ) -> Bare {
     flood(Wheel(EventQueue::new()), graph, arrivals, ttl, latency, rng)
 }
@@ -183,8 +183,9 @@ fn flood<Q: Queue, R: rand::Rng>(
     arrivals: &[Arrival],
     ttl: u32,
     latency: &Sampler,
-    rng: &mut R,
+    rng: R,
 ) -> Bare {
+    let mut latency = BlockDraws::new(*latency, rng);
     let words = graph.len().div_ceil(64);
     // Per query: the peers it reached (a bitset) and its messages in flight; slots are recycled.
     let mut seen: Vec<Vec<u64>> = Vec::new();
@@ -236,7 +237,7 @@ fn flood<Q: Queue, R: rand::Rng>(
             if left > 0 {
                 for &n in graph.neighbours(source) {
                     if n != from {
-                        let at = now + latency.sample_us(rng);
+                        let at = now + latency.next_us();
                         queue.push(
                             at,
                             Msg {

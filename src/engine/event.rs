@@ -61,6 +61,12 @@ impl Packed {
         self.to
     }
 
+    /// The query slot of a message event (`None` for other events).
+    #[inline]
+    pub fn message_slot(&self) -> Option<u32> {
+        (self.query_tag & 0xF0 == DELIVER).then_some(self.query_tag >> 8)
+    }
+
     #[inline]
     fn message(variant: u32, m: &Message) -> Packed {
         debug_assert!(m.query < MAX_SLOTS && m.hops <= MAX_HOPS);

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use crate::content::AddedCopies;
-use crate::dist::{Sampler, secs_to_us};
+use crate::dist::{BlockDraws, secs_to_us};
 use crate::metrics::recorder::Recorder;
 use crate::metrics::{BucketRow, Outcome, QueryRecord, Recorded, RunMetrics};
 use crate::overlay::Overlay;
@@ -162,8 +162,8 @@ struct Engine<'a, P: Protocol> {
     protocol: P,
     queue: EventQueue<Packed>,
     rec: Recorder,
-    latency: Sampler,
-    latency_rng: SimRng,
+    /// Message latencies, drawn ahead in blocks from their own stream.
+    latency: BlockDraws<SimRng>,
     service_us: Option<&'a [u64]>,
     /// Peers with limited capacity: messages in the system (the head in service), and a generation number that
     /// changes when the peer leaves, so that its pending service event is recognised as stale.
@@ -215,9 +215,11 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 s.output.queries,
             ),
             protocol,
-            latency: s.network.latency.sampler(),
             // Same seed for every strategy: common random numbers as far as the message sequences agree.
-            latency_rng: rng::stream(world.seed, Stream::Latency),
+            latency: BlockDraws::new(
+                s.network.latency.sampler(),
+                rng::stream(world.seed, Stream::Latency),
+            ),
             service_us: world.service_us.as_deref(),
             queues: if world.service_us.is_some() {
                 (0..n).map(|_| VecDeque::new()).collect()
@@ -288,18 +290,24 @@ impl<'a, P: Protocol> Engine<'a, P> {
         while let Some((time, packed)) = self.queue.pop() {
             self.now = time;
             self.events += 1;
-            // Fetch what the next events will touch while this one is handled: their peer's counters and
-            // neighbour list one event ahead, the neighbour list's offsets two ahead.
-            if let Some(next) = self.queue.peek_ahead(0) {
+            // Fetch what the next events will touch while this one is handled: their peer's counters one event
+            // ahead; for those that may forward (not duplicates, most of a flood), the neighbour list one ahead and
+            // its offsets four ahead (two ahead stalled on them at 10^6 peers).
+            if let Some(&next) = self.queue.peek_ahead(0) {
                 let to = next.target();
-                self.rec.prefetch(to as usize);
-                match &self.overlay {
-                    Some(o) => o.prefetch(to),
-                    None => self.world.graph.prefetch_neighbours(to),
+                if self.may_expand(next) {
+                    match &self.overlay {
+                        Some(o) => o.prefetch(to),
+                        None => self.world.graph.prefetch_neighbours(to),
+                    }
                 }
             }
+            if let Some(&later) = self.queue.peek_ahead(1) {
+                self.rec.prefetch(later.target() as usize);
+            }
             if self.overlay.is_none()
-                && let Some(later) = self.queue.peek_ahead(1)
+                && let Some(&later) = self.queue.peek_ahead(3)
+                && self.may_expand(later)
             {
                 self.world.graph.prefetch_offsets(later.target());
             }
@@ -318,6 +326,13 @@ impl<'a, P: Protocol> Engine<'a, P> {
 }
 
 impl<'a, P: Protocol> Engine<'a, P> {
+    /// Whether event `e` may make its peer send to its neighbours (a prefetch hint).
+    #[inline]
+    fn may_expand(&self, e: Packed) -> bool {
+        e.message_slot()
+            .is_none_or(|slot| self.protocol.may_expand(slot, e.target()))
+    }
+
     fn schedule_next_arrival(&mut self) {
         self.pending = self.trace.next();
         if let Some(a) = &self.pending {
@@ -629,7 +644,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             {
                 t.sent(now, self.acting, &msg);
             }
-            let delay = self.latency.sample_us(&mut self.latency_rng);
+            let delay = self.latency.next_us();
             self.queue.push(now + delay, Event::Deliver(msg).into());
             let a = &mut self.active[msg.query as usize];
             a.in_flight += 1;

@@ -180,6 +180,14 @@ impl Protocol for Flooding {
         }
     }
 
+    /// A duplicate (most of a flood's messages) sends nothing.
+    #[inline]
+    fn may_expand(&self, slot: u32, peer: PeerId) -> bool {
+        self.routes
+            .get(slot as usize)
+            .is_none_or(|r| !r.seen_dense(peer))
+    }
+
     fn finish(&mut self, slot: u32) -> u64 {
         let routes = slot_of(&mut self.routes, slot);
         let reached = routes.len().saturating_sub(1) as u64;

@@ -274,6 +274,13 @@ pub trait Protocol {
     /// Query in `slot` is over (nothing of it in flight): free its state. Returns the number of distinct peers
     /// other than the source that processed it.
     fn finish(&mut self, slot: u32) -> u64;
+    /// Whether a message of query `slot` arriving at `peer` may make it send to its neighbours. Only a prefetch
+    /// hint for the event loop (false: do not fetch the peer's neighbour list ahead of time), so it must be cheap
+    /// and may be wrong either way.
+    #[inline]
+    fn may_expand(&self, _slot: u32, _peer: PeerId) -> bool {
+        true
+    }
     /// Nodes beyond the peers (servers), which carry load too.
     fn extra_nodes(&self) -> u32 {
         0

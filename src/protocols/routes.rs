@@ -117,6 +117,15 @@ pub struct Routes {
 }
 
 impl Routes {
+    /// Whether `v` has seen the query, as far as a dense table tells (false while sparse): a cheap hint.
+    #[inline]
+    pub fn seen_dense(&self, v: PeerId) -> bool {
+        self.seen
+            .bits
+            .as_ref()
+            .is_some_and(|bits| bits[v as usize >> 6] & (1 << (v & 63)) != 0)
+    }
+
     /// The neighbour `v` first received the query from, if it has seen it.
     #[inline]
     pub fn get(&self, v: PeerId) -> Option<PeerId> {
