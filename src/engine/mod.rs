@@ -305,11 +305,13 @@ impl<'a, P: Protocol> Engine<'a, P> {
             if let Some(&later) = self.queue.peek_ahead(1) {
                 self.rec.prefetch(later.target() as usize);
             }
-            if self.overlay.is_none()
-                && let Some(&later) = self.queue.peek_ahead(3)
-                && self.may_expand(later)
-            {
-                self.world.graph.prefetch_offsets(later.target());
+            if let Some(&later) = self.queue.peek_ahead(3) {
+                if let Some(slot) = later.message_slot() {
+                    self.protocol.prefetch(slot, later.target());
+                }
+                if self.overlay.is_none() && self.may_expand(later) {
+                    self.world.graph.prefetch_offsets(later.target());
+                }
             }
             match Event::from(packed) {
                 Event::Issue => self.issue(),

@@ -281,6 +281,10 @@ pub trait Protocol {
     fn may_expand(&self, _slot: u32, _peer: PeerId) -> bool {
         true
     }
+    /// Hints the processor to fetch the state that a message of query `slot` arriving at `peer` will touch (it
+    /// is a few events ahead in the queue). No visible effect.
+    #[inline]
+    fn prefetch(&self, _slot: u32, _peer: PeerId) {}
     /// Nodes beyond the peers (servers), which carry load too.
     fn extra_nodes(&self) -> u32 {
         0

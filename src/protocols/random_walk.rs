@@ -176,6 +176,13 @@ impl RandomWalk {
 }
 
 impl Protocol for RandomWalk {
+    #[inline]
+    fn prefetch(&self, slot: u32, peer: PeerId) {
+        if let Some(state) = self.states.get(slot as usize) {
+            state.visited.prefetch(peer);
+        }
+    }
+
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         let walkers = self.walkers as usize;
         let state = slot_of(&mut self.states, q.slot);
