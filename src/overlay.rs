@@ -86,6 +86,14 @@ impl Overlay {
         }
     }
 
+    /// Hints the processor to fetch v's links themselves (reads the header: prefetch that a few events earlier).
+    #[inline]
+    pub fn prefetch_links(&self, v: PeerId) {
+        if let Some(first) = self.adj.get(v as usize).and_then(|list| list.first()) {
+            crate::graph::prefetch(first);
+        }
+    }
+
     #[inline]
     pub fn is_online(&self, v: PeerId) -> bool {
         self.online[v as usize]

@@ -290,14 +290,15 @@ impl<'a, P: Protocol> Engine<'a, P> {
         while let Some((time, packed)) = self.queue.pop() {
             self.now = time;
             self.events += 1;
-            // Fetch what the next events will touch while this one is handled: their peer's counters one event
-            // ahead; for those that may forward (not duplicates, most of a flood), the neighbour list one ahead and
-            // its offsets four ahead (two ahead stalled on them at 10^6 peers).
+            // Fetch what the next events will touch while this one is handled: their peer's counters two events
+            // ahead, the protocol's state four ahead; for those that may forward (not duplicates, most of a
+            // flood), the neighbour list one ahead and its offsets (or list header) four ahead (two ahead stalled
+            // on them at 10^6 peers).
             if let Some(&next) = self.queue.peek_ahead(0) {
                 let to = next.target();
                 if self.may_expand(next) {
                     match &self.overlay {
-                        Some(o) => o.prefetch(to),
+                        Some(o) => o.prefetch_links(to),
                         None => self.world.graph.prefetch_neighbours(to),
                     }
                 }
@@ -309,8 +310,11 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 if let Some(slot) = later.message_slot() {
                     self.protocol.prefetch(slot, later.target());
                 }
-                if self.overlay.is_none() && self.may_expand(later) {
-                    self.world.graph.prefetch_offsets(later.target());
+                if self.may_expand(later) {
+                    match &self.overlay {
+                        Some(o) => o.prefetch(later.target()),
+                        None => self.world.graph.prefetch_offsets(later.target()),
+                    }
                 }
             }
             match Event::from(packed) {
