@@ -585,8 +585,10 @@ impl<'a, P: Protocol> Engine<'a, P> {
             self.trace_arrival(msg, fate);
         }
         let hold = self.out.hold;
-        self.acting = msg.to;
-        self.apply();
+        if !self.out.is_idle() {
+            self.acting = msg.to;
+            self.apply();
+        }
         if !hold {
             self.message_done(slot);
         }
@@ -644,19 +646,34 @@ impl<'a, P: Protocol> Engine<'a, P> {
     /// Applies the outbox: messages leave with their latencies, timers are set, held messages released.
     fn apply(&mut self) {
         let now = self.now;
-        for msg in self.out.sends.drain(..) {
-            if let Some(t) = self.tracer.as_mut()
-                && t.watching(msg.query)
-            {
-                t.sent(now, self.acting, &msg);
+        if let Some(t) = self.tracer.as_mut() {
+            for msg in &self.out.sends {
+                if t.watching(msg.query) {
+                    t.sent(now, self.acting, msg);
+                }
             }
-            let delay = self.latency.next_us();
-            self.queue.push(now + delay, Event::Deliver(msg).into());
-            let a = &mut self.active[msg.query as usize];
-            a.in_flight += 1;
-            a.messages += 1;
-            self.rec.sent(msg.kind, a.info.measured, now);
         }
+        // A step's messages nearly always belong to one query: its counters are updated once per run of them.
+        let sends = &self.out.sends;
+        let mut i = 0;
+        while i < sends.len() {
+            let slot = sends[i].query;
+            let measured = self.active[slot as usize].info.measured;
+            let start = i;
+            while i < sends.len() && sends[i].query == slot {
+                let msg = sends[i];
+                let delay = self.latency.next_us();
+                self.queue.push(now + delay, Event::Deliver(msg).into());
+                self.rec.sent_kind(msg.kind, measured);
+                i += 1;
+            }
+            let count = (i - start) as u64;
+            let a = &mut self.active[slot as usize];
+            a.in_flight += count;
+            a.messages += count;
+            self.rec.sent_at(now, count);
+        }
+        self.out.sends.clear();
         for t in self.out.timers.drain(..) {
             self.queue.push(
                 now + t.delay_us,

@@ -130,19 +130,24 @@ impl Recorder {
         })
     }
 
-    /// A message was sent at `now`.
+    /// A message of `kind` was sent (its time goes to [`Recorder::sent_at`]).
     #[inline]
-    pub fn sent(&mut self, kind: MsgKind, measured: bool, now: u64) {
+    pub fn sent_kind(&mut self, kind: MsgKind, measured: bool) {
         if measured {
             self.by_kind[kind as usize] += 1;
         }
+    }
+
+    /// `count` messages were sent at `now` (the time series' count; kinds go to [`Recorder::sent_kind`]).
+    #[inline]
+    pub fn sent_at(&mut self, now: u64, count: u64) {
         if !self.send_window.contains(now) {
             match self.window(now) {
                 Some(w) => self.send_window = w,
                 None => return,
             }
         }
-        self.buckets[self.send_window.bucket].messages += 1;
+        self.buckets[self.send_window.bucket].messages += count;
     }
 
     /// Hints the processor to fetch a node's counters (a node about to process a message).

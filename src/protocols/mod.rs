@@ -241,6 +241,15 @@ pub struct Outbox {
 }
 
 impl Outbox {
+    /// Nothing to send, set, serve or release (a duplicate's step, most of a flood's).
+    #[inline]
+    pub fn is_idle(&self) -> bool {
+        self.sends.is_empty()
+            && self.timers.is_empty()
+            && self.served_by.is_none()
+            && self.release.is_empty()
+    }
+
     pub fn clear(&mut self) {
         self.sends.clear();
         self.timers.clear();
