@@ -9,6 +9,8 @@
 //! queries (clearing a bitset is cheap; predecessors are only read where the bit is set), and only queries that
 //! flood widely at the same time hold one.
 
+use std::collections::hash_map::Entry;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::graph::PeerId;
@@ -91,11 +93,6 @@ impl Visited {
         }
     }
 
-    #[inline]
-    fn is_dense(&self) -> bool {
-        self.bits.is_some()
-    }
-
     pub fn len(&self) -> usize {
         self.len
     }
@@ -115,33 +112,42 @@ impl Visited {
     }
 }
 
-/// The routing table of one query: the peers that have seen it ([`Visited`], which is also the duplicate filter)
-/// and, for each, the neighbour it first came from; predecessors go dense together with the seen set.
+/// The routing table of one query: the peers that have seen it (it is also the duplicate filter) and, for each,
+/// the neighbour it first came from. Sparse, one hash map serves as both (two tables cost two hash inserts per
+/// new peer, measured: a share of the run time under churn, where floods stay small); dense, a seen bitset, apart
+/// from the predecessors so that a duplicate touches only the bitset.
 #[derive(Default)]
 pub struct Routes {
-    seen: Visited,
     sparse: FxHashMap<PeerId, PeerId>,
-    dense: Option<Vec<PeerId>>,
+    dense: Option<Dense>,
+    len: usize,
+}
+
+struct Dense {
+    seen: Vec<u64>,
+    /// Only read where the seen bit is set (recycled without clearing).
+    preds: Vec<PeerId>,
+}
+
+impl Dense {
+    #[inline]
+    fn seen(&self, v: PeerId) -> bool {
+        self.seen[v as usize >> 6] & (1 << (v & 63)) != 0
+    }
 }
 
 impl Routes {
     /// Whether `v` has seen the query, as far as a dense table tells (false while sparse): a cheap hint.
     #[inline]
     pub fn seen_dense(&self, v: PeerId) -> bool {
-        self.seen
-            .bits
-            .as_ref()
-            .is_some_and(|bits| bits[v as usize >> 6] & (1 << (v & 63)) != 0)
+        self.dense.as_ref().is_some_and(|d| d.seen(v))
     }
 
     /// The neighbour `v` first received the query from, if it has seen it.
     #[inline]
     pub fn get(&self, v: PeerId) -> Option<PeerId> {
-        if !self.seen.contains(v) {
-            return None;
-        }
         match &self.dense {
-            Some(pred) => Some(pred[v as usize]),
+            Some(d) => d.seen(v).then(|| d.preds[v as usize]),
             None => self.sparse.get(&v).copied(),
         }
     }
@@ -149,47 +155,72 @@ impl Routes {
     /// Records that `v` first got the query from `pred`; false (and no change) if `v` had already seen it.
     #[inline]
     pub fn insert_new(&mut self, v: PeerId, pred: PeerId, pool: &mut RoutePool) -> bool {
-        if !self.seen.insert(v, pool) {
-            return false;
+        if let Some(d) = &mut self.dense {
+            let (w, b) = (v as usize >> 6, 1u64 << (v & 63));
+            if d.seen[w] & b != 0 {
+                return false;
+            }
+            d.seen[w] |= b;
+            d.preds[v as usize] = pred;
+            self.len += 1;
+            return true;
         }
-        match &mut self.dense {
-            Some(preds) => preds[v as usize] = pred,
-            None if self.seen.is_dense() => {
-                // The seen set just went dense: move the predecessors along.
-                let mut preds = pool
-                    .spare_preds
-                    .pop()
-                    .unwrap_or_else(|| vec![0; pool.peers]);
-                for (&k, &p) in &self.sparse {
-                    preds[k as usize] = p;
-                }
-                preds[v as usize] = pred;
-                self.sparse = FxHashMap::default();
-                self.dense = Some(preds);
+        self.insert_sparse(v, pred, pool)
+    }
+
+    /// [`Routes::insert_new`] while sparse: kept out of line so that the dense path stays small.
+    #[inline(never)]
+    fn insert_sparse(&mut self, v: PeerId, pred: PeerId, pool: &mut RoutePool) -> bool {
+        match self.sparse.entry(v) {
+            Entry::Occupied(_) => return false,
+            Entry::Vacant(e) => {
+                e.insert(pred);
             }
-            None => {
-                self.sparse.insert(v, pred);
-            }
+        }
+        self.len += 1;
+        if self.len >= pool.threshold {
+            self.go_dense(pool);
         }
         true
     }
 
+    /// Moves a table that reached the pool's threshold to dense storage.
+    #[cold]
+    fn go_dense(&mut self, pool: &mut RoutePool) {
+        let mut seen = pool
+            .spare_bits
+            .pop()
+            .unwrap_or_else(|| vec![0; pool.peers.div_ceil(64)]);
+        let mut preds = pool
+            .spare_preds
+            .pop()
+            .unwrap_or_else(|| vec![0; pool.peers]);
+        for (&k, &p) in &self.sparse {
+            seen[k as usize >> 6] |= 1 << (k & 63);
+            preds[k as usize] = p;
+        }
+        self.sparse = FxHashMap::default();
+        self.dense = Some(Dense { seen, preds });
+    }
+
     /// Peers that have seen the query (the source included).
     pub fn len(&self) -> usize {
-        self.seen.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
+        self.len == 0
     }
 
     /// Forgets the query, returning any dense storage to the pool.
     pub fn clear(&mut self, pool: &mut RoutePool) {
-        self.seen.clear(pool);
-        if let Some(preds) = self.dense.take() {
+        if let Some(Dense { mut seen, preds }) = self.dense.take() {
+            seen.iter_mut().for_each(|w| *w = 0);
+            pool.spare_bits.push(seen);
             pool.spare_preds.push(preds);
         }
         self.sparse.clear();
+        self.len = 0;
     }
 }
 
@@ -210,10 +241,7 @@ mod tests {
                     "second insert is a duplicate"
                 );
             }
-            assert!(
-                r.dense.is_some() && r.seen.is_dense(),
-                "promoted past the threshold"
-            );
+            assert!(r.dense.is_some(), "promoted past the threshold");
             assert_eq!(r.len(), 1000);
             for v in 0..1000u32 {
                 assert_eq!(r.get(v * 7), Some(v + round));
