@@ -1,10 +1,10 @@
 //! Bare flood loops: the yardstick of issue 9, measured in the same run as the engine.
 //!
 //! They flood the same graph, from the same query arrivals, with the same latency draws (distribution, seed,
-//! stream, and the engine's block drawing) as the engine does for a flooding scenario: TTL, duplicate suppression and nothing else. No query
-//! hits, no metrics, no per-peer capacity, no protocol layer, no insertion-order tie-breaking. Events are counted
-//! as the engine counts them (taken off the queue: deliveries and query issues); the clock is integer
-//! microseconds like the engine's.
+//! stream, and the engine's block drawing) as the engine does for a flooding scenario: TTL, duplicate suppression
+//! and nothing else. No query hits, no metrics, no per-peer capacity, no protocol layer, no insertion-order
+//! tie-breaking. Events are counted as the engine counts them (taken off the queue: deliveries and query issues);
+//! the clock is integer microseconds like the engine's.
 //!
 //! Three queues: std's `BinaryHeap`; a bucket queue with one bucket per microsecond (a ring of 2^20 buckets,
 //! a binary heap beyond it); and the engine's own queue, which measures what everything else in the engine costs.
