@@ -34,6 +34,34 @@ impl RoutePool {
             spare_preds: Vec::new(),
         }
     }
+
+    /// A cleared "seen" bitset, recycled if one is spare.
+    fn take_bits(&mut self) -> Vec<u64> {
+        self.spare_bits
+            .pop()
+            .unwrap_or_else(|| vec![0; self.peers.div_ceil(64)])
+    }
+
+    /// Clears `bits` and keeps it for the next query that goes dense.
+    fn give_bits(&mut self, mut bits: Vec<u64>) {
+        bits.iter_mut().for_each(|w| *w = 0);
+        self.spare_bits.push(bits);
+    }
+}
+
+/// Whether `v`'s bit is set in a dense "seen" bitset.
+#[inline]
+fn has_bit(bits: &[u64], v: PeerId) -> bool {
+    bits[v as usize >> 6] & (1 << (v & 63)) != 0
+}
+
+/// Sets `v`'s bit; true if it was not set yet.
+#[inline]
+fn set_new_bit(bits: &mut [u64], v: PeerId) -> bool {
+    let (w, b) = (v as usize >> 6, 1u64 << (v & 63));
+    let new = bits[w] & b == 0;
+    bits[w] |= b;
+    new
 }
 
 /// Which peers a query has seen. Sparse while small; past the pool's threshold a bitset (one bit per peer:
@@ -51,11 +79,9 @@ impl Visited {
     #[inline]
     pub fn insert(&mut self, v: PeerId, pool: &mut RoutePool) -> bool {
         if let Some(bits) = &mut self.bits {
-            let (w, b) = (v as usize >> 6, 1u64 << (v & 63));
-            if bits[w] & b != 0 {
+            if !set_new_bit(bits, v) {
                 return false;
             }
-            bits[w] |= b;
             self.len += 1;
             return true;
         }
@@ -64,12 +90,9 @@ impl Visited {
         }
         self.len += 1;
         if self.len >= pool.threshold {
-            let mut bits = pool
-                .spare_bits
-                .pop()
-                .unwrap_or_else(|| vec![0; pool.peers.div_ceil(64)]);
+            let mut bits = pool.take_bits();
             for &k in &self.sparse {
-                bits[k as usize >> 6] |= 1 << (k & 63);
+                set_new_bit(&mut bits, k);
             }
             self.sparse = FxHashSet::default();
             self.bits = Some(bits);
@@ -80,7 +103,7 @@ impl Visited {
     #[inline]
     pub fn contains(&self, v: PeerId) -> bool {
         match &self.bits {
-            Some(bits) => bits[v as usize >> 6] & (1 << (v & 63)) != 0,
+            Some(bits) => has_bit(bits, v),
             None => self.sparse.contains(&v),
         }
     }
@@ -103,9 +126,8 @@ impl Visited {
 
     /// Forgets every peer, returning any bitset (cleared) to the pool.
     pub fn clear(&mut self, pool: &mut RoutePool) {
-        if let Some(mut bits) = self.bits.take() {
-            bits.iter_mut().for_each(|w| *w = 0);
-            pool.spare_bits.push(bits);
+        if let Some(bits) = self.bits.take() {
+            pool.give_bits(bits);
         }
         self.sparse.clear();
         self.len = 0;
@@ -129,25 +151,18 @@ struct Dense {
     preds: Vec<PeerId>,
 }
 
-impl Dense {
-    #[inline]
-    fn seen(&self, v: PeerId) -> bool {
-        self.seen[v as usize >> 6] & (1 << (v & 63)) != 0
-    }
-}
-
 impl Routes {
     /// Whether `v` has seen the query, as far as a dense table tells (false while sparse): a cheap hint.
     #[inline]
     pub fn seen_dense(&self, v: PeerId) -> bool {
-        self.dense.as_ref().is_some_and(|d| d.seen(v))
+        self.dense.as_ref().is_some_and(|d| has_bit(&d.seen, v))
     }
 
     /// The neighbour `v` first received the query from, if it has seen it.
     #[inline]
     pub fn get(&self, v: PeerId) -> Option<PeerId> {
         match &self.dense {
-            Some(d) => d.seen(v).then(|| d.preds[v as usize]),
+            Some(d) => has_bit(&d.seen, v).then(|| d.preds[v as usize]),
             None => self.sparse.get(&v).copied(),
         }
     }
@@ -156,11 +171,9 @@ impl Routes {
     #[inline]
     pub fn insert_new(&mut self, v: PeerId, pred: PeerId, pool: &mut RoutePool) -> bool {
         if let Some(d) = &mut self.dense {
-            let (w, b) = (v as usize >> 6, 1u64 << (v & 63));
-            if d.seen[w] & b != 0 {
+            if !set_new_bit(&mut d.seen, v) {
                 return false;
             }
-            d.seen[w] |= b;
             d.preds[v as usize] = pred;
             self.len += 1;
             return true;
@@ -187,16 +200,13 @@ impl Routes {
     /// Moves a table that reached the pool's threshold to dense storage.
     #[cold]
     fn go_dense(&mut self, pool: &mut RoutePool) {
-        let mut seen = pool
-            .spare_bits
-            .pop()
-            .unwrap_or_else(|| vec![0; pool.peers.div_ceil(64)]);
+        let mut seen = pool.take_bits();
         let mut preds = pool
             .spare_preds
             .pop()
             .unwrap_or_else(|| vec![0; pool.peers]);
         for (&k, &p) in &self.sparse {
-            seen[k as usize >> 6] |= 1 << (k & 63);
+            set_new_bit(&mut seen, k);
             preds[k as usize] = p;
         }
         self.sparse = FxHashMap::default();
@@ -214,9 +224,8 @@ impl Routes {
 
     /// Forgets the query, returning any dense storage to the pool.
     pub fn clear(&mut self, pool: &mut RoutePool) {
-        if let Some(Dense { mut seen, preds }) = self.dense.take() {
-            seen.iter_mut().for_each(|w| *w = 0);
-            pool.spare_bits.push(seen);
+        if let Some(Dense { seen, preds }) = self.dense.take() {
+            pool.give_bits(seen);
             pool.spare_preds.push(preds);
         }
         self.sparse.clear();
