@@ -1,7 +1,7 @@
 //! Engine benchmark (`cargo bench`): runs the scenarios of scenarios/bench/ with the release binary, one process
 //! each (so peak memory is per scenario), and prints events/s and peak RSS from their timing.csv.
 //!
-//! For the flooding scenarios without churn it also runs, in this process and right after, two bare flood loops
+//! For the flooding scenarios without churn it also runs, in this process and right after, three bare flood loops
 //! on the same graph, arrivals and latency draws (`support/bare_loop.rs`): the yardstick the engine is measured
 //! against, in the same run because this shared machine varies up to 2x between runs.
 //!
@@ -13,6 +13,7 @@ mod bare_loop;
 use std::path::Path;
 use std::process::Command;
 
+use bare_loop::QueueKind;
 use gnutsim::rng::{self, Stream};
 use gnutsim::scenario::{self, StrategyKind};
 use gnutsim::workload::{Arrival, QueryTrace};
@@ -104,14 +105,10 @@ fn bare_rates(path: &Path, engine_events: u64) -> Option<[f64; 3]> {
     )
     .collect();
     let latency = s.network.latency.sampler();
-    let loops = [
-        bare_loop::flood_heap,
-        bare_loop::flood_buckets,
-        bare_loop::flood_wheel,
-    ];
-    Some(loops.map(|flood| {
+    let kinds = [QueueKind::Heap, QueueKind::Buckets, QueueKind::Wheel];
+    Some(kinds.map(|kind| {
         let rng = rng::stream(world.seed, Stream::Latency);
-        let bare = flood(&world.graph, &arrivals, ttl, &latency, rng);
+        let bare = bare_loop::flood_on(kind, &world.graph, &arrivals, ttl, &latency, rng);
         let off = (bare.events as f64 / engine_events as f64 - 1.0).abs();
         assert!(
             off < 0.05,

@@ -144,37 +144,31 @@ impl Queue for Buckets {
     }
 }
 
-/// Floods `arrivals` over `graph` with a binary heap.
-pub fn flood_heap<R: rand::Rng>(
-    graph: &Graph,
-    arrivals: &[Arrival],
-    ttl: u32,
-    latency: &Sampler,
-    rng: R,
-) -> Bare {
-    flood(Heap(BinaryHeap::new()), graph, arrivals, ttl, latency, rng)
+/// The queue a bare loop runs on.
+#[derive(Clone, Copy)]
+pub enum QueueKind {
+    /// std's binary heap.
+    Heap,
+    /// One bucket per microsecond.
+    Buckets,
+    /// The engine's own queue.
+    Wheel,
 }
 
-/// Floods `arrivals` over `graph` with a microsecond bucket queue.
-pub fn flood_buckets<R: rand::Rng>(
+/// Floods `arrivals` over `graph` on the queue `kind`.
+pub fn flood_on<R: rand::Rng>(
+    kind: QueueKind,
     graph: &Graph,
     arrivals: &[Arrival],
     ttl: u32,
     latency: &Sampler,
     rng: R,
 ) -> Bare {
-    flood(Buckets::new(), graph, arrivals, ttl, latency, rng)
-}
-
-/// Floods `arrivals` over `graph` with the engine's event queue.
-pub fn flood_wheel<R: rand::Rng>(
-    graph: &Graph,
-    arrivals: &[Arrival],
-    ttl: u32,
-    latency: &Sampler,
-    rng: R,
-) -> Bare {
-    flood(Wheel(EventQueue::new()), graph, arrivals, ttl, latency, rng)
+    match kind {
+        QueueKind::Heap => flood(Heap(BinaryHeap::new()), graph, arrivals, ttl, latency, rng),
+        QueueKind::Buckets => flood(Buckets::new(), graph, arrivals, ttl, latency, rng),
+        QueueKind::Wheel => flood(Wheel(EventQueue::new()), graph, arrivals, ttl, latency, rng),
+    }
 }
 
 fn flood<Q: Queue, R: rand::Rng>(
