@@ -14,6 +14,7 @@ use std::path::Path;
 use std::process::Command;
 
 use bare_loop::QueueKind;
+use gnutsim::dist::{BlockDraws, secs_to_us};
 use gnutsim::rng::{self, Stream};
 use gnutsim::scenario::{self, StrategyKind};
 use gnutsim::workload::{Arrival, QueryTrace};
@@ -104,11 +105,15 @@ fn bare_rates(path: &Path, engine_events: u64) -> Option<[f64; 3]> {
         s.duration,
     )
     .collect();
-    let latency = s.network.latency.sampler();
     let kinds = [QueueKind::Heap, QueueKind::Buckets, QueueKind::Wheel];
     Some(kinds.map(|kind| {
-        let rng = rng::stream(world.seed, Stream::Latency);
-        let bare = bare_loop::flood_on(kind, &world.graph, &arrivals, ttl, &latency, rng);
+        // The engine's latency draws: same distribution, stream and clock tick.
+        let latency = BlockDraws::new(
+            s.network.latency.sampler(),
+            rng::stream(world.seed, Stream::Latency),
+        )
+        .with_tick(s.network.latency_tick.map_or(1, secs_to_us));
+        let bare = bare_loop::flood_on(kind, &world.graph, &arrivals, ttl, latency);
         let off = (bare.events as f64 / engine_events as f64 - 1.0).abs();
         assert!(
             off < 0.05,

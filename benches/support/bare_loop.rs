@@ -13,7 +13,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
-use gnutsim::dist::{BlockDraws, Sampler};
+use gnutsim::dist::BlockDraws;
 use gnutsim::engine::queue::{EventQueue, WheelItem};
 use gnutsim::graph::Graph;
 use gnutsim::workload::Arrival;
@@ -161,13 +161,12 @@ pub fn flood_on<R: rand::Rng>(
     graph: &Graph,
     arrivals: &[Arrival],
     ttl: u32,
-    latency: &Sampler,
-    rng: R,
+    latency: BlockDraws<R>,
 ) -> Bare {
     match kind {
-        QueueKind::Heap => flood(Heap(BinaryHeap::new()), graph, arrivals, ttl, latency, rng),
-        QueueKind::Buckets => flood(Buckets::new(), graph, arrivals, ttl, latency, rng),
-        QueueKind::Wheel => flood(Wheel(EventQueue::new()), graph, arrivals, ttl, latency, rng),
+        QueueKind::Heap => flood(Heap(BinaryHeap::new()), graph, arrivals, ttl, latency),
+        QueueKind::Buckets => flood(Buckets::new(), graph, arrivals, ttl, latency),
+        QueueKind::Wheel => flood(Wheel(EventQueue::new()), graph, arrivals, ttl, latency),
     }
 }
 
@@ -176,10 +175,8 @@ fn flood<Q: Queue, R: rand::Rng>(
     graph: &Graph,
     arrivals: &[Arrival],
     ttl: u32,
-    latency: &Sampler,
-    rng: R,
+    mut latency: BlockDraws<R>,
 ) -> Bare {
-    let mut latency = BlockDraws::new(*latency, rng);
     let words = graph.len().div_ceil(64);
     // Per query: the peers it reached (a bitset) and its messages in flight; slots are recycled.
     let mut seen: Vec<Vec<u64>> = Vec::new();

@@ -227,7 +227,8 @@ impl<'a, P: Protocol> Engine<'a, P> {
             latency: BlockDraws::new(
                 s.network.latency.sampler(),
                 rng::stream(world.seed, Stream::Latency),
-            ),
+            )
+            .with_tick(s.network.latency_tick.map_or(1, secs_to_us)),
             service_us: world.service_us.as_deref(),
             queues: if world.service_us.is_some() {
                 (0..n).map(|_| VecDeque::new()).collect()

@@ -39,6 +39,9 @@ pub struct Network {
     pub peers: u32,
     /// One-way delay of every message, seconds.
     pub latency: Dist,
+    /// Clock tick of message latencies, seconds (a whole number of microseconds): each drawn latency is rounded
+    /// to whole ticks, at least one. `None` = the engine's microsecond clock.
+    pub latency_tick: Option<f64>,
     /// Messages per second a peer processes (drawn once per peer); `None` = unlimited.
     pub capacity: Option<Dist>,
     /// Messages that may wait at a peer before it drops new ones; `None` = unbounded.

@@ -52,6 +52,9 @@ pub fn to_toml(s: &Scenario) -> String {
     let _ = writeln!(o, "\n[network]");
     let _ = writeln!(o, "peers = {}", s.network.peers);
     let _ = writeln!(o, "latency = {}", dist(&s.network.latency));
+    if let Some(tick) = s.network.latency_tick {
+        let _ = writeln!(o, "latency_tick = {}", float(tick));
+    }
     match &s.network.capacity {
         Some(c) => {
             let _ = writeln!(o, "capacity = {}", dist(c));
@@ -227,6 +230,7 @@ mod tests {
 duration = 60
 [network]
 peers = 50
+latency_tick = 0.001
 capacity = { dist = "uniform", min = 10, max = 20 }
 queue_limit = 5
 [topology]

@@ -342,6 +342,11 @@ fn network(t: &mut Reader) -> R<Network> {
     let latency = t
         .opt_dist("latency", false)?
         .unwrap_or(Dist::Constant { value: 0.05 });
+    let latency_tick = t.f64_in(
+        "latency_tick",
+        |x| (1e-6..=3600.0).contains(&x) && whole_microseconds(x),
+        "a whole number of microseconds from 0.000001 to 3600 seconds, e.g. 0.001 for a millisecond clock",
+    )?;
     let capacity = t.opt_dist("capacity", true)?;
     let queue_limit = t.int_in("queue_limit", 0, u32::MAX as i64, "zero or more")?;
     if queue_limit.is_some() && capacity.is_none() {
@@ -353,9 +358,16 @@ fn network(t: &mut Reader) -> R<Network> {
     Ok(Network {
         peers,
         latency,
+        latency_tick,
         capacity,
         queue_limit: queue_limit.map(|q| q as u32),
     })
+}
+
+/// Whether `secs` is a whole number of microseconds, up to floating-point error in its decimal form.
+fn whole_microseconds(secs: f64) -> bool {
+    let us = secs * 1e6;
+    (us - us.round()).abs() <= 1e-6 * us.max(1.0)
 }
 
 fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
@@ -1019,6 +1031,20 @@ ttl = 7
         assert_eq!(e.key, "strategy.f7.ttl");
         let e = load(&GOOD.replace("sigma = 0.5", "sigma = -1.0"), &[]).unwrap_err();
         assert_eq!(e.key, "network.latency.sigma");
+    }
+
+    #[test]
+    fn latency_tick_is_whole_microseconds() {
+        assert_eq!(load(GOOD, &[]).unwrap().network.latency_tick, None);
+        let ms = load(GOOD, &["network.latency_tick=0.001"]).unwrap();
+        assert_eq!(ms.network.latency_tick, Some(0.001));
+        // 0.0007 s (700 us) is whole even though 0.0007 * 1e6 is not exactly 700 in binary.
+        assert!(load(GOOD, &["network.latency_tick=0.0007"]).is_ok());
+        for bad in ["0", "-0.001", "0.0000005", "0.0015005", "7200"] {
+            let e = load(GOOD, &[&format!("network.latency_tick={bad}")]).unwrap_err();
+            assert_eq!(e.key, "network.latency_tick", "{bad}");
+            assert!(e.message.contains("whole number of microseconds"), "{e}");
+        }
     }
 
     #[test]

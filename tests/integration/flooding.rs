@@ -145,6 +145,33 @@ queries = true
     );
 }
 
+#[test]
+fn latency_tick_rounds_every_hop() {
+    // Same tree as below, latency U(12 ms, 14 ms) on a 10 ms tick: every hop takes exactly 10 ms, so the 4 hops out
+    // and 4 back take 80 ms; without the tick each hop takes 12-14 ms and the total is 96-112 ms.
+    let g = Graph::from_edges(7, &[(0, 1), (0, 2), (1, 3), (1, 4), (2, 5), (2, 6)]);
+    let latency = r#"latency = { dist = "uniform", min = 0.012, max = 0.014 }"#;
+    let w = hand_world(g, vec![vec![6]], None);
+    let ticked = scenario(&minimal(
+        7,
+        &format!("{latency}\nlatency_tick = 0.01"),
+        &flood_strategy(4),
+    ));
+    let m = run_queries(&ticked, &w, &[3]).metrics;
+    assert_eq!(m.mean_hops, Some(4.0));
+    assert!(
+        (m.mean_latency_s.unwrap() - 0.08).abs() < 1e-9,
+        "{:?}",
+        m.mean_latency_s
+    );
+    let plain = scenario(&minimal(7, latency, &flood_strategy(4)));
+    let l = run_queries(&plain, &w, &[3])
+        .metrics
+        .mean_latency_s
+        .unwrap();
+    assert!((0.096..=0.112).contains(&l), "{l}");
+}
+
 fn flood_strategy(ttl: u32) -> String {
     format!("kind = \"flooding\"\nttl = {ttl}")
 }
