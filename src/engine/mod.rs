@@ -556,6 +556,19 @@ impl<'a, P: Protocol> Engine<'a, P> {
 
     fn process(&mut self, msg: &Message) {
         let slot = msg.query;
+        if self.protocol.known_duplicate(msg) {
+            // What the general path below does for a duplicate, without asking the protocol for a step.
+            let measured = self.active[slot as usize].info.measured;
+            if msg.to < self.peers {
+                self.rec.processed(msg.to as usize, measured, self.now);
+            }
+            self.rec.duplicate(measured);
+            if self.tracer.is_some() {
+                self.trace_arrival(msg, Fate::Duplicate);
+            }
+            self.message_done(slot);
+            return;
+        }
         let info = self.info(slot);
         self.out.clear();
         self.protocol.handle(msg, &info, view!(self), &mut self.out);

@@ -62,6 +62,18 @@ impl Protocol for ExpandingRing {
         self.start_ring(0, q, view, out);
     }
 
+    /// A ring's query at a peer that the ring's dense table has seen: only a duplicate.
+    #[inline]
+    fn known_duplicate(&self, msg: &Message) -> bool {
+        let ring = (msg.hops >> 16) as usize;
+        msg.kind == MsgKind::Query
+            && self
+                .states
+                .get(msg.query as usize)
+                .and_then(|s| s.rings.get(ring))
+                .is_some_and(|r| r.seen_dense(msg.to))
+    }
+
     fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         let ring = (msg.hops >> 16) as usize;
         let state = slot_of(&mut self.states, q.slot);

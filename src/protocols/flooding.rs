@@ -188,6 +188,16 @@ impl Protocol for Flooding {
             .is_none_or(|r| !r.seen_dense(peer))
     }
 
+    /// A query at a peer that a dense table has seen: `flood_receive` would only mark it a duplicate.
+    #[inline]
+    fn known_duplicate(&self, msg: &Message) -> bool {
+        msg.kind == MsgKind::Query
+            && self
+                .routes
+                .get(msg.query as usize)
+                .is_some_and(|r| r.seen_dense(msg.to))
+    }
+
     fn finish(&mut self, slot: u32) -> u64 {
         let routes = slot_of(&mut self.routes, slot);
         let reached = routes.len().saturating_sub(1) as u64;

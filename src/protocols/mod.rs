@@ -290,6 +290,13 @@ pub trait Protocol {
     fn may_expand(&self, _slot: u32, _peer: PeerId) -> bool {
         true
     }
+    /// Whether `msg` is a query its peer has already seen, so that handling it would do nothing but report a
+    /// duplicate (most of a flood's messages): the engine then counts it without building a step. True must be
+    /// exact; false is always allowed (the message then goes through `handle`).
+    #[inline]
+    fn known_duplicate(&self, _msg: &Message) -> bool {
+        false
+    }
     /// Hints the processor to fetch the state that a message of query `slot` arriving at `peer` will touch (it
     /// is a few events ahead in the queue). No visible effect.
     #[inline]

@@ -75,6 +75,17 @@ fn full_flood_on_random_regular_graph_random_latency() {
 }
 
 #[test]
+fn full_flood_on_a_millisecond_clock() {
+    // Whole-millisecond latencies: many messages arrive in the same instant, and past 256 peers reached the
+    // duplicate filter is dense (the engine's shortcut for known duplicates); the identities must still hold.
+    assert_full_flood(&full_flood_scenario(
+        "kind = \"random\"\nmean_degree = 8.0",
+        "{ dist = \"uniform\", min = 0.001, max = 0.004 }\nlatency_tick = 0.001",
+        400,
+    ));
+}
+
+#[test]
 fn full_flood_with_ttl_just_above_the_diameter() {
     // With a constant latency, first copies travel shortest paths, so TTL = diameter + 1 already floods all.
     for topo in [
