@@ -165,6 +165,11 @@ const PREFETCH_LINKS: usize = 1;
 const PREFETCH_COUNTERS: usize = 1;
 const PREFETCH_FAR: usize = 3;
 
+/// Below this many peers the event loop does not prefetch: the graph, the counters and a query's seen bitset
+/// (about 50 bytes a peer) then stay in the processor's L2 cache, and the hints only cost instructions. Measured
+/// on the millisecond-clock flood benchmarks: without hints, 10% faster at 10^4 peers and 25% slower at 10^5.
+const PREFETCH_MIN_PEERS: u32 = 32_768;
+
 struct Engine<'a, P: Protocol> {
     world: &'a World,
     protocol: P,
@@ -196,6 +201,8 @@ struct Engine<'a, P: Protocol> {
     acting: u32,
     /// `gnutsim trace`: the query being followed, hop by hop.
     tracer: Option<Tracer>,
+    /// Whether the event loop prefetches (see [`PREFETCH_MIN_PEERS`]).
+    prefetch: bool,
     now: u64,
     events: u64,
     warmup_us: u64,
@@ -259,6 +266,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             replicate: s.content.replicate_on_hit,
             added: AddedCopies::default(),
             peers: n,
+            prefetch: n >= PREFETCH_MIN_PEERS,
             trace,
             pending: None,
             next_index: 0,
@@ -299,31 +307,8 @@ impl<'a, P: Protocol> Engine<'a, P> {
         while let Some((time, packed)) = self.queue.pop() {
             self.now = time;
             self.events += 1;
-            // Fetch what the next events will touch while this one is handled (see the PREFETCH_* distances):
-            // their peer's counters, the protocol's state and, for those that may forward (not duplicates,
-            // most of a flood), the neighbour list, whose offsets (or list header) are fetched further ahead.
-            if let Some(&next) = self.queue.peek_ahead(PREFETCH_LINKS) {
-                let to = next.target();
-                if self.may_expand(next) {
-                    match &self.overlay {
-                        Some(o) => o.prefetch_links(to),
-                        None => self.world.graph.prefetch_neighbours(to),
-                    }
-                }
-            }
-            if let Some(&later) = self.queue.peek_ahead(PREFETCH_COUNTERS) {
-                self.rec.prefetch(later.target() as usize);
-            }
-            if let Some(&later) = self.queue.peek_ahead(PREFETCH_FAR) {
-                if let Some(slot) = later.message_slot() {
-                    self.protocol.prefetch(slot, later.target());
-                }
-                if self.may_expand(later) {
-                    match &self.overlay {
-                        Some(o) => o.prefetch(later.target()),
-                        None => self.world.graph.prefetch_offsets(later.target()),
-                    }
-                }
+            if self.prefetch {
+                self.prefetch_ahead();
             }
             match Event::from(packed) {
                 Event::Issue => self.issue(),
@@ -340,6 +325,36 @@ impl<'a, P: Protocol> Engine<'a, P> {
 }
 
 impl<'a, P: Protocol> Engine<'a, P> {
+    /// Fetches what the next events will touch while this one is handled (see the PREFETCH_* distances): their
+    /// peer's counters, the protocol's state and, for those that may forward (not duplicates, most of a flood),
+    /// the neighbour list, whose offsets (or list header) are fetched further ahead.
+    #[inline]
+    fn prefetch_ahead(&self) {
+        if let Some(&next) = self.queue.peek_ahead(PREFETCH_LINKS) {
+            let to = next.target();
+            if self.may_expand(next) {
+                match &self.overlay {
+                    Some(o) => o.prefetch_links(to),
+                    None => self.world.graph.prefetch_neighbours(to),
+                }
+            }
+        }
+        if let Some(&later) = self.queue.peek_ahead(PREFETCH_COUNTERS) {
+            self.rec.prefetch(later.target() as usize);
+        }
+        if let Some(&later) = self.queue.peek_ahead(PREFETCH_FAR) {
+            if let Some(slot) = later.message_slot() {
+                self.protocol.prefetch(slot, later.target());
+            }
+            if self.may_expand(later) {
+                match &self.overlay {
+                    Some(o) => o.prefetch(later.target()),
+                    None => self.world.graph.prefetch_offsets(later.target()),
+                }
+            }
+        }
+    }
+
     /// Whether event `e` may make its peer send to its neighbours (a prefetch hint).
     #[inline]
     fn may_expand(&self, e: Packed) -> bool {
