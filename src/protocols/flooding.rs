@@ -188,6 +188,13 @@ impl Protocol for Flooding {
             .is_none_or(|r| !r.seen_dense(peer))
     }
 
+    #[inline]
+    fn prefetch(&self, slot: u32, peer: PeerId) {
+        if let Some(r) = self.routes.get(slot as usize) {
+            r.prefetch_pred(peer);
+        }
+    }
+
     /// A query at a peer that a dense table has seen: `flood_receive` would only mark it a duplicate.
     #[inline]
     fn known_duplicate(&self, msg: &Message) -> bool {
