@@ -160,10 +160,12 @@ struct Active {
 /// How many events ahead (after the next one) the event loop prefetches a peer's neighbour list, its counters,
 /// and the neighbour list's offsets (or link-list header) with the protocol's per-query state. Tuned on the flood
 /// benchmarks: the offsets must arrive before the list is fetched, or the list's prefetch waits for them
-/// (fetching them only one event earlier stalled at 10^6 peers); 2/2/6, 3/2/8 and 2/1/5 measured no better.
-const PREFETCH_LINKS: usize = 1;
-const PREFETCH_COUNTERS: usize = 1;
-const PREFETCH_FAR: usize = 3;
+/// (fetching them only one event earlier stalled at 10^6 peers). Once duplicates skipped the protocol step,
+/// events got shorter and 1/1/3 left the loop waiting on offsets at 10^6 peers: 2/2/6 is 10% faster there than
+/// 1/1/3, 1/1/5, 2/2/5, 3/2/6 or 2/1/8 (millisecond-clock benchmark), and no slower at 10^5.
+const PREFETCH_LINKS: usize = 2;
+const PREFETCH_COUNTERS: usize = 2;
+const PREFETCH_FAR: usize = 6;
 
 /// Below this many peers the event loop does not prefetch: the graph, the counters and a query's seen bitset
 /// (about 50 bytes a peer) then stay in the processor's L2 cache, and the hints only cost instructions. Measured
