@@ -137,11 +137,11 @@ impl Recorder {
         })
     }
 
-    /// A message of `kind` was sent (its time goes to [`Recorder::sent_at`]).
+    /// Messages of a measured query were sent, this many of each kind (their time goes to [`Recorder::sent_at`]).
     #[inline]
-    pub fn sent_kind(&mut self, kind: MsgKind, measured: bool) {
-        if measured {
-            self.by_kind[kind as usize] += 1;
+    pub fn sent_kinds(&mut self, by_kind: &[u64; MSG_KINDS]) {
+        for (total, n) in self.by_kind.iter_mut().zip(by_kind) {
+            *total += n;
         }
     }
 
