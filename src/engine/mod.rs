@@ -18,7 +18,7 @@ use crate::protocols::client_server::ClientServer;
 use crate::protocols::expanding_ring::ExpandingRing;
 use crate::protocols::flooding::Flooding;
 use crate::protocols::random_walk::RandomWalk;
-use crate::protocols::{MSG_KINDS, Message, Outbox, Protocol, QueryInfo, View};
+use crate::protocols::{Message, Outbox, Protocol, QueryInfo, View};
 use crate::rng::{self, SimRng, Stream};
 use crate::scenario::{ReplicateOnHit, Scenario, Strategy, StrategyKind};
 use crate::workload::{Arrival, QueryTrace};
@@ -698,19 +698,22 @@ impl<'a, P: Protocol> Engine<'a, P> {
             let slot = sends[i].query;
             let measured = self.active[slot as usize].info.measured;
             let start = i;
-            // Counted here and added once: an add per message to the recorder's array was a read-modify-write
-            // in memory on every send (measured).
-            let mut by_kind = [0u64; MSG_KINDS];
+            // Runs of one kind are counted in a register and added once: an add per message to the recorder's
+            // array (or to a local one) was a read-modify-write in memory on every send (measured).
+            let mut kind = sends[i].kind;
+            let mut of_kind = 0u64;
             while i < sends.len() && sends[i].query == slot {
                 let msg = sends[i];
                 let delay = self.latency.next_us();
                 self.queue.push(now + delay, Event::Deliver(msg).into());
-                by_kind[msg.kind as usize] += 1;
+                if msg.kind != kind {
+                    self.rec.sent(kind, of_kind, measured);
+                    (kind, of_kind) = (msg.kind, 0);
+                }
+                of_kind += 1;
                 i += 1;
             }
-            if measured {
-                self.rec.sent_kinds(&by_kind);
-            }
+            self.rec.sent(kind, of_kind, measured);
             let count = (i - start) as u64;
             let a = &mut self.active[slot as usize];
             a.in_flight += count;

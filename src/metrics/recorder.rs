@@ -137,15 +137,16 @@ impl Recorder {
         })
     }
 
-    /// Messages of a measured query were sent, this many of each kind (their time goes to [`Recorder::sent_at`]).
+    /// `count` messages of `kind` were sent, of a query that counts in runs.csv or not (their time goes to
+    /// [`Recorder::sent_at`]).
     #[inline]
-    pub fn sent_kinds(&mut self, by_kind: &[u64; MSG_KINDS]) {
-        for (total, n) in self.by_kind.iter_mut().zip(by_kind) {
-            *total += n;
+    pub fn sent(&mut self, kind: MsgKind, count: u64, measured: bool) {
+        if measured {
+            self.by_kind[kind as usize] += count;
         }
     }
 
-    /// `count` messages were sent at `now` (the time series' count; kinds go to [`Recorder::sent_kind`]).
+    /// `count` messages were sent at `now` (the time series' count; kinds go to [`Recorder::sent`]).
     #[inline]
     pub fn sent_at(&mut self, now: u64, count: u64) {
         if !self.send_window.contains(now) {
