@@ -5,6 +5,9 @@
 //! on the same graph, arrivals and latency draws (`support/bare_loop.rs`): the yardstick the engine is measured
 //! against, in the same run because this shared machine varies up to 2x between runs.
 //!
+//! `x PeerSim` is the engine's rate over PeerSim's best on the same flood workload at the same size (measured on
+//! the CI machine, see [`PEERSIM_BEST`]).
+//!
 //! `cargo bench -- 1e5` runs only the scenarios whose name contains "1e5".
 
 #[path = "support/bare_loop.rs"]
@@ -20,6 +23,10 @@ use gnutsim::scenario::{self, StrategyKind};
 use gnutsim::workload::{Arrival, QueryTrace};
 use gnutsim::world::World;
 
+/// PeerSim 1.0.5's best events/s (event-driven engine, ParallelGC) on the same flood workload, integer clock, as
+/// measured on the CI machine for the benchmark issue: (peers, events/s). The `x PeerSim` column divides by it.
+const PEERSIM_BEST: [(u32, f64); 3] = [(10_000, 4.9e6), (100_000, 1.8e6), (1_000_000, 1.09e6)];
+
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -32,7 +39,7 @@ fn main() {
         .collect();
     names.sort();
     println!(
-        "{:<16} {:>11} {:>8} {:>11} {:>8} | {:>11} {:>11} {:>11} {:>7}",
+        "{:<16} {:>11} {:>8} {:>11} {:>8} | {:>11} {:>11} {:>11} {:>7} {:>9}",
         "scenario",
         "events",
         "loop s",
@@ -41,7 +48,8 @@ fn main() {
         "bare heap",
         "bare bucket",
         "bare wheel",
-        "ratio"
+        "ratio",
+        "x PeerSim"
     );
     for name in names {
         let out =
@@ -67,8 +75,14 @@ fn main() {
         let cell = |k: usize| bare.map_or("-".to_string(), |b| format!("{:.0}", b[k]));
         // Against the fastest bare loop (the wheel, so far on this machine).
         let best = bare.map(|b| b.iter().copied().fold(0.0, f64::max));
+        // The flood workloads (those with bare loops) against PeerSim at the same size.
+        let peers = scenario::load(&path, &[]).map(|s| s.network.peers);
+        let peersim = PEERSIM_BEST
+            .iter()
+            .find(|&&(n, _)| bare.is_some() && peers.as_ref().is_ok_and(|&p| p == n))
+            .map_or("-".to_string(), |&(_, r)| format!("{:.1}", rate / r));
         println!(
-            "{:<16} {:>11} {:>8.2} {:>11.0} {:>8.1} | {:>11} {:>11} {:>11} {:>7}",
+            "{:<16} {:>11} {:>8.2} {:>11.0} {:>8.1} | {:>11} {:>11} {:>11} {:>7} {:>9}",
             name.trim_end_matches(".toml"),
             events,
             wall,
@@ -78,6 +92,7 @@ fn main() {
             cell(1),
             cell(2),
             best.map_or("-".to_string(), |b| format!("{:.2}", rate / b)),
+            peersim,
         );
         let _ = std::fs::remove_dir_all(&out);
     }
