@@ -156,7 +156,7 @@ pub enum QueueKind {
 }
 
 /// Floods `arrivals` over `graph` on the queue `kind`.
-pub fn flood_on<R: rand::Rng>(
+pub fn flood_on<R: rand::Rng + Clone>(
     kind: QueueKind,
     graph: &Graph,
     arrivals: &[Arrival],
@@ -170,7 +170,7 @@ pub fn flood_on<R: rand::Rng>(
     }
 }
 
-fn flood<Q: Queue, R: rand::Rng>(
+fn flood<Q: Queue, R: rand::Rng + Clone>(
     mut queue: Q,
     graph: &Graph,
     arrivals: &[Arrival],
