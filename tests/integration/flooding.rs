@@ -86,6 +86,23 @@ fn full_flood_on_a_millisecond_clock() {
 }
 
 #[test]
+fn expanding_ring_of_one_full_ring_is_a_full_flood() {
+    // One ring whose TTL no path exhausts: the expanding ring's own tables (dense past 256 peers, where known
+    // duplicates skip its step) must count exactly what a flood does.
+    let text = full_flood_scenario(
+        "kind = \"random\"\nmean_degree = 8.0",
+        "{ dist = \"exponential\", mean = 0.05 }",
+        400,
+    )
+    .replace(
+        "kind = \"flooding\"\nttl = 400",
+        "kind = \"expanding-ring\"\nttls = [400]\nring_wait = 100.0",
+    );
+    assert!(text.contains("expanding-ring"));
+    assert_full_flood(&text);
+}
+
+#[test]
 fn full_flood_with_ttl_just_above_the_diameter() {
     // With a constant latency, first copies travel shortest paths, so TTL = diameter + 1 already floods all.
     for topo in [
