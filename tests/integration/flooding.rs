@@ -2,7 +2,9 @@
 //! breadth-first reach, hand-built graphs.
 
 use gnutsim::engine;
+use gnutsim::engine::tracer::Fate;
 use gnutsim::graph::Graph;
+use gnutsim::protocols::MsgKind;
 use gnutsim::topology::stats;
 use gnutsim::world::World;
 
@@ -83,6 +85,30 @@ fn full_flood_on_a_millisecond_clock() {
         "{ dist = \"uniform\", min = 0.001, max = 0.004 }\nlatency_tick = 0.001",
         400,
     ));
+}
+
+#[test]
+fn trace_of_a_full_flood_counts_every_duplicate() {
+    // The traced query of a full flood on a connected 400-peer graph: N - 1 first receipts and 2E - 2(N - 1)
+    // duplicates, most of them counted by the engine's known-duplicate shortcut, each with its fate.
+    let s = scenario(&full_flood_scenario(
+        "kind = \"random\"\nmean_degree = 8.0",
+        "{ dist = \"exponential\", mean = 0.05 }",
+        400,
+    ));
+    let w = World::build(&s, 0).expect("world builds");
+    assert_eq!(stats::component_sizes(&w.graph).len(), 1);
+    let (e, n) = (w.graph.edge_count(), w.graph.len());
+    let t = engine::trace_query(&s, &s.strategies[0], &w, 3).expect("a query");
+    let count = |fate: Fate| {
+        t.hops
+            .iter()
+            .filter(|h| h.kind == MsgKind::Query && h.fate == fate)
+            .count()
+    };
+    assert_eq!(count(Fate::New), n - 1);
+    assert_eq!(count(Fate::Duplicate), 2 * e - 2 * (n - 1));
+    assert_eq!(t.reached, (n - 1) as u64);
 }
 
 #[test]
