@@ -7,6 +7,12 @@ use super::flooding::{HOPS_MASK, flood_receive, flood_start, route_hit, slot_of}
 use super::routes::{RoutePool, Routes};
 use super::{Message, MsgKind, Outbox, Protocol, QueryInfo, Timer, View};
 
+/// The ring a message belongs to: the bits above the hop count.
+#[inline]
+fn ring_of(msg: &Message) -> usize {
+    (msg.hops >> 16) as usize
+}
+
 pub struct ExpandingRing {
     ttls: Vec<u32>,
     wait_us: u64,
@@ -65,7 +71,7 @@ impl Protocol for ExpandingRing {
     /// A ring's query at a peer that the ring's dense table has seen: only a duplicate.
     #[inline]
     fn known_duplicate(&self, msg: &Message) -> bool {
-        let ring = (msg.hops >> 16) as usize;
+        let ring = ring_of(msg);
         msg.kind == MsgKind::Query
             && self
                 .states
@@ -75,7 +81,7 @@ impl Protocol for ExpandingRing {
     }
 
     fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
-        let ring = (msg.hops >> 16) as usize;
+        let ring = ring_of(msg);
         let state = slot_of(&mut self.states, q.slot);
         match msg.kind {
             MsgKind::Query => {
@@ -155,7 +161,7 @@ mod tests {
             timers.append(&mut out.timers);
             if let Some(m) = fifo.pop_front() {
                 if m.kind == MsgKind::Query {
-                    per_ring[(m.hops >> 16) as usize] += 1;
+                    per_ring[ring_of(&m)] += 1;
                 }
                 out.clear();
                 p.handle(&m, &q, view, &mut out);

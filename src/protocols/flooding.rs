@@ -164,6 +164,16 @@ fn hit_path(routes: &Routes, holder: PeerId, source: PeerId, path: &mut Vec<Peer
     }
 }
 
+impl Flooding {
+    /// Whether query `slot`'s table is dense and has `peer` in it (false while sparse).
+    #[inline]
+    fn seen_dense(&self, slot: u32, peer: PeerId) -> bool {
+        self.routes
+            .get(slot as usize)
+            .is_some_and(|r| r.seen_dense(peer))
+    }
+}
+
 impl Protocol for Flooding {
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         let routes = slot_of(&mut self.routes, q.slot);
@@ -183,9 +193,7 @@ impl Protocol for Flooding {
     /// A duplicate (most of a flood's messages) sends nothing.
     #[inline]
     fn may_expand(&self, slot: u32, peer: PeerId) -> bool {
-        self.routes
-            .get(slot as usize)
-            .is_none_or(|r| !r.seen_dense(peer))
+        !self.seen_dense(slot, peer)
     }
 
     #[inline]
@@ -198,11 +206,7 @@ impl Protocol for Flooding {
     /// A query at a peer that a dense table has seen: `flood_receive` would only mark it a duplicate.
     #[inline]
     fn known_duplicate(&self, msg: &Message) -> bool {
-        msg.kind == MsgKind::Query
-            && self
-                .routes
-                .get(msg.query as usize)
-                .is_some_and(|r| r.seen_dense(msg.to))
+        msg.kind == MsgKind::Query && self.seen_dense(msg.query, msg.to)
     }
 
     fn finish(&mut self, slot: u32) -> u64 {
