@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::Command;
 
 use bare_loop::QueueKind;
-use gnutsim::dist::{BlockDraws, secs_to_us};
+use gnutsim::engine;
 use gnutsim::rng::{self, Stream};
 use gnutsim::scenario::{self, StrategyKind};
 use gnutsim::workload::{Arrival, QueryTrace};
@@ -122,12 +122,7 @@ fn bare_rates(path: &Path, engine_events: u64) -> Option<[f64; 3]> {
     .collect();
     let kinds = [QueueKind::Heap, QueueKind::Buckets, QueueKind::Wheel];
     Some(kinds.map(|kind| {
-        // The engine's latency draws: same distribution, stream and clock tick.
-        let latency = BlockDraws::new(
-            s.network.latency.sampler(),
-            rng::stream(world.seed, Stream::Latency),
-        )
-        .with_tick(s.network.latency_tick.map_or(1, secs_to_us));
+        let latency = engine::message_latencies(&s, world.seed);
         let bare = bare_loop::flood_on(kind, &world.graph, &arrivals, ttl, latency);
         let off = (bare.events as f64 / engine_events as f64 - 1.0).abs();
         assert!(

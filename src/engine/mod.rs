@@ -56,6 +56,17 @@ pub struct RunOutput {
     pub wall_s: f64,
 }
 
+/// The message latencies of a replication, drawn ahead in blocks: the scenario's distribution on its clock tick,
+/// from the replication's latency stream. Same seed for every strategy: common random numbers as far as the
+/// message sequences agree (and the benchmark's bare loops draw the same values).
+pub fn message_latencies(s: &Scenario, replication_seed: u64) -> BlockDraws<SimRng> {
+    BlockDraws::new(
+        s.network.latency.sampler(),
+        rng::stream(replication_seed, Stream::Latency),
+    )
+    .with_tick(s.network.latency_tick.map_or(1, secs_to_us))
+}
+
 /// Runs one strategy over one world, with the replication's query trace.
 pub fn simulate(s: &Scenario, strategy: &Strategy, world: &World) -> RunOutput {
     let trace = QueryTrace::new(
@@ -232,12 +243,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 s.output.queries,
             ),
             protocol,
-            // Same seed for every strategy: common random numbers as far as the message sequences agree.
-            latency: BlockDraws::new(
-                s.network.latency.sampler(),
-                rng::stream(world.seed, Stream::Latency),
-            )
-            .with_tick(s.network.latency_tick.map_or(1, secs_to_us)),
+            latency: message_latencies(s, world.seed),
             service_us: world.service_us.as_deref(),
             queues: if world.service_us.is_some() {
                 (0..n).map(|_| VecDeque::new()).collect()
