@@ -1,9 +1,10 @@
 //! Engine benchmark (`cargo bench`): runs the scenarios of scenarios/bench/ with the release binary, one process
 //! each (so peak memory is per scenario), and prints events/s and peak RSS from their timing.csv.
 //!
-//! For the flooding scenarios without churn it also runs, in this process and right after, three bare flood loops
-//! on the same graph, arrivals and latency draws (`support/bare_loop.rs`): the yardstick the engine is measured
-//! against, in the same run because this shared machine varies up to 2x between runs.
+//! For the flooding scenarios without churn it also runs, in this process and right after, bare flood loops on
+//! the same graph, arrivals and latency draws (`support/bare_loop.rs`): the yardstick the engine is measured
+//! against, in the same run because this shared machine varies up to 2x between runs. `bare tick` (one bucket
+//! per clock tick, the issue's integer-clock loop) runs only where every time is a whole tick.
 //!
 //! `x PeerSim` is the engine's rate over PeerSim's best on the same flood workload at the same size (measured on
 //! the CI machine, see [`PEERSIM_BEST`]).
@@ -17,10 +18,10 @@ use std::path::Path;
 use std::process::Command;
 
 use bare_loop::QueueKind;
+use gnutsim::dist::secs_to_us;
 use gnutsim::engine;
-use gnutsim::rng::{self, Stream};
 use gnutsim::scenario::{self, StrategyKind};
-use gnutsim::workload::{Arrival, QueryTrace};
+use gnutsim::workload::Arrival;
 use gnutsim::world::World;
 
 /// PeerSim 1.0.5's best events/s (event-driven engine, ParallelGC) on the same flood workload, integer clock, as
@@ -39,7 +40,7 @@ fn main() {
         .collect();
     names.sort();
     println!(
-        "{:<16} {:>11} {:>8} {:>11} {:>8} | {:>11} {:>11} {:>11} {:>7} {:>9}",
+        "{:<16} {:>11} {:>8} {:>11} {:>8} | {:>11} {:>11} {:>11} {:>11} {:>7} {:>9}",
         "scenario",
         "events",
         "loop s",
@@ -48,6 +49,7 @@ fn main() {
         "bare heap",
         "bare bucket",
         "bare wheel",
+        "bare tick",
         "ratio",
         "x PeerSim"
     );
@@ -72,9 +74,12 @@ fn main() {
         }
         let rate = events as f64 / wall.max(1e-9);
         let bare = bare_rates(&path, events);
-        let cell = |k: usize| bare.map_or("-".to_string(), |b| format!("{:.0}", b[k]));
-        // Against the fastest bare loop (the wheel, so far on this machine).
-        let best = bare.map(|b| b.iter().copied().fold(0.0, f64::max));
+        let cell = |k: usize| {
+            bare.and_then(|b| b[k])
+                .map_or("-".to_string(), |r| format!("{r:.0}"))
+        };
+        // Against the fastest bare loop of the run.
+        let best = bare.map(|b| b.iter().flatten().copied().fold(0.0, f64::max));
         // The flood workloads (those with bare loops) against PeerSim at the same size.
         let peers = scenario::load(&path, &[]).map(|s| s.network.peers);
         let peersim = PEERSIM_BEST
@@ -82,7 +87,7 @@ fn main() {
             .find(|&&(n, _)| bare.is_some() && peers.as_ref().is_ok_and(|&p| p == n))
             .map_or("-".to_string(), |&(_, r)| format!("{:.1}", rate / r));
         println!(
-            "{:<16} {:>11} {:>8.2} {:>11.0} {:>8.1} | {:>11} {:>11} {:>11} {:>7} {:>9}",
+            "{:<16} {:>11} {:>8.2} {:>11.0} {:>8.1} | {:>11} {:>11} {:>11} {:>11} {:>7} {:>9}",
             name.trim_end_matches(".toml"),
             events,
             wall,
@@ -91,6 +96,7 @@ fn main() {
             cell(0),
             cell(1),
             cell(2),
+            cell(3),
             best.map_or("-".to_string(), |b| format!("{:.2}", rate / b)),
             peersim,
         );
@@ -98,10 +104,10 @@ fn main() {
     }
 }
 
-/// Events/s of the bare heap, bucket and wheel loops on the scenario's first replication, for a single
-/// flooding strategy without churn. `engine_events` checks that they did the engine's work (the same floods give
+/// Events/s of the bare heap, bucket, wheel and tick loops on the scenario's first replication, for a single
+/// flooding strategy without churn (the tick loop only on a clock of one tick for latencies and issue times). `engine_events` checks that they did the engine's work (the same floods give
 /// the same deliveries, give or take the engine's query hits and different latency draws).
-fn bare_rates(path: &Path, engine_events: u64) -> Option<[f64; 3]> {
+fn bare_rates(path: &Path, engine_events: u64) -> Option<[Option<f64>; 4]> {
     let s = scenario::load(path, &[]).expect("benchmark scenario loads");
     let [strategy] = s.strategies.as_slice() else {
         return None;
@@ -113,15 +119,19 @@ fn bare_rates(path: &Path, engine_events: u64) -> Option<[f64; 3]> {
         return None;
     }
     let world = World::build(&s, 0).expect("world builds");
-    let arrivals: Vec<Arrival> = QueryTrace::new(
-        rng::stream(world.seed, Stream::Queries),
-        world.peers(),
-        s.workload.query_rate,
-        s.duration,
-    )
-    .collect();
-    let kinds = [QueueKind::Heap, QueueKind::Buckets, QueueKind::Wheel];
+    let arrivals: Vec<Arrival> = engine::query_trace(&s, &world).collect();
+    let tick = match (s.network.latency_tick, s.workload.issue_tick) {
+        (Some(a), Some(b)) if a == b => Some(QueueKind::Ticks(secs_to_us(a))),
+        _ => None,
+    };
+    let kinds = [
+        Some(QueueKind::Heap),
+        Some(QueueKind::Buckets),
+        Some(QueueKind::Wheel),
+        tick,
+    ];
     Some(kinds.map(|kind| {
+        let kind = kind?;
         let latency = engine::message_latencies(&s, world.seed);
         let bare = bare_loop::flood_on(kind, &world.graph, &arrivals, ttl, latency);
         let off = (bare.events as f64 / engine_events as f64 - 1.0).abs();
@@ -130,6 +140,6 @@ fn bare_rates(path: &Path, engine_events: u64) -> Option<[f64; 3]> {
             "bare loop did {} events, the engine {engine_events}",
             bare.events
         );
-        bare.events as f64 / bare.wall_s
+        Some(bare.events as f64 / bare.wall_s)
     }))
 }

@@ -28,6 +28,8 @@ pub struct QueryTrace {
     peers: u32,
     t: f64,
     end: f64,
+    /// Issue times are rounded down to a whole number of these microseconds.
+    tick_us: u64,
 }
 
 impl QueryTrace {
@@ -39,7 +41,16 @@ impl QueryTrace {
             peers,
             t: 0.0,
             end: duration,
+            tick_us: 1,
         }
+    }
+
+    /// Issue times on a clock of `tick_us` microseconds (`workload.issue_tick`): each is rounded down to a whole
+    /// number of ticks, so it stays inside [0, duration) and the order of arrivals is kept. Arrivals may then share
+    /// an instant; they are issued in the order drawn.
+    pub fn with_tick(mut self, tick_us: u64) -> QueryTrace {
+        self.tick_us = tick_us.max(1);
+        self
     }
 }
 
@@ -57,6 +68,7 @@ impl Iterator for QueryTrace {
         let object_draw = self.rng.random::<f64>();
         // Truncate, so that an arrival just before `duration` stays inside [0, duration).
         let time_us = (self.t * 1e6) as u64;
+        let time_us = time_us - time_us % self.tick_us;
         Some(Arrival {
             time_us,
             source,
@@ -81,5 +93,23 @@ mod tests {
             t.iter()
                 .all(|a| a.time_us < 1_000_000_000 && a.source < 1000)
         );
+    }
+
+    #[test]
+    fn a_tick_rounds_issue_times_down_and_keeps_the_draws() {
+        let plain: Vec<_> = QueryTrace::new(stream(3, Stream::Queries), 100, 0.5, 100.0).collect();
+        let ticked: Vec<_> = QueryTrace::new(stream(3, Stream::Queries), 100, 0.5, 100.0)
+            .with_tick(1000)
+            .collect();
+        assert_eq!(plain.len(), ticked.len());
+        // Expected 5000 arrivals, 50 a second: many share a millisecond with their predecessor's.
+        assert!(plain.len() > 4000, "{}", plain.len());
+        for (p, t) in plain.iter().zip(&ticked) {
+            // Same draws; the time is the millisecond the plain time falls in.
+            assert_eq!((p.source, p.object_draw), (t.source, t.object_draw));
+            assert_eq!(t.time_us, p.time_us / 1000 * 1000);
+        }
+        assert!(ticked.windows(2).all(|w| w[0].time_us <= w[1].time_us));
+        assert!(ticked.windows(2).any(|w| w[0].time_us == w[1].time_us));
     }
 }

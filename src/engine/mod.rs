@@ -67,14 +67,21 @@ pub fn message_latencies(s: &Scenario, replication_seed: u64) -> BlockDraws<SimR
     .with_tick(s.network.latency_tick.map_or(1, secs_to_us))
 }
 
-/// Runs one strategy over one world, with the replication's query trace.
-pub fn simulate(s: &Scenario, strategy: &Strategy, world: &World) -> RunOutput {
-    let trace = QueryTrace::new(
+/// The replication's query arrivals, from their own stream, on the scenario's issue clock. Same for every strategy
+/// (and the benchmark's bare loops issue the same).
+pub fn query_trace(s: &Scenario, world: &World) -> QueryTrace {
+    QueryTrace::new(
         rng::stream(world.seed, Stream::Queries),
         world.peers(),
         s.workload.query_rate,
         s.duration,
-    );
+    )
+    .with_tick(s.workload.issue_tick.map_or(1, secs_to_us))
+}
+
+/// Runs one strategy over one world, with the replication's query trace.
+pub fn simulate(s: &Scenario, strategy: &Strategy, world: &World) -> RunOutput {
+    let trace = query_trace(s, world);
     simulate_arrivals(s, strategy, world, trace)
 }
 
@@ -140,12 +147,7 @@ pub fn trace_query(
     world: &World,
     index: u64,
 ) -> Option<TracedQuery> {
-    let trace = QueryTrace::new(
-        rng::stream(world.seed, Stream::Queries),
-        world.peers(),
-        s.workload.query_rate,
-        s.duration,
-    );
+    let trace = query_trace(s, world);
     let tracer = Some(Tracer::new(index));
     let t = with_engine!(s, strategy, world, Box::new(trace), |engine| engine
         .with_tracer(tracer)

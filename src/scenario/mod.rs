@@ -170,6 +170,8 @@ pub enum Popularity {
 pub struct Workload {
     /// Queries per online peer per second (Poisson).
     pub query_rate: f64,
+    /// Clock tick of query issue times, seconds: each is rounded down to a whole number of ticks (None: 1 us).
+    pub issue_tick: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -147,6 +147,9 @@ pub fn to_toml(s: &Scenario) -> String {
 
     let _ = writeln!(o, "\n[workload]");
     let _ = writeln!(o, "query_rate = {}", float(s.workload.query_rate));
+    if let Some(tick) = s.workload.issue_tick {
+        let _ = writeln!(o, "issue_tick = {}", float(tick));
+    }
 
     let ch = &s.churn;
     let _ = writeln!(o, "\n[churn]");
@@ -241,6 +244,7 @@ objects = 5
 popularity = { zipf = 1 }
 [workload]
 query_rate = 0.1
+issue_tick = 0.001
 [[strategy]]
 name = "a"
 kind = "flooding"

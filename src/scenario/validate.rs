@@ -342,11 +342,7 @@ fn network(t: &mut Reader) -> R<Network> {
     let latency = t
         .opt_dist("latency", false)?
         .unwrap_or(Dist::Constant { value: 0.05 });
-    let latency_tick = t.f64_in(
-        "latency_tick",
-        |x| (1e-6..=3600.0).contains(&x) && whole_microseconds(x),
-        "a whole number of microseconds from 0.000001 to 3600 seconds, e.g. 0.001 for a millisecond clock",
-    )?;
+    let latency_tick = tick(t, "latency_tick")?;
     let capacity = t.opt_dist("capacity", true)?;
     let queue_limit = t.int_in("queue_limit", 0, u32::MAX as i64, "zero or more")?;
     if queue_limit.is_some() && capacity.is_none() {
@@ -362,6 +358,15 @@ fn network(t: &mut Reader) -> R<Network> {
         capacity,
         queue_limit: queue_limit.map(|q| q as u32),
     })
+}
+
+/// A clock tick (`network.latency_tick`, `workload.issue_tick`): optional, a whole number of microseconds.
+fn tick(t: &mut Reader, key: &'static str) -> R<Option<f64>> {
+    t.f64_in(
+        key,
+        |x| (1e-6..=3600.0).contains(&x) && whole_microseconds(x),
+        "a whole number of microseconds from 0.000001 to 3600 seconds, e.g. 0.001 for a millisecond clock",
+    )
 }
 
 /// Whether `secs` is a whole number of microseconds, up to floating-point error in its decimal form.
@@ -649,8 +654,12 @@ fn workload(mut t: Reader) -> R<Workload> {
         "a positive rate (queries per online peer per second)",
     )?;
     let query_rate = t.required("query_rate", rate)?;
+    let issue_tick = tick(&mut t, "issue_tick")?;
     t.finish()?;
-    Ok(Workload { query_rate })
+    Ok(Workload {
+        query_rate,
+        issue_tick,
+    })
 }
 
 fn churn(mut t: Reader, peers: u32, base_dir: &Path) -> R<Churn> {
@@ -1043,6 +1052,18 @@ ttl = 7
         for bad in ["0", "-0.001", "0.0000005", "0.0015005", "7200"] {
             let e = load(GOOD, &[&format!("network.latency_tick={bad}")]).unwrap_err();
             assert_eq!(e.key, "network.latency_tick", "{bad}");
+            assert!(e.message.contains("whole number of microseconds"), "{e}");
+        }
+    }
+
+    #[test]
+    fn issue_tick_is_whole_microseconds() {
+        assert_eq!(load(GOOD, &[]).unwrap().workload.issue_tick, None);
+        let ms = load(GOOD, &["workload.issue_tick=0.001"]).unwrap();
+        assert_eq!(ms.workload.issue_tick, Some(0.001));
+        for bad in ["0", "-1", "0.0000005", "0.0015005", "7200"] {
+            let e = load(GOOD, &[&format!("workload.issue_tick={bad}")]).unwrap_err();
+            assert_eq!(e.key, "workload.issue_tick", "{bad}");
             assert!(e.message.contains("whole number of microseconds"), "{e}");
         }
     }

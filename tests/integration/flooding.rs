@@ -112,6 +112,38 @@ fn trace_of_a_full_flood_counts_every_duplicate() {
 }
 
 #[test]
+fn issue_tick_puts_every_event_of_a_flood_on_the_clock() {
+    // Latencies and issue times both on a 10 ms clock: every send and arrival of the traced query falls on a whole
+    // tick, its issue time is the microsecond-clock one rounded down, and the full-flood identities still hold
+    // with many queries' messages sharing each instant.
+    let latency = "{ dist = \"uniform\", min = 0.01, max = 0.04 }";
+    let plain = full_flood_scenario("kind = \"random\"\nmean_degree = 8.0", latency, 400);
+    let ticked = plain
+        .replace("latency = {", "latency_tick = 0.01\nlatency = {")
+        .replace(
+            "query_rate = 0.002",
+            "query_rate = 0.002\nissue_tick = 0.01",
+        );
+    assert!(ticked.contains("issue_tick") && ticked.contains("latency_tick"));
+    assert_full_flood(&ticked);
+    let (plain, ticked) = (scenario(&plain), scenario(&ticked));
+    let w = World::build(&ticked, 0).expect("world builds");
+    let t = engine::trace_query(&ticked, &ticked.strategies[0], &w, 3).expect("a query");
+    let p = engine::trace_query(&plain, &plain.strategies[0], &w, 3).expect("a query");
+    assert_eq!(t.issued_us, p.issued_us / 10_000 * 10_000);
+    assert_ne!(
+        p.issued_us % 10_000,
+        0,
+        "the plain issue time is off the tick"
+    );
+    assert!(t.hops.len() > 400, "{} messages", t.hops.len());
+    for h in &t.hops {
+        assert_eq!(h.sent_us % 10_000, 0, "{h:?}");
+        assert_eq!(h.arrived_us.map_or(0, |a| a % 10_000), 0, "{h:?}");
+    }
+}
+
+#[test]
 fn expanding_ring_of_one_full_ring_is_a_full_flood() {
     // One ring whose TTL no path exhausts: the expanding ring's own tables (dense past 256 peers, where known
     // duplicates skip its step) must count exactly what a flood does.
