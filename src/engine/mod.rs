@@ -18,7 +18,7 @@ use crate::protocols::client_server::ClientServer;
 use crate::protocols::expanding_ring::ExpandingRing;
 use crate::protocols::flooding::Flooding;
 use crate::protocols::random_walk::RandomWalk;
-use crate::protocols::{Message, Outbox, Protocol, QueryInfo, View};
+use crate::protocols::{Fanout, Message, Outbox, Protocol, QueryInfo, View};
 use crate::rng::{self, SimRng, Stream};
 use crate::scenario::{ReplicateOnHit, Scenario, Strategy, StrategyKind};
 use crate::workload::{Arrival, QueryTrace};
@@ -738,6 +738,9 @@ impl<'a, P: Protocol> Engine<'a, P> {
             self.rec.sent_at(now, count);
         }
         self.out.sends.clear();
+        if let Some(f) = self.out.fanout.take() {
+            self.fan_out(f);
+        }
         for t in self.out.timers.drain(..) {
             self.queue.push(
                 now + t.delay_us,
@@ -758,6 +761,36 @@ impl<'a, P: Protocol> Engine<'a, P> {
             self.message_done(slot);
         }
         self.out.release = released;
+    }
+
+    /// Sends `f.next` to every neighbour of its sender but `f.except`.
+    fn fan_out(&mut self, f: Fanout) {
+        let now = self.now;
+        let at = f.next.from;
+        let neighbours = match &self.overlay {
+            Some(o) => o.neighbours(at),
+            None => self.world.graph.neighbours(at),
+        };
+        if let Some(t) = self.tracer.as_mut()
+            && t.watching(f.next.query)
+        {
+            for msg in f.messages(neighbours) {
+                t.sent(now, self.acting, &msg);
+            }
+        }
+        let mut count = 0u64;
+        for msg in f.messages(neighbours) {
+            let delay = self.latency.next_us();
+            self.queue.push(now + delay, Event::Deliver(msg).into());
+            count += 1;
+        }
+        let slot = f.next.query;
+        let a = &mut self.active[slot as usize];
+        a.in_flight += count;
+        a.messages += count;
+        let measured = a.info.measured;
+        self.rec.sent(f.next.kind, count, measured);
+        self.rec.sent_at(now, count);
     }
 
     fn message_done(&mut self, slot: u32) {

@@ -157,7 +157,7 @@ mod tests {
         let mut timers = Vec::new();
         p.start(&q, view, &mut out);
         loop {
-            fifo.extend(out.sends.drain(..));
+            fifo.extend(out.take_messages(view));
             timers.append(&mut out.timers);
             if let Some(m) = fifo.pop_front() {
                 if m.kind == MsgKind::Query {

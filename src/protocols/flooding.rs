@@ -9,7 +9,7 @@
 //! through the ultrapeer it got the query from.
 
 use super::routes::{RoutePool, Routes};
-use super::{Message, MsgKind, Outbox, Protocol, QueryInfo, View};
+use super::{Fanout, Message, MsgKind, Outbox, Protocol, QueryInfo, View};
 use crate::graph::PeerId;
 
 /// Hop counts of flooding messages use the low 16 bits; the expanding ring puts its ring number above them.
@@ -109,6 +109,15 @@ pub(crate) fn flood_receive(
         kind: MsgKind::Query,
     };
     let two_tier = view.two_tier();
+    if !two_tier {
+        if hops < ttl {
+            out.fanout = Some(Fanout {
+                next,
+                except: msg.from,
+            });
+        }
+        return true;
+    }
     for &nb in view.neighbours(at) {
         if nb == msg.from {
             continue;
@@ -252,7 +261,7 @@ mod tests {
         let mut t = Tally::default();
         let mut fifo = VecDeque::new();
         p.start(&q, view, &mut out);
-        fifo.extend(out.sends.drain(..));
+        fifo.extend(out.take_messages(view));
         while let Some(m) = fifo.pop_front() {
             match m.kind {
                 MsgKind::Query => {
@@ -270,7 +279,7 @@ mod tests {
             if let Some(h) = out.hit_at_source {
                 t.hit_hops.push(h);
             }
-            fifo.extend(out.sends.drain(..));
+            fifo.extend(out.take_messages(view));
         }
         t.reached = p.finish(0);
         t
@@ -308,6 +317,41 @@ mod tests {
         assert_eq!((t.queries, t.reached), (1, 1));
         let t = flood(&g, vec![vec![]], 1, 2);
         assert_eq!((t.queries, t.reached), (5, 5));
+    }
+
+    #[test]
+    fn a_forwarding_step_fans_out_to_every_neighbour_but_the_sender() {
+        // Hub 0 of a star holding the object gets the query from leaf 2: a hit back to 2 first, then the query to
+        // leaves 1, 3, 4, 5 in link order, one hop further; at the TTL the hub only answers.
+        let g = Graph::from_edges(6, &(1..6).map(|i| (0, i)).collect::<Vec<_>>());
+        let c = Content::from_holders(6, vec![vec![0]], vec![1.0]);
+        let added = AddedCopies::default();
+        let view = View::new(&g, &c, &added, None);
+        let q = QueryInfo {
+            slot: 0,
+            source: 2,
+            object: 0,
+            satisfied: false,
+            measured: true,
+        };
+        for (ttl, forwarded) in [(2, vec![1, 3, 4, 5]), (1, vec![])] {
+            let mut p = Flooding::new(ttl, 6, false);
+            let mut out = Outbox::default();
+            p.start(&q, view, &mut out);
+            let first = out.take_messages(view);
+            assert_eq!(first.len(), 1);
+            out.clear();
+            p.handle(&first[0], &q, view, &mut out);
+            let sent = out.take_messages(view);
+            assert_eq!((sent[0].kind, sent[0].to), (MsgKind::Hit, 2));
+            let queries: Vec<_> = sent[1..].iter().map(|m| (m.kind, m.to, m.from)).collect();
+            let want: Vec<_> = forwarded
+                .iter()
+                .map(|&to| (MsgKind::Query, to, 0))
+                .collect();
+            assert_eq!(queries, want, "ttl {ttl}");
+            assert!(sent[1..].iter().all(|m| m.hops & HOPS_MASK == 2));
+        }
     }
 
     #[test]

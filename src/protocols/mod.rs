@@ -238,6 +238,29 @@ pub struct Outbox {
     pub lost: u32,
     /// A server (node id) started serving a request of a query that counts (true) or not: one unit of load.
     pub served_by: Option<(PeerId, bool)>,
+    /// After `sends`: `next` goes to every neighbour of `next.from` but `except`, in the order of the links.
+    pub fanout: Option<Fanout>,
+}
+
+/// A message to every neighbour of its sender but one (a flood's forwarding step), expanded by the engine.
+///
+/// The engine sends these straight from the neighbour list into its queue: written into `sends` and read back,
+/// a flood's messages cost 11-14% more at 10^4 peers (measured A/B, alternating runs).
+#[derive(Clone, Copy, Debug)]
+pub struct Fanout {
+    pub next: Message,
+    pub except: PeerId,
+}
+
+impl Fanout {
+    /// The messages, given the sender's neighbours (in their order).
+    #[inline]
+    pub fn messages(self, neighbours: &[PeerId]) -> impl Iterator<Item = Message> + '_ {
+        neighbours
+            .iter()
+            .filter(move |&&to| to != self.except)
+            .map(move |&to| Message { to, ..self.next })
+    }
 }
 
 impl Outbox {
@@ -245,13 +268,25 @@ impl Outbox {
     #[inline]
     pub fn is_idle(&self) -> bool {
         self.sends.is_empty()
+            && self.fanout.is_none()
             && self.timers.is_empty()
             && self.served_by.is_none()
             && self.release.is_empty()
     }
 
+    /// Every message of the step in the order the engine sends them: `sends`, then the fanout's.
+    #[cfg(test)]
+    pub fn take_messages(&mut self, view: View<'_>) -> Vec<Message> {
+        let mut all: Vec<Message> = self.sends.drain(..).collect();
+        if let Some(f) = self.fanout.take() {
+            all.extend(f.messages(view.neighbours(f.next.from)));
+        }
+        all
+    }
+
     pub fn clear(&mut self) {
         self.sends.clear();
+        self.fanout = None;
         self.timers.clear();
         self.duplicate = false;
         self.hit_at_source = None;
