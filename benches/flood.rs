@@ -105,8 +105,9 @@ fn main() {
 }
 
 /// Events/s of the bare heap, bucket, wheel and tick loops on the scenario's first replication, for a single
-/// flooding strategy without churn (the tick loop only on a clock of one tick for latencies and issue times). `engine_events` checks that they did the engine's work (the same floods give
-/// the same deliveries, give or take the engine's query hits and different latency draws).
+/// flooding strategy without churn (the tick loop only where latencies and issue times share one tick).
+/// `engine_events` checks that they did the engine's work (the same floods give the same deliveries, give or take
+/// the engine's query hits and different latency draws).
 fn bare_rates(path: &Path, engine_events: u64) -> Option<[Option<f64>; 4]> {
     let s = scenario::load(path, &[]).expect("benchmark scenario loads");
     let [strategy] = s.strategies.as_slice() else {

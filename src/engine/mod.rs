@@ -709,18 +709,18 @@ impl<'a, P: Protocol> Engine<'a, P> {
             }
         }
         // A step's messages nearly always belong to one query: its counters are updated once per run of them.
-        let sends = &self.out.sends;
+        let n = self.out.sends.len();
         let mut i = 0;
-        while i < sends.len() {
-            let slot = sends[i].query;
+        while i < n {
+            let slot = self.out.sends[i].query;
             let measured = self.active[slot as usize].info.measured;
             let start = i;
             // Runs of one kind are counted in a register and added once: an add per message to the recorder's
             // array (or to a local one) was a read-modify-write in memory on every send (measured).
-            let mut kind = sends[i].kind;
+            let mut kind = self.out.sends[i].kind;
             let mut of_kind = 0u64;
-            while i < sends.len() && sends[i].query == slot {
-                let msg = sends[i];
+            while i < n && self.out.sends[i].query == slot {
+                let msg = self.out.sends[i];
                 let delay = self.latency.next_us();
                 self.queue.push(now + delay, Event::Deliver(msg).into());
                 if msg.kind != kind {
@@ -731,11 +731,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 i += 1;
             }
             self.rec.sent(kind, of_kind, measured);
-            let count = (i - start) as u64;
-            let a = &mut self.active[slot as usize];
-            a.in_flight += count;
-            a.messages += count;
-            self.rec.sent_at(now, count);
+            self.count_sent(slot, (i - start) as u64);
         }
         self.out.sends.clear();
         if let Some(f) = self.out.fanout.take() {
@@ -766,11 +762,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
     /// Sends `f.next` to every neighbour of its sender but `f.except`.
     fn fan_out(&mut self, f: Fanout) {
         let now = self.now;
-        let at = f.next.from;
-        let neighbours = match &self.overlay {
-            Some(o) => o.neighbours(at),
-            None => self.world.graph.neighbours(at),
-        };
+        let neighbours = view!(self).neighbours(f.next.from);
         if let Some(t) = self.tracer.as_mut()
             && t.watching(f.next.query)
         {
@@ -784,13 +776,18 @@ impl<'a, P: Protocol> Engine<'a, P> {
             self.queue.push(now + delay, Event::Deliver(msg).into());
             count += 1;
         }
-        let slot = f.next.query;
+        let measured = self.active[f.next.query as usize].info.measured;
+        self.rec.sent(f.next.kind, count, measured);
+        self.count_sent(f.next.query, count);
+    }
+
+    /// `count` messages of query `slot` left now (their kinds are counted by the caller).
+    #[inline]
+    fn count_sent(&mut self, slot: u32, count: u64) {
         let a = &mut self.active[slot as usize];
         a.in_flight += count;
         a.messages += count;
-        let measured = a.info.measured;
-        self.rec.sent(f.next.kind, count, measured);
-        self.rec.sent_at(now, count);
+        self.rec.sent_at(self.now, count);
     }
 
     fn message_done(&mut self, slot: u32) {
