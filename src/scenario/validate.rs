@@ -1043,28 +1043,23 @@ ttl = 7
     }
 
     #[test]
-    fn latency_tick_is_whole_microseconds() {
-        assert_eq!(load(GOOD, &[]).unwrap().network.latency_tick, None);
-        let ms = load(GOOD, &["network.latency_tick=0.001"]).unwrap();
-        assert_eq!(ms.network.latency_tick, Some(0.001));
-        // 0.0007 s (700 us) is whole even though 0.0007 * 1e6 is not exactly 700 in binary.
-        assert!(load(GOOD, &["network.latency_tick=0.0007"]).is_ok());
-        for bad in ["0", "-0.001", "0.0000005", "0.0015005", "7200"] {
-            let e = load(GOOD, &[&format!("network.latency_tick={bad}")]).unwrap_err();
-            assert_eq!(e.key, "network.latency_tick", "{bad}");
-            assert!(e.message.contains("whole number of microseconds"), "{e}");
-        }
-    }
-
-    #[test]
-    fn issue_tick_is_whole_microseconds() {
-        assert_eq!(load(GOOD, &[]).unwrap().workload.issue_tick, None);
-        let ms = load(GOOD, &["workload.issue_tick=0.001"]).unwrap();
-        assert_eq!(ms.workload.issue_tick, Some(0.001));
-        for bad in ["0", "-1", "0.0000005", "0.0015005", "7200"] {
-            let e = load(GOOD, &[&format!("workload.issue_tick={bad}")]).unwrap_err();
-            assert_eq!(e.key, "workload.issue_tick", "{bad}");
-            assert!(e.message.contains("whole number of microseconds"), "{e}");
+    fn ticks_are_whole_microseconds() {
+        // Both clock ticks share one check: unset by default, whole microseconds accepted, the rest rejected by key.
+        let ticks: [(&str, fn(&Scenario) -> Option<f64>); 2] = [
+            ("network.latency_tick", |s| s.network.latency_tick),
+            ("workload.issue_tick", |s| s.workload.issue_tick),
+        ];
+        for (key, tick) in ticks {
+            assert_eq!(tick(&load(GOOD, &[]).unwrap()), None, "{key}");
+            let ms = load(GOOD, &[&format!("{key}=0.001")]).unwrap();
+            assert_eq!(tick(&ms), Some(0.001), "{key}");
+            // 0.0007 s (700 us) is whole even though 0.0007 * 1e6 is not exactly 700 in binary.
+            assert!(load(GOOD, &[&format!("{key}=0.0007")]).is_ok(), "{key}");
+            for bad in ["0", "-0.001", "-1", "0.0000005", "0.0015005", "7200"] {
+                let e = load(GOOD, &[&format!("{key}={bad}")]).unwrap_err();
+                assert_eq!(e.key, key, "{bad}");
+                assert!(e.message.contains("whole number of microseconds"), "{e}");
+            }
         }
     }
 
