@@ -1045,7 +1045,8 @@ ttl = 7
     #[test]
     fn ticks_are_whole_microseconds() {
         // Both clock ticks share one check: unset by default, whole microseconds accepted, the rest rejected by key.
-        let ticks: [(&str, fn(&Scenario) -> Option<f64>); 2] = [
+        type Tick = fn(&Scenario) -> Option<f64>;
+        let ticks: [(&str, Tick); 2] = [
             ("network.latency_tick", |s| s.network.latency_tick),
             ("workload.issue_tick", |s| s.workload.issue_tick),
         ];
