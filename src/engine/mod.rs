@@ -18,7 +18,7 @@ use crate::protocols::client_server::ClientServer;
 use crate::protocols::expanding_ring::ExpandingRing;
 use crate::protocols::flooding::Flooding;
 use crate::protocols::random_walk::RandomWalk;
-use crate::protocols::{Fanout, Message, Outbox, Protocol, QueryInfo, View};
+use crate::protocols::{Fanout, Message, Outbox, Protocol, QueryInfo, Receipt, View};
 use crate::rng::{self, SimRng, Stream};
 use crate::scenario::{ReplicateOnHit, Scenario, Strategy, StrategyKind};
 use crate::workload::{Arrival, QueryTrace};
@@ -585,7 +585,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
     #[inline(always)]
     fn process(&mut self, msg: &Message) {
         if !self.protocol.known_duplicate(msg) {
-            self.step(msg);
+            self.receive_or_step(msg);
             return;
         }
         let slot = msg.query;
@@ -596,6 +596,40 @@ impl<'a, P: Protocol> Engine<'a, P> {
         self.rec.duplicate(measured);
         if self.tracer.is_some() {
             self.trace_arrival(msg, Fate::Duplicate);
+        }
+        self.message_done(slot);
+    }
+
+    /// A message that is not a known duplicate: a [`Receipt`] applied as [`Engine::step`] would apply the same
+    /// outbox (same counts, trace and order of sends), or the protocol's general step.
+    fn receive_or_step(&mut self, msg: &Message) {
+        let slot = msg.query;
+        let object = self.active[slot as usize].info.object;
+        let Some(receipt) = self.protocol.receive_query(msg, object, view!(self)) else {
+            self.step(msg);
+            return;
+        };
+        let measured = self.active[slot as usize].info.measured;
+        self.rec.processed(msg.to as usize, measured, self.now);
+        match receipt {
+            Receipt::Duplicate => {
+                self.rec.duplicate(measured);
+                if self.tracer.is_some() {
+                    self.trace_arrival(msg, Fate::Duplicate);
+                }
+            }
+            Receipt::First { hit, fanout } => {
+                if self.tracer.is_some() {
+                    self.trace_arrival(msg, Fate::New);
+                }
+                self.acting = msg.to;
+                if let Some(hit) = hit {
+                    self.send(hit, measured);
+                }
+                if let Some(f) = fanout {
+                    self.fan_out(f);
+                }
+            }
         }
         self.message_done(slot);
     }
@@ -759,6 +793,20 @@ impl<'a, P: Protocol> Engine<'a, P> {
         self.out.release = released;
     }
 
+    /// Sends one message of a query that counts (`measured`) or not.
+    fn send(&mut self, msg: Message, measured: bool) {
+        let now = self.now;
+        if let Some(t) = self.tracer.as_mut()
+            && t.watching(msg.query)
+        {
+            t.sent(now, self.acting, &msg);
+        }
+        let delay = self.latency.next_us();
+        self.queue.push(now + delay, Event::Deliver(msg).into());
+        self.rec.sent(msg.kind, 1, measured);
+        self.count_sent(msg.query, 1);
+    }
+
     /// Sends `f.next` to every neighbour of its sender but `f.except`.
     fn fan_out(&mut self, f: Fanout) {
         let now = self.now;
@@ -893,5 +941,109 @@ fn placeholder() -> Active {
         lost: false,
         no_copy: false,
         messages: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::ObjectId;
+    use crate::graph::PeerId;
+    use std::path::Path;
+
+    /// Flooding without its receipt shortcut: every message that is not a known duplicate takes the general
+    /// step through `handle` and the outbox.
+    struct GeneralSteps(Flooding);
+
+    impl Protocol for GeneralSteps {
+        fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+            self.0.start(q, view, out);
+        }
+        fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+            self.0.handle(msg, q, view, out);
+        }
+        fn finish(&mut self, slot: u32) -> u64 {
+            self.0.finish(slot)
+        }
+        fn known_duplicate(&self, msg: &Message) -> bool {
+            self.0.known_duplicate(msg)
+        }
+        fn receive_query(&mut self, _: &Message, _: ObjectId, _: View<'_>) -> Option<Receipt> {
+            None
+        }
+        fn may_expand(&self, slot: u32, peer: PeerId) -> bool {
+            self.0.may_expand(slot, peer)
+        }
+    }
+
+    const CHURNING_FLOODS: &str = r#"
+seed = 11
+duration = 600.0
+warmup = 60.0
+[network]
+peers = 400
+latency = { dist = "uniform", min = 0.01, max = 0.05 }
+latency_tick = 0.01
+[topology]
+kind = "random"
+mean_degree = 6.0
+[content]
+objects = 50
+replicas_mean = 4.0
+replicate_on_hit = "path"
+[workload]
+query_rate = 0.002
+[churn]
+session = { dist = "exponential", mean = 120.0 }
+downtime = { dist = "exponential", mean = 60.0 }
+[[strategy]]
+name = "flood"
+kind = "flooding"
+ttl = 5
+"#;
+
+    #[test]
+    fn receipts_apply_exactly_as_general_steps() {
+        // Churn (lost messages and broken reverse paths), path replication (copies added mid-run) and a 10 ms
+        // clock (many messages in one instant): the receipt shortcut must count, order and trace every message as
+        // the general step does.
+        let s = crate::scenario::load_str(Path::new("t.toml"), CHURNING_FLOODS, &[]).unwrap();
+        let world = World::build(&s, 0).unwrap();
+        let strategy = &s.strategies[0];
+        let flooding = || Flooding::new(5, world.graph.len(), true);
+        let trace =
+            || -> Box<dyn Iterator<Item = Arrival> + '_> { Box::new(query_trace(&s, &world)) };
+        let fast = Engine::new(&s, strategy, &world, trace(), flooding()).run();
+        let general = Engine::new(&s, strategy, &world, trace(), GeneralSteps(flooding())).run();
+        let m = &fast.metrics;
+        assert!(m.queries > 200 && m.successes > 20, "{m:?}");
+        assert!(m.duplicate_messages > 1000 && m.lost_messages > 0, "{m:?}");
+        assert!(fast.copies_end.iter().sum::<u32>() > fast.copies_start.iter().sum::<u32>());
+        assert_eq!(fast.metrics, general.metrics);
+        assert_eq!(fast.timeseries, general.timeseries);
+        assert_eq!(fast.queries, general.queries);
+        assert_eq!(fast.lorenz, general.lorenz);
+        assert_eq!(fast.copies_end, general.copies_end);
+        for index in [0, 7, 40] {
+            let traced = |general: bool| {
+                let tracer = Some(Tracer::new(index));
+                if general {
+                    Engine::new(&s, strategy, &world, trace(), GeneralSteps(flooding()))
+                        .with_tracer(tracer)
+                        .run_for_trace()
+                } else {
+                    Engine::new(&s, strategy, &world, trace(), flooding())
+                        .with_tracer(tracer)
+                        .run_for_trace()
+                }
+            };
+            let t = traced(false).expect("a traced query");
+            assert!(
+                t.hops.len() > 10,
+                "query {index}: {} messages",
+                t.hops.len()
+            );
+            assert_eq!(Some(t), traced(true), "query {index}");
+        }
     }
 }

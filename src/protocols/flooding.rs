@@ -9,7 +9,8 @@
 //! through the ultrapeer it got the query from.
 
 use super::routes::{RoutePool, Routes};
-use super::{Fanout, Message, MsgKind, Outbox, Protocol, QueryInfo, View};
+use super::{Fanout, Message, MsgKind, Outbox, Protocol, QueryInfo, Receipt, View};
+use crate::content::ObjectId;
 use crate::graph::PeerId;
 
 /// Hop counts of flooding messages use the low 16 bits; the expanding ring puts its ring number above them.
@@ -83,46 +84,38 @@ pub(crate) fn flood_receive(
     view: View<'_>,
     out: &mut Outbox,
 ) -> bool {
+    if !view.two_tier() {
+        return match receive(routes, pool, ttl, msg, q.object, view) {
+            Receipt::Duplicate => {
+                out.duplicate = true;
+                false
+            }
+            Receipt::First { hit, fanout } => {
+                out.sends.extend(hit);
+                out.fanout = fanout;
+                true
+            }
+        };
+    }
+    // Two tiers: an ultrapeer passes the query on to its leaves only where they hold the object.
     let at = msg.to;
     if !routes.insert_new(at, msg.from, pool) {
         out.duplicate = true;
         return false;
     }
     if view.holds(at, q.object) {
-        out.sends.push(Message {
-            to: msg.from,
-            from: at,
-            query: q.slot,
-            hops: msg.hops,
-            kind: MsgKind::Hit,
-        });
+        out.sends.push(hit_back(msg));
     }
     if view.is_leaf(at) {
         return true;
     }
     let hops = msg.hops & HOPS_MASK;
-    let next = Message {
-        to: 0,
-        from: at,
-        query: q.slot,
-        hops: msg.hops + 1,
-        kind: MsgKind::Query,
-    };
-    let two_tier = view.two_tier();
-    if !two_tier {
-        if hops < ttl {
-            out.fanout = Some(Fanout {
-                next,
-                except: msg.from,
-            });
-        }
-        return true;
-    }
+    let next = onward(msg);
     for &nb in view.neighbours(at) {
         if nb == msg.from {
             continue;
         }
-        let pass = if two_tier && view.is_leaf(nb) {
+        let pass = if view.is_leaf(nb) {
             view.holds(nb, q.object)
         } else {
             hops < ttl
@@ -132,6 +125,51 @@ pub(crate) fn flood_receive(
         }
     }
     true
+}
+
+/// A flooded query at a peer of a flat overlay: a duplicate, or its first copy, answered with a hit when the
+/// peer holds `object` and passed on to every other neighbour while the TTL lasts.
+#[inline]
+fn receive(
+    routes: &mut Routes,
+    pool: &mut RoutePool,
+    ttl: u32,
+    msg: &Message,
+    object: ObjectId,
+    view: View<'_>,
+) -> Receipt {
+    let at = msg.to;
+    if !routes.insert_new(at, msg.from, pool) {
+        return Receipt::Duplicate;
+    }
+    let hit = view.holds(at, object).then(|| hit_back(msg));
+    let fanout = (msg.hops & HOPS_MASK < ttl).then(|| Fanout {
+        next: onward(msg),
+        except: msg.from,
+    });
+    Receipt::First { hit, fanout }
+}
+
+/// The hit a peer holding the object sends back to the query's previous hop.
+fn hit_back(msg: &Message) -> Message {
+    Message {
+        to: msg.from,
+        from: msg.to,
+        query: msg.query,
+        hops: msg.hops,
+        kind: MsgKind::Hit,
+    }
+}
+
+/// The query as the peer passes it on (`to` is filled in per neighbour), one hop further.
+fn onward(msg: &Message) -> Message {
+    Message {
+        to: 0,
+        from: msg.to,
+        query: msg.query,
+        hops: msg.hops + 1,
+        kind: MsgKind::Query,
+    }
 }
 
 /// A hit moves one hop back towards the source (`msg.from` is the peer that holds the object).
@@ -210,6 +248,21 @@ impl Protocol for Flooding {
         if let Some(r) = self.routes.get(slot as usize) {
             r.prefetch_pred(peer);
         }
+    }
+
+    /// A query outside two-tier overlays: `flood_receive`'s whole step, without an outbox.
+    #[inline]
+    fn receive_query(
+        &mut self,
+        msg: &Message,
+        object: ObjectId,
+        view: View<'_>,
+    ) -> Option<Receipt> {
+        if msg.kind != MsgKind::Query || view.two_tier() {
+            return None;
+        }
+        let routes = slot_of(&mut self.routes, msg.query);
+        Some(receive(routes, &mut self.pool, self.ttl, msg, object, view))
     }
 
     /// A query at a peer that a dense table has seen: `flood_receive` would only mark it a duplicate.

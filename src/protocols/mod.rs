@@ -252,6 +252,19 @@ pub struct Fanout {
     pub except: PeerId,
 }
 
+/// What a query did at a peer, when that is all its step does (a flood's query outside two-tier overlays): the
+/// engine applies it without building a step ([`Protocol::receive_query`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Receipt {
+    /// The peer had seen the query: nothing is sent.
+    Duplicate,
+    /// The peer's first copy: a hit back to the sender when the peer holds the object, then the fanout, if any.
+    First {
+        hit: Option<Message>,
+        fanout: Option<Fanout>,
+    },
+}
+
 impl Fanout {
     /// The messages, given the sender's neighbours (in their order).
     #[inline]
@@ -331,6 +344,18 @@ pub trait Protocol {
     #[inline]
     fn known_duplicate(&self, _msg: &Message) -> bool {
         false
+    }
+    /// The whole step of `msg` at its peer when it is a [`Receipt`] (the query's object is `object`); `None`
+    /// sends the message through `handle`, which must then do what the receipt would have said. Saves a flood's
+    /// first copies the general step (5-12% on the flood benchmarks, measured A/B).
+    #[inline]
+    fn receive_query(
+        &mut self,
+        _msg: &Message,
+        _object: ObjectId,
+        _view: View<'_>,
+    ) -> Option<Receipt> {
+        None
     }
     /// Hints the processor to fetch the state that a message of query `slot` arriving at `peer` will touch (it
     /// is a few events ahead in the queue). No visible effect.
