@@ -609,6 +609,8 @@ impl<'a, P: Protocol> Engine<'a, P> {
             self.step(msg);
             return;
         };
+        // Receipts are for queries at peers (servers take the general step).
+        debug_assert!(msg.to < self.peers, "a receipt at a server");
         let measured = self.active[slot as usize].info.measured;
         self.rec.processed(msg.to as usize, measured, self.now);
         match receipt {

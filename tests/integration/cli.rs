@@ -89,11 +89,18 @@ fn assert_rejected(file: &str, text: Option<&str>, extra: &[&str], want: &[&str]
     }
     assert!(!err.contains("panicked"), "{err}");
     assert!(!dir.exists(), "no results folder for a bad scenario");
+    // This run's temporary folder is `.NAME.tmp-PID` beside it; other tests' runs may have theirs there now.
     let parent = dir.parent().expect("parent");
+    let name = dir
+        .file_name()
+        .expect("a name")
+        .to_string_lossy()
+        .into_owned();
+    let ours = format!(".{name}.tmp-");
     let leftovers: Vec<_> = fs::read_dir(parent)
         .expect("listable")
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&ours))
         .collect();
     assert!(leftovers.is_empty(), "no temporary folder left behind");
 }
