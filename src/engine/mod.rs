@@ -584,35 +584,33 @@ impl<'a, P: Protocol> Engine<'a, P> {
     /// duplicate, measured).
     #[inline(always)]
     fn process(&mut self, msg: &Message) {
-        if !self.protocol.known_duplicate(msg) {
+        if self.protocol.known_duplicate(msg) {
+            self.apply_receipt(msg, Receipt::Duplicate);
+        } else {
             self.receive_or_step(msg);
-            return;
         }
-        let slot = msg.query;
-        let measured = self.active[slot as usize].info.measured;
-        if msg.to < self.peers {
-            self.rec.processed(msg.to as usize, measured, self.now);
-        }
-        self.rec.duplicate(measured);
-        if self.tracer.is_some() {
-            self.trace_arrival(msg, Fate::Duplicate);
-        }
-        self.message_done(slot);
     }
 
-    /// A message that is not a known duplicate: a [`Receipt`] applied as [`Engine::step`] would apply the same
-    /// outbox (same counts, trace and order of sends), or the protocol's general step.
+    /// A message that is not a known duplicate: the protocol's [`Receipt`] if it gives one, else its general step.
     fn receive_or_step(&mut self, msg: &Message) {
-        let slot = msg.query;
-        let object = self.active[slot as usize].info.object;
+        let object = self.active[msg.query as usize].info.object;
         let Some(receipt) = self.protocol.receive_query(msg, object, view!(self)) else {
             self.step(msg);
             return;
         };
         // Receipts are for queries at peers (servers take the general step).
         debug_assert!(msg.to < self.peers, "a receipt at a server");
+        self.apply_receipt(msg, receipt);
+    }
+
+    /// Applies a receipt as [`Engine::step`] would apply the same outbox: same counts, trace and order of sends.
+    #[inline(always)]
+    fn apply_receipt(&mut self, msg: &Message, receipt: Receipt) {
+        let slot = msg.query;
         let measured = self.active[slot as usize].info.measured;
-        self.rec.processed(msg.to as usize, measured, self.now);
+        if msg.to < self.peers {
+            self.rec.processed(msg.to as usize, measured, self.now);
+        }
         match receipt {
             Receipt::Duplicate => {
                 self.rec.duplicate(measured);
@@ -757,8 +755,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             let mut of_kind = 0u64;
             while i < n && self.out.sends[i].query == slot {
                 let msg = self.out.sends[i];
-                let delay = self.latency.next_us();
-                self.queue.push(now + delay, Event::Deliver(msg).into());
+                self.dispatch(msg);
                 if msg.kind != kind {
                     self.rec.sent(kind, of_kind, measured);
                     (kind, of_kind) = (msg.kind, 0);
@@ -803,8 +800,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
         {
             t.sent(now, self.acting, &msg);
         }
-        let delay = self.latency.next_us();
-        self.queue.push(now + delay, Event::Deliver(msg).into());
+        self.dispatch(msg);
         self.rec.sent(msg.kind, 1, measured);
         self.count_sent(msg.query, 1);
     }
@@ -821,6 +817,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
             }
         }
         let mut count = 0u64;
+        // `dispatch` borrows the whole engine, which the links are borrowed from: its two lines, spelled out.
         for msg in f.messages(neighbours) {
             let delay = self.latency.next_us();
             self.queue.push(now + delay, Event::Deliver(msg).into());
@@ -829,6 +826,14 @@ impl<'a, P: Protocol> Engine<'a, P> {
         let measured = self.active[f.next.query as usize].info.measured;
         self.rec.sent(f.next.kind, count, measured);
         self.count_sent(f.next.query, count);
+    }
+
+    /// `msg` leaves now with its drawn latency (the counts are the caller's).
+    #[inline(always)]
+    fn dispatch(&mut self, msg: Message) {
+        let delay = self.latency.next_us();
+        self.queue
+            .push(self.now + delay, Event::Deliver(msg).into());
     }
 
     /// `count` messages of query `slot` left now (their kinds are counted by the caller).
