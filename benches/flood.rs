@@ -6,14 +6,17 @@
 //! against, in the same run because this shared machine varies up to 2x between runs. `bare tick` (one bucket
 //! per clock tick, the issue's integer-clock loop) runs only where every time is a whole tick.
 //!
-//! `x PeerSim` is the engine's rate over PeerSim's best on the same flood workload at the same size (measured on
-//! the CI machine, see [`PEERSIM_BEST`]).
+//! `x PeerSim` is the engine's rate over PeerSim's best on the same flood workload at the same size, as the
+//! benchmark issue measured it on its machine ([`PEERSIM_BEST`]). With `PEERSIM_HOME` set to a folder of PeerSim
+//! 1.0.5's jars, `x PS here` is the rate over PeerSim's own, run in this run on this machine by
+//! scripts/peersim/run.sh (the same workload in PeerSim; see scripts/peersim/README.md).
 //!
 //! `cargo bench -- 1e5` runs only the scenarios whose name contains "1e5".
 
 #[path = "support/bare_loop.rs"]
 mod bare_loop;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -25,7 +28,7 @@ use gnutsim::workload::Arrival;
 use gnutsim::world::World;
 
 /// PeerSim 1.0.5's best events/s (event-driven engine, ParallelGC) on the same flood workload, integer clock, as
-/// measured on the CI machine for the benchmark issue: (peers, events/s). The `x PeerSim` column divides by it.
+/// the benchmark issue measured it on its machine: (peers, events/s). The `x PeerSim` column divides by it.
 const PEERSIM_BEST: [(u32, f64); 3] = [(10_000, 4.9e6), (100_000, 1.8e6), (1_000_000, 1.09e6)];
 
 fn main() {
@@ -40,7 +43,7 @@ fn main() {
         .collect();
     names.sort();
     println!(
-        "{:<16} {:>11} {:>8} {:>11} {:>8} | {:>11} {:>11} {:>11} {:>11} {:>7} {:>9}",
+        "{:<16} {:>11} {:>8} {:>11} {:>8} | {:>11} {:>11} {:>11} {:>11} {:>7} {:>9} {:>9}",
         "scenario",
         "events",
         "loop s",
@@ -51,8 +54,10 @@ fn main() {
         "bare wheel",
         "bare tick",
         "ratio",
-        "x PeerSim"
+        "x PeerSim",
+        "x PS here"
     );
+    let mut peersim_here = PeerSimHere::default();
     for name in names {
         let out =
             std::env::temp_dir().join(format!("gnutsim-bench-{}", name.trim_end_matches(".toml")));
@@ -86,8 +91,13 @@ fn main() {
             .iter()
             .find(|&&(n, _)| bare.is_some() && peers.as_ref().is_ok_and(|&p| p == n))
             .map_or("-".to_string(), |&(_, r)| format!("{:.1}", rate / r));
+        let here = match (&bare, &peers) {
+            (Some(_), Ok(p)) => peersim_here.rate(root, *p),
+            _ => None,
+        }
+        .map_or("-".to_string(), |r| format!("{:.1}", rate / r.events_per_s));
         println!(
-            "{:<16} {:>11} {:>8.2} {:>11.0} {:>8.1} | {:>11} {:>11} {:>11} {:>11} {:>7} {:>9}",
+            "{:<16} {:>11} {:>8.2} {:>11.0} {:>8.1} | {:>11} {:>11} {:>11} {:>11} {:>7} {:>9} {:>9}",
             name.trim_end_matches(".toml"),
             events,
             wall,
@@ -99,8 +109,76 @@ fn main() {
             cell(3),
             best.map_or("-".to_string(), |b| format!("{:.2}", rate / b)),
             peersim,
+            here,
         );
         let _ = std::fs::remove_dir_all(&out);
+    }
+    peersim_here.report();
+}
+
+/// PeerSim's run on the same flood workload, on this machine.
+#[derive(Clone, Copy)]
+struct PeerSimRun {
+    events_per_s: f64,
+    /// Peak resident memory, MB (the JVM's VmHWM).
+    peak_mb: f64,
+}
+
+/// PeerSim runs of this benchmark run, one per size, when `PEERSIM_HOME` is set.
+#[derive(Default)]
+struct PeerSimHere {
+    runs: HashMap<u32, Option<PeerSimRun>>,
+}
+
+impl PeerSimHere {
+    /// PeerSim's figures at `peers` (run the first time they are asked for); `None` without `PEERSIM_HOME`, or
+    /// where scripts/peersim has no configuration for that size.
+    fn rate(&mut self, root: &Path, peers: u32) -> Option<PeerSimRun> {
+        std::env::var_os("PEERSIM_HOME")?;
+        *self.runs.entry(peers).or_insert_with(|| {
+            let size = match peers {
+                10_000 => "1e4",
+                100_000 => "1e5",
+                1_000_000 => "1e6",
+                _ => return None,
+            };
+            let out = Command::new(root.join("scripts/peersim/run.sh"))
+                .arg(size)
+                .output()
+                .expect("scripts/peersim/run.sh runs");
+            assert!(
+                out.status.success(),
+                "scripts/peersim/run.sh {size} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = String::from_utf8_lossy(&out.stdout);
+            let field = |key: &str| {
+                text.split_whitespace()
+                    .find_map(|w| w.strip_prefix(key))
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or_else(|| panic!("PeerSim printed no {key}: {text}"))
+            };
+            Some(PeerSimRun {
+                events_per_s: field("events/s="),
+                peak_mb: field("VmHWM=") / 1024.0,
+            })
+        })
+    }
+
+    fn report(&self) {
+        let mut sizes: Vec<_> = self
+            .runs
+            .iter()
+            .filter_map(|(&n, r)| Some((n, (*r)?)))
+            .collect();
+        sizes.sort_by_key(|&(n, _)| n);
+        for (n, r) in sizes {
+            println!(
+                "PeerSim 1.0.5 here, {n} peers: {:.2} M events/s, peak {:.0} MB",
+                r.events_per_s / 1e6,
+                r.peak_mb
+            );
+        }
     }
 }
 
