@@ -1,5 +1,6 @@
 //! Engine benchmark (`cargo bench`): runs the scenarios of scenarios/bench/ with the release binary, one process
-//! each (so peak memory is per scenario), and prints events/s and peak RSS from their timing.csv.
+//! each (so peak memory is per scenario), and prints events/s and peak RSS from their timing.csv: the median of
+//! three runs, for the scenarios that take under half a minute.
 //!
 //! For the flooding scenarios without churn it also runs, in this process and right after, bare flood loops on
 //! the same graph, arrivals and latency draws (`support/bare_loop.rs`): the yardstick the engine is measured
@@ -59,25 +60,9 @@ fn main() {
     );
     let mut peersim_here = PeerSimHere::default();
     for name in names {
-        let out =
-            std::env::temp_dir().join(format!("gnutsim-bench-{}", name.trim_end_matches(".toml")));
         let path = root.join("scenarios/bench").join(&name);
-        let status = Command::new(env!("CARGO_BIN_EXE_gnutsim"))
-            .current_dir(root)
-            .args(["run", &format!("scenarios/bench/{name}"), "--quiet", "-o"])
-            .arg(&out)
-            .status()
-            .expect("gnutsim runs");
-        assert!(status.success(), "{name} failed");
-        let timing = std::fs::read_to_string(out.join("timing.csv")).expect("timing.csv");
-        let (mut events, mut wall, mut rss) = (0u64, 0f64, 0f64);
-        for line in timing.lines().skip(1) {
-            let f: Vec<&str> = line.split(',').collect();
-            events += f[3].parse::<u64>().unwrap_or(0);
-            wall += f[4].parse::<f64>().unwrap_or(0.0);
-            rss = rss.max(f[6].parse::<f64>().unwrap_or(0.0));
-        }
-        let rate = events as f64 / wall.max(1e-9);
+        let (events, wall, rss) = engine_run(root, &name);
+        let rate = events as f64 / wall;
         let bare = bare_rates(&path, events);
         let cell = |k: usize| {
             bare.and_then(|b| b[k])
@@ -111,9 +96,47 @@ fn main() {
             peersim,
             here,
         );
-        let _ = std::fs::remove_dir_all(&out);
     }
     peersim_here.report();
+}
+
+/// Runs of a scenario whose event loop takes under this many seconds are repeated, and the median is kept.
+const REPEAT_UNDER_S: f64 = 30.0;
+
+/// The engine on one benchmark scenario, in a process of its own: events, event-loop seconds (summed over the
+/// strategy runs) and peak memory (MB). Short scenarios run three times and give the median run by events/s
+/// (memory is the largest of the three): one run can be a fifth off on this shared machine.
+fn engine_run(root: &Path, name: &str) -> (u64, f64, f64) {
+    let once = || {
+        let out =
+            std::env::temp_dir().join(format!("gnutsim-bench-{}", name.trim_end_matches(".toml")));
+        let status = Command::new(env!("CARGO_BIN_EXE_gnutsim"))
+            .current_dir(root)
+            .args(["run", &format!("scenarios/bench/{name}"), "--quiet", "-o"])
+            .arg(&out)
+            .status()
+            .expect("gnutsim runs");
+        assert!(status.success(), "{name} failed");
+        let timing = std::fs::read_to_string(out.join("timing.csv")).expect("timing.csv");
+        let (mut events, mut wall, mut rss) = (0u64, 0f64, 0f64);
+        for line in timing.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            events += f[3].parse::<u64>().unwrap_or(0);
+            wall += f[4].parse::<f64>().unwrap_or(0.0);
+            rss = rss.max(f[6].parse::<f64>().unwrap_or(0.0));
+        }
+        let _ = std::fs::remove_dir_all(&out);
+        (events, wall.max(1e-9), rss)
+    };
+    let first = once();
+    if first.1 >= REPEAT_UNDER_S {
+        return first;
+    }
+    let mut runs = [first, once(), once()];
+    let rss = runs.iter().map(|r| r.2).fold(0.0, f64::max);
+    runs.sort_by(|a, b| (a.0 as f64 / a.1).total_cmp(&(b.0 as f64 / b.1)));
+    let (events, wall, _) = runs[1];
+    (events, wall, rss)
 }
 
 /// PeerSim's run on the same flood workload, on this machine.
