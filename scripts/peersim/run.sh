@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PeerSim 1.0.5 on the flood benchmark workload of issue 9, for the `x PeerSim here` column of benches/flood.rs.
+# PeerSim 1.0.5 on the flood benchmark workload of issue 9, for the `x PS here` column of benches/flood.rs.
 #
 #   PEERSIM_HOME=DIR scripts/peersim/run.sh 1e4|1e5|1e6 [JVM flags...] [-- key=value ...]
 #
