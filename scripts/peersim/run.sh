@@ -11,8 +11,13 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 size=${1:?usage: PEERSIM_HOME=DIR $0 1e4|1e5|1e6 [JVM flags...] [-- key=value ...]}
 shift
-cfg=$here/flood-$size.cfg
-[ -f "$cfg" ] || { echo "$0: no configuration $cfg" >&2; exit 2; }
+# Peers and queries of scenarios/bench/flood-ms-SIZE.toml; flood.cfg holds the rest of the workload.
+case $size in
+  1e4) scale=(network.size=10000 init.load.queries=1000) ;;
+  1e5) scale=(network.size=100000 init.load.queries=200) ;;
+  1e6) scale=(network.size=1000000 init.load.queries=50) ;;
+  *) echo "$0: size $size is not one of 1e4, 1e5, 1e6" >&2; exit 2 ;;
+esac
 [ -n "${PEERSIM_HOME:-}" ] || { echo "$0: set PEERSIM_HOME to the folder of PeerSim 1.0.5's jars" >&2; exit 2; }
 ls "$PEERSIM_HOME"/*.jar >/dev/null 2>&1 || { echo "$0: no jars in PEERSIM_HOME=$PEERSIM_HOME" >&2; exit 2; }
 jvm=()
@@ -27,4 +32,4 @@ if [ ! -f "$classes/flood/FloodProtocol.class" ] || [ -n "$(find "$here/flood" -
   mkdir -p "$classes"
   javac -nowarn -encoding UTF-8 -cp "$PEERSIM_HOME/*" -d "$classes" "$here"/flood/*.java
 fi
-exec java -Xmx8g "${jvm[@]}" -cp "$classes:$PEERSIM_HOME/*" peersim.Simulator "$cfg" "${overrides[@]}"
+exec java -Xmx8g "${jvm[@]}" -cp "$classes:$PEERSIM_HOME/*" peersim.Simulator "$here/flood.cfg" "${scale[@]}" "${overrides[@]}"

@@ -83,8 +83,6 @@ public class FloodProtocol implements EDProtocol {
 
 	public void addObject(int objectId) { objects.add(objectId); }
 
-	public boolean holds(int objectId) { return objects.contains(objectId); }
-
 	static void prepareQueries(int queries) {
 		if (useBitset) seenByQuery = new BitSet[queries];
 	}
