@@ -525,7 +525,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
         let a = &mut self.active[slot as usize];
         a.dropped = true;
         let measured = a.info.measured;
-        self.rec.dropped(measured);
+        self.rec.dropped(msg.kind, measured);
         self.message_done(slot);
     }
 
@@ -536,7 +536,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
         let a = &mut self.active[slot as usize];
         a.lost = true;
         let measured = a.info.measured;
-        self.rec.lost(measured, 1);
+        self.rec.lost_in_flight(msg.kind, measured);
         self.message_done(slot);
     }
 
@@ -619,6 +619,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 }
             }
             Receipt::First { hit, fanout } => {
+                self.rec.first_receipt(measured);
                 if self.tracer.is_some() {
                     self.trace_arrival(msg, Fate::New);
                 }
@@ -655,6 +656,8 @@ impl<'a, P: Protocol> Engine<'a, P> {
         }
         if self.out.duplicate {
             self.rec.duplicate(info.measured);
+        } else if msg.kind.is_query() && msg.to < self.peers {
+            self.rec.first_receipt(info.measured);
         }
         if let Some(hops) = self.out.hit_at_source {
             self.hit(slot, hops);

@@ -58,6 +58,16 @@ pub struct RunMetrics {
     pub query_messages: u64,
     pub hit_messages: u64,
     pub duplicate_messages: u64,
+    /// Query messages (or walker steps) processed by a peer that had not seen the query in its current session.
+    /// With `duplicate_messages` and the query messages lost or dropped, they account for every query message
+    /// sent to a peer: `query_messages = first_receipts + duplicate_messages + lost_query_messages +
+    /// dropped_query_messages` for floods, rings and walks. For a flood (one query id) they are the peers reached;
+    /// an expanding ring counts a peer again in each ring that reaches it.
+    pub first_receipts: u64,
+    /// Query messages lost to churn in flight (their sender or their destination left).
+    pub lost_query_messages: u64,
+    /// Query messages dropped by a full queue.
+    pub dropped_query_messages: u64,
     pub peers_reached_per_query: Option<f64>,
     pub load_mean: f64,
     pub load_max: f64,

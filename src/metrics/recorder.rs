@@ -24,8 +24,11 @@ pub struct Recorder {
     reached: u64,
     by_kind: [u64; MSG_KINDS],
     duplicates: u64,
+    first_receipts: u64,
     dropped: u64,
+    dropped_queries: u64,
     lost: u64,
+    lost_queries: u64,
     join_links: u64,
     repair_links: u64,
     /// Per node (peers, then any servers): one entry, so that counting a message costs one cache miss.
@@ -99,8 +102,11 @@ impl Recorder {
             reached: 0,
             by_kind: [0; MSG_KINDS],
             duplicates: 0,
+            first_receipts: 0,
             dropped: 0,
+            dropped_queries: 0,
             lost: 0,
+            lost_queries: 0,
             join_links: 0,
             repair_links: 0,
             nodes: vec![NodeCounts::default(); nodes],
@@ -243,14 +249,35 @@ impl Recorder {
         }
     }
 
+    /// A query message (or walker) reached a peer that had not seen its query (in the peer's current session).
     #[inline]
-    pub fn dropped(&mut self, measured: bool) {
+    pub fn first_receipt(&mut self, measured: bool) {
         if measured {
-            self.dropped += 1;
+            self.first_receipts += 1;
         }
     }
 
-    /// Messages of a query lost to churn (sent to a peer that left, or over a link that broke).
+    /// A message of `kind` was dropped by a full queue.
+    #[inline]
+    pub fn dropped(&mut self, kind: MsgKind, measured: bool) {
+        if measured {
+            self.dropped += 1;
+            self.dropped_queries += u64::from(kind.is_query());
+        }
+    }
+
+    /// A message of `kind` that was sent was lost to churn before it was processed (its sender or its
+    /// destination left while it was in flight).
+    #[inline]
+    pub fn lost_in_flight(&mut self, kind: MsgKind, measured: bool) {
+        if measured {
+            self.lost += 1;
+            self.lost_queries += u64::from(kind.is_query());
+        }
+    }
+
+    /// Messages a peer could not send because the link or the state they needed was gone (churn): a hit whose
+    /// reverse path broke. They were never sent, so they are in no message count but this one.
     #[inline]
     pub fn lost(&mut self, measured: bool, count: u64) {
         if measured {
@@ -337,6 +364,9 @@ impl Recorder {
             query_messages: count(MsgKind::is_query),
             hit_messages: count(MsgKind::is_hit),
             duplicate_messages: self.duplicates,
+            first_receipts: self.first_receipts,
+            lost_query_messages: self.lost_queries,
+            dropped_query_messages: self.dropped_queries,
             peers_reached_per_query: (self.queries > 0)
                 .then(|| self.reached as f64 / self.queries as f64),
             load_mean: stats::mean(&loads).unwrap_or(0.0),
