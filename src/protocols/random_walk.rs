@@ -203,9 +203,9 @@ impl Protocol for RandomWalk {
             MsgKind::Walk => {
                 let steps = msg.hops;
                 let state = slot_of(&mut self.states, q.slot);
-                if at != q.source {
-                    state.visited.insert(at, &mut self.pool);
-                }
+                // A step onto a peer that has seen the query (the source included) is a duplicate: walker steps
+                // are query messages (SPEC), so steps = first visits + duplicates.
+                out.duplicate = at == q.source || !state.visited.insert(at, &mut self.pool);
                 let walker = &mut state.walkers[w];
                 walker.visit(at);
                 if at != q.source && view.holds(at, q.object) {

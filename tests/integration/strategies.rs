@@ -59,8 +59,16 @@ fn one_walker_covers_t_times_d_minus_2_over_d_minus_1_peers() {
     let reached = out.metrics.peers_reached_per_query.unwrap();
     let want = 256.0 * 2.0 / 3.0;
     assert!((reached - want).abs() < 0.03 * want, "{reached} vs {want}");
+    // Every step lands on a peer seen before (a duplicate) or not (a first visit): steps = first visits +
+    // duplicates, exactly. On the tree-like graph about T / (d - 1) = 85.3 steps per walk go back.
+    let m = &out.metrics;
+    assert_eq!(
+        m.query_messages,
+        out.queries.iter().map(|q| q.reached).sum::<u64>() + m.duplicate_messages
+    );
+    let back = m.duplicate_messages as f64 / m.queries as f64;
+    assert!((back - 256.0 / 3.0).abs() < 0.06 * 256.0 / 3.0, "{back}");
     // One message per step: a walk of T steps that finds nothing sends exactly T walker messages.
-    assert_eq!(out.metrics.duplicate_messages, 0);
     for q in out
         .queries
         .iter()
@@ -151,6 +159,35 @@ fn expanding_ring_waits_between_rings_through_the_engine() {
     let m = run_queries(&s, &w, &[0]).metrics;
     assert_eq!((m.query_messages, m.hit_messages), (1, 1));
     assert!((m.mean_latency_s.unwrap() - 0.1).abs() < 1e-9);
+}
+
+#[test]
+fn walker_revisits_are_duplicates() {
+    // Regression (issue 17, item 1): revisits were never counted. Peers 0 and 1 linked, the only object on
+    // isolated peer 2 (which asks nothing), so one walker of 5 steps from 0 goes 1, 0, 1, 0, 1 (from 1: 0, 1, 0,
+    // 1, 0): one first visit, then four steps onto peers that have seen the query, the source included.
+    let text = minimal(
+        3,
+        "",
+        "kind = \"random-walk\"\nwalkers = 1\nttl = 5\ncheck_every = 0",
+    )
+    .replace("query_rate = 0.001", "query_rate = 1.0");
+    let s = scenario(&text);
+    let w = hand_world(Graph::from_edges(3, &[(0, 1)]), vec![vec![2]], None);
+    let out = engine::simulate(&s, &s.strategies[0], &w);
+    let m = &out.metrics;
+    assert!(m.queries > 50, "{m:?}");
+    assert_eq!(
+        (m.query_messages, m.first_receipts, m.duplicate_messages),
+        (5 * m.queries, m.queries, 4 * m.queries)
+    );
+    assert_eq!(m.peers_reached_per_query, Some(1.0));
+    let t = engine::trace_query(&s, &s.strategies[0], &w, 0).expect("a query");
+    let fates: Vec<&str> = t.hops.iter().map(|h| h.fate.name()).collect();
+    assert_eq!(
+        fates,
+        ["new", "duplicate", "duplicate", "duplicate", "duplicate"]
+    );
 }
 
 #[test]
