@@ -16,6 +16,9 @@ pub struct Overlay {
     /// Online peers, in no particular order, for uniform picks; `pos[p]` is p's index there.
     online_list: Vec<PeerId>,
     pos: Vec<u32>,
+    /// Per peer, a count of its joins and leaves: state recorded (or a message sent) in one session is stale in
+    /// any other, since a peer that leaves closes its links and forgets what it knew.
+    session: Vec<u32>,
     target_degree: u32,
     min_degree: u32,
     repair: bool,
@@ -58,6 +61,7 @@ impl Overlay {
             online: online.to_vec(),
             online_list: Vec::new(),
             pos: vec![u32::MAX; n],
+            session: vec![0; n],
             target_degree,
             min_degree,
             repair,
@@ -99,6 +103,12 @@ impl Overlay {
         self.online[v as usize]
     }
 
+    /// Peer `v`'s session number: it changes each time `v` joins or leaves.
+    #[inline]
+    pub fn session(&self, v: PeerId) -> u32 {
+        self.session[v as usize]
+    }
+
     pub fn online_count(&self) -> usize {
         self.online_list.len()
     }
@@ -113,6 +123,7 @@ impl Overlay {
             return Opened::default();
         }
         self.online[p as usize] = false;
+        self.session[p as usize] = self.session[p as usize].wrapping_add(1);
         let i = self.pos[p as usize] as usize;
         self.online_list.swap_remove(i);
         if let Some(&moved) = self.online_list.get(i) {
@@ -143,6 +154,7 @@ impl Overlay {
             return Opened::default();
         }
         self.online[p as usize] = true;
+        self.session[p as usize] = self.session[p as usize].wrapping_add(1);
         self.pos[p as usize] = self.online_list.len() as u32;
         self.online_list.push(p);
         Opened {

@@ -11,13 +11,14 @@ pub enum Event {
     Issue,
     /// A message reaches its destination peer (which processes it at once, or queues or drops it).
     Deliver(Message),
-    /// A protocol timer of query `slot` fires (an expanding ring's wait, a server's service time).
-    Timer { slot: u32, data: u32 },
+    /// A protocol timer of query `slot` fires (an expanding ring's wait, a server's service time); `session` is
+    /// the session its node was in when it was set (a peer that left since has forgotten the query).
+    Timer { slot: u32, data: u32, session: u32 },
     /// The next event of the churn schedule (a peer joins or leaves).
     Churn,
-    /// A peer with limited capacity finishes the message at the head of its queue; `generation` tells stale
+    /// A peer with limited capacity finishes the message at the head of its queue; `session` tells stale
     /// events (from before the peer left) from current ones.
-    ServiceDone { peer: u32, generation: u32 },
+    ServiceDone { peer: u32, session: u32 },
 }
 
 /// Query slots and hop counts are carried in 24 bits.
@@ -101,9 +102,13 @@ impl From<Event> for Packed {
                 hops_lo: 0,
             },
             Event::Deliver(m) => Packed::message(DELIVER, &m),
-            Event::Timer { slot, data } => Packed {
+            Event::Timer {
+                slot,
+                data,
+                session,
+            } => Packed {
                 to: data,
-                from: 0,
+                from: session,
                 query_tag: (slot << 8) | TIMER,
                 hops_lo: 0,
             },
@@ -113,9 +118,9 @@ impl From<Event> for Packed {
                 query_tag: CHURN,
                 hops_lo: 0,
             },
-            Event::ServiceDone { peer, generation } => Packed {
+            Event::ServiceDone { peer, session } => Packed {
                 to: peer,
-                from: generation,
+                from: session,
                 query_tag: SERVICE,
                 hops_lo: 0,
             },
@@ -131,11 +136,12 @@ impl From<Packed> for Event {
             TIMER => Event::Timer {
                 slot: p.query_tag >> 8,
                 data: p.to,
+                session: p.from,
             },
             CHURN => Event::Churn,
             SERVICE => Event::ServiceDone {
                 peer: p.to,
-                generation: p.from,
+                session: p.from,
             },
             _ => Event::Issue,
         }
@@ -159,10 +165,11 @@ mod tests {
         let timer = Event::Timer {
             slot: MAX_SLOTS - 1,
             data: u32::MAX,
+            session: 0xDEAD_BEEF,
         };
         let service = Event::ServiceDone {
             peer: 12,
-            generation: u32::MAX,
+            session: u32::MAX,
         };
         for e in [
             Event::Issue,

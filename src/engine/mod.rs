@@ -3,6 +3,7 @@
 //! queues, lets the protocol decide what each message causes, and feeds the recorder.
 
 pub mod event;
+pub mod inflight;
 pub mod queue;
 pub mod tracer;
 
@@ -24,6 +25,7 @@ use crate::scenario::{ReplicateOnHit, Scenario, Strategy, StrategyKind};
 use crate::workload::{Arrival, QueryTrace};
 use crate::world::World;
 use event::{Event, MAX_SLOTS, Packed};
+use inflight::{InFlight, Tag};
 use queue::EventQueue;
 use tracer::{Fate, TracedQuery, Tracer};
 
@@ -147,9 +149,19 @@ pub fn trace_query(
     world: &World,
     index: u64,
 ) -> Option<TracedQuery> {
-    let trace = query_trace(s, world);
+    trace_arrivals(s, strategy, world, query_trace(s, world), index)
+}
+
+/// [`trace_query`] with given query arrivals (in time order): hand-built cases in tests.
+pub fn trace_arrivals<'a>(
+    s: &Scenario,
+    strategy: &Strategy,
+    world: &'a World,
+    arrivals: impl Iterator<Item = Arrival> + 'a,
+    index: u64,
+) -> Option<TracedQuery> {
     let tracer = Some(Tracer::new(index));
-    let t = with_engine!(s, strategy, world, Box::new(trace), |engine| engine
+    let t = with_engine!(s, strategy, world, Box::new(arrivals), |engine| engine
         .with_tracer(tracer)
         .run_for_trace());
     t.filter(|t| t.outcome.is_some())
@@ -158,6 +170,9 @@ pub fn trace_query(
 /// State of a query in progress.
 struct Active {
     info: QueryInfo,
+    /// The source's session at issue: a source that leaves abandons its query (it forgets it), so nothing of
+    /// the query reaches it in a later session.
+    source_session: u32,
     index: u64,
     issued_us: u64,
     /// Messages and timers of this query not yet processed, dropped, lost or fired; the query ends at zero.
@@ -193,14 +208,15 @@ struct Engine<'a, P: Protocol> {
     /// Message latencies, drawn ahead in blocks from their own stream.
     latency: BlockDraws<SimRng>,
     service_us: Option<&'a [u64]>,
-    /// Peers with limited capacity: messages in the system (the head in service), and a generation number that
-    /// changes when the peer leaves, so that its pending service event is recognised as stale.
+    /// Peers with limited capacity: messages in the system (the head in service). A service event carries its
+    /// peer's session, so that one pending when the peer left is recognised as stale.
     queues: Vec<VecDeque<Message>>,
-    generation: Vec<u32>,
     queue_limit: u64,
     /// Under churn: the live overlay and the next event of the churn schedule.
     overlay: Option<Overlay>,
     churn_next: usize,
+    /// Under churn: the ends and sessions of every message in flight.
+    in_flight: InFlight,
     timeout_us: Option<u64>,
     replicate: ReplicateOnHit,
     /// Copies made during this run (replication on success).
@@ -252,14 +268,6 @@ impl<'a, P: Protocol> Engine<'a, P> {
             } else {
                 Vec::new()
             },
-            generation: vec![
-                0;
-                if world.service_us.is_some() {
-                    n as usize
-                } else {
-                    0
-                }
-            ],
             overlay: world.churn.as_ref().map(|c| {
                 Overlay::new(
                     &world.graph,
@@ -271,6 +279,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 )
             }),
             churn_next: 0,
+            in_flight: InFlight::default(),
             queue_limit: s.network.queue_limit.map_or(u64::MAX, u64::from),
             timeout_us: strategy.timeout.map(secs_to_us),
             replicate: s.content.replicate_on_hit,
@@ -323,9 +332,13 @@ impl<'a, P: Protocol> Engine<'a, P> {
             match Event::from(packed) {
                 Event::Issue => self.issue(),
                 Event::Deliver(msg) => self.deliver(&msg),
-                Event::Timer { slot, data } => self.timer(slot, data),
+                Event::Timer {
+                    slot,
+                    data,
+                    session,
+                } => self.timer(slot, data, session),
                 Event::Churn => self.churn(),
-                Event::ServiceDone { peer, generation } => self.service_done(peer, generation),
+                Event::ServiceDone { peer, session } => self.service_done(peer, session),
             }
             if self.tracer.as_ref().is_some_and(|t| t.done) {
                 break;
@@ -429,6 +442,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 satisfied: false,
                 measured: self.rec.measured(self.now),
             },
+            source_session: view!(self).session(arrival.source),
             index,
             issued_us: self.now,
             in_flight: 0,
@@ -452,9 +466,52 @@ impl<'a, P: Protocol> Engine<'a, P> {
         }
     }
 
-    /// A message arrives at its node: lost if the peer is offline; else processed at once, or queued behind
-    /// others, or dropped when the queue is full.
+    /// A message arrives at its node: lost if the peer is offline (or under churn, if either end left while it
+    /// was in flight); else processed at once, or queued behind others, or dropped when the queue is full.
+    #[inline]
     fn deliver(&mut self, msg: &Message) {
+        if self.overlay.is_some() {
+            if let Some(msg) = self.arrive(msg) {
+                self.deliver_to(&msg);
+            }
+        } else {
+            self.deliver_to(msg);
+        }
+    }
+
+    /// Under churn, a message lands: restored from its tag, and lost if its sender or its destination left
+    /// while it was in flight, or if it is for a source that has left since it issued the query.
+    #[inline(never)]
+    fn arrive(&mut self, msg: &Message) -> Option<Message> {
+        let tag = self.in_flight.remove(msg.from);
+        let msg = Message {
+            from: tag.from,
+            ..*msg
+        };
+        let a = &self.active[msg.query as usize];
+        let abandoned = msg.to == a.info.source && self.session(msg.to) != a.source_session;
+        if self.session(tag.sender) != tag.sender_session
+            || self.session(msg.to) != tag.to_session
+            || abandoned
+        {
+            self.lose(&msg);
+            return None;
+        }
+        Some(msg)
+    }
+
+    /// The session of node `node` (servers, which never leave, and every node without churn: 0).
+    #[inline]
+    fn session(&self, node: u32) -> u32 {
+        match &self.overlay {
+            Some(o) if node < self.peers => o.session(node),
+            _ => 0,
+        }
+    }
+
+    /// A message that arrived (see [`Engine::deliver`]).
+    #[inline(always)]
+    fn deliver_to(&mut self, msg: &Message) {
         let to = msg.to;
         if to >= self.peers {
             // Servers queue requests themselves (the client-server protocol).
@@ -477,21 +534,17 @@ impl<'a, P: Protocol> Engine<'a, P> {
         }
         queue.push_back(*msg);
         if queue.len() == 1 {
-            let generation = self.generation[to as usize];
+            let session = self.session(to);
             self.queue.push(
                 self.now + service[to as usize],
-                Event::ServiceDone {
-                    peer: to,
-                    generation,
-                }
-                .into(),
+                Event::ServiceDone { peer: to, session }.into(),
             );
         }
     }
 
     /// A peer finishes the message at the head of its queue and starts the next one.
-    fn service_done(&mut self, peer: u32, generation: u32) {
-        if self.generation[peer as usize] != generation {
+    fn service_done(&mut self, peer: u32, session: u32) {
+        if self.session(peer) != session {
             return; // the peer left since: its queue was lost then
         }
         let Some(msg) = self.queues[peer as usize].pop_front() else {
@@ -502,7 +555,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
         {
             self.queue.push(
                 self.now + service[peer as usize],
-                Event::ServiceDone { peer, generation }.into(),
+                Event::ServiceDone { peer, session }.into(),
             );
         }
         self.process(&msg);
@@ -571,7 +624,6 @@ impl<'a, P: Protocol> Engine<'a, P> {
             .overlay_links(opened.join_links, opened.repair_links, in_window);
         if !ev.join && self.service_us.is_some() {
             let p = ev.peer as usize;
-            self.generation[p] = self.generation[p].wrapping_add(1);
             let lost: Vec<Message> = self.queues[p].drain(..).collect();
             for msg in lost {
                 self.lose(&msg);
@@ -667,6 +719,9 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 Fate::Duplicate
             } else if self.out.hit_at_source.is_some() {
                 Fate::HitAtSource
+            } else if self.out.lost > 0 {
+                // It arrived, but could not go on: its link or the state it needed was gone (churn).
+                Fate::Lost
             } else if msg.kind.is_query() {
                 Fate::New
             } else if msg.kind.is_hit() {
@@ -686,7 +741,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
         }
     }
 
-    fn timer(&mut self, slot: u32, data: u32) {
+    fn timer(&mut self, slot: u32, data: u32, session: u32) {
         let info = self.info(slot);
         // Timers belong to the source (a ring's wait) or to a server (the index's service): the sender of what
         // they cause.
@@ -695,6 +750,12 @@ impl<'a, P: Protocol> Engine<'a, P> {
         } else {
             info.source
         };
+        if self.session(self.acting) != session {
+            // The source left since it set the timer, and forgot the query: what the timer would do is lost.
+            self.active[slot as usize].lost = true;
+            self.message_done(slot);
+            return;
+        }
         self.out.clear();
         self.protocol.timer(data, &info, view!(self), &mut self.out);
         self.apply();
@@ -773,12 +834,14 @@ impl<'a, P: Protocol> Engine<'a, P> {
         if let Some(f) = self.out.fanout.take() {
             self.fan_out(f);
         }
+        let session = self.session(self.acting);
         for t in self.out.timers.drain(..) {
             self.queue.push(
                 now + t.delay_us,
                 Event::Timer {
                     slot: t.slot,
                     data: t.data,
+                    session,
                 }
                 .into(),
             );
@@ -820,11 +883,28 @@ impl<'a, P: Protocol> Engine<'a, P> {
             }
         }
         let mut count = 0u64;
-        // `dispatch` borrows the whole engine, which the links are borrowed from: its two lines, spelled out.
-        for msg in f.messages(neighbours) {
-            let delay = self.latency.next_us();
-            self.queue.push(now + delay, Event::Deliver(msg).into());
-            count += 1;
+        // `dispatch` borrows the whole engine, which the links are borrowed from: its lines, spelled out.
+        if let Some(overlay) = &self.overlay {
+            let sender = self.acting;
+            let sender_session = overlay.session(sender);
+            for msg in f.messages(neighbours) {
+                let delay = self.latency.next_us();
+                let from = self.in_flight.insert(Tag {
+                    from: msg.from,
+                    sender,
+                    sender_session,
+                    to_session: overlay.session(msg.to),
+                });
+                self.queue
+                    .push(now + delay, Event::Deliver(Message { from, ..msg }).into());
+                count += 1;
+            }
+        } else {
+            for msg in f.messages(neighbours) {
+                let delay = self.latency.next_us();
+                self.queue.push(now + delay, Event::Deliver(msg).into());
+                count += 1;
+            }
         }
         let measured = self.active[f.next.query as usize].info.measured;
         self.rec.sent(f.next.kind, count, measured);
@@ -835,8 +915,28 @@ impl<'a, P: Protocol> Engine<'a, P> {
     #[inline(always)]
     fn dispatch(&mut self, msg: Message) {
         let delay = self.latency.next_us();
+        let msg = if self.overlay.is_some() {
+            self.tagged(msg)
+        } else {
+            msg
+        };
         self.queue
             .push(self.now + delay, Event::Deliver(msg).into());
+    }
+
+    /// Under churn, `msg` as it travels: its `from` is the index of its tag (its ends and their sessions now).
+    #[inline(never)]
+    fn tagged(&mut self, msg: Message) -> Message {
+        let tag = Tag {
+            from: msg.from,
+            sender: self.acting,
+            sender_session: self.session(self.acting),
+            to_session: self.session(msg.to),
+        };
+        Message {
+            from: self.in_flight.insert(tag),
+            ..msg
+        }
     }
 
     /// `count` messages of query `slot` left now (their kinds are counted by the caller).
@@ -942,6 +1042,7 @@ fn placeholder() -> Active {
             satisfied: false,
             measured: false,
         },
+        source_session: 0,
         index: 0,
         issued_us: 0,
         in_flight: 0,

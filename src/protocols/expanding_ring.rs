@@ -96,7 +96,7 @@ impl Protocol for ExpandingRing {
                     out,
                 );
                 if first {
-                    state.reached.insert_new(msg.to, 0, &mut self.pool);
+                    state.reached.receive(msg.to, msg.to, view, &mut self.pool);
                 }
             }
             _ => {

@@ -8,7 +8,7 @@
 //! routing protocol tells it their content), and that last hop to a leaf does not need TTL. A leaf answers
 //! through the ultrapeer it got the query from.
 
-use super::routes::{RoutePool, Routes};
+use super::routes::{Route, RoutePool, Routes};
 use super::{Fanout, Message, MsgKind, Outbox, Protocol, QueryInfo, Receipt, View};
 use crate::content::ObjectId;
 use crate::graph::PeerId;
@@ -56,7 +56,7 @@ pub(crate) fn flood_start(
     out: &mut Outbox,
 ) {
     routes.clear(pool);
-    routes.insert_new(q.source, q.source, pool);
+    routes.receive(q.source, q.source, view, pool);
     let leaf_source = view.is_leaf(q.source);
     for &nb in view.neighbours(q.source) {
         // An ultrapeer source reaches its own leaves only where they hold the object.
@@ -99,7 +99,7 @@ pub(crate) fn flood_receive(
     }
     // Two tiers: an ultrapeer passes the query on to its leaves only where they hold the object.
     let at = msg.to;
-    if !routes.insert_new(at, msg.from, pool) {
+    if !routes.receive(at, msg.from, view, pool) {
         out.duplicate = true;
         return false;
     }
@@ -139,7 +139,7 @@ fn receive(
     view: View<'_>,
 ) -> Receipt {
     let at = msg.to;
-    if !routes.insert_new(at, msg.from, pool) {
+    if !routes.receive(at, msg.from, view, pool) {
         return Receipt::Duplicate;
     }
     let hit = view.holds(at, object).then(|| hit_back(msg));
@@ -187,17 +187,18 @@ pub(crate) fn route_hit(
         if want_paths {
             hit_path(routes, msg.from, q.source, &mut out.hit_path);
         }
-    } else if let Some(back) = routes.get(at) {
-        if view.linked(at, back) {
-            out.sends.push(Message { to: back, ..*msg });
-        } else {
+    } else {
+        match routes.route(at, view) {
+            Route::Next(back) => out.sends.push(Message { to: back, ..*msg }),
             // The reverse path broke (churn): the hit is lost.
-            out.lost += 1;
+            Route::Broken => out.lost += 1,
         }
     }
 }
 
-/// The peers after `holder` on the reverse path, up to and including the source.
+/// The peers after `holder` on the reverse path, up to and including the source, as the routing table has it
+/// when the hit arrives (under churn, a peer the hit passed that left, came back and got the query again since
+/// has a newer entry: vanishingly rare, and it only changes which peers path replication gives a copy).
 fn hit_path(routes: &Routes, holder: PeerId, source: PeerId, path: &mut Vec<PeerId>) {
     let mut p = holder;
     while p != source {

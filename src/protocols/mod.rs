@@ -155,6 +155,23 @@ impl<'a> View<'a> {
         }
     }
 
+    /// True under churn (the live overlay): peers may leave, and state or messages of an earlier session of a
+    /// peer are stale.
+    #[inline]
+    pub fn churn(&self) -> bool {
+        matches!(self.links, Links::Live(_))
+    }
+
+    /// Peer `p`'s session number (see [`Overlay::session`]); always 0 without churn. A peer that leaves closes its
+    /// links and forgets every query it saw: what a protocol recorded about `p` in another session is stale.
+    #[inline]
+    pub fn session(&self, p: PeerId) -> u32 {
+        match self.links {
+            Links::Static(_) => 0,
+            Links::Live(o) => o.session(p),
+        }
+    }
+
     /// Whether peer `p` is online (always, without churn).
     #[inline]
     pub fn online(&self, p: PeerId) -> bool {

@@ -42,42 +42,61 @@ struct WalkState {
 struct Walker {
     /// Every peer the walker stood on, from the source; once it finds the object, the loop-erased path.
     path: Vec<PeerId>,
+    /// Under churn (else empty): the session of each peer of `path` when the walker stood there. A peer that
+    /// left since has forgotten the walker, and its links to the path have closed.
+    sessions: Vec<u32>,
     /// Steps taken when it found the object.
     found_at: u32,
 }
 
 impl Walker {
-    fn reset(&mut self, source: PeerId) {
+    fn reset(&mut self, source: PeerId, view: View<'_>) {
         self.path.clear();
-        self.path.push(source);
+        self.sessions.clear();
         self.found_at = 0;
+        self.visit(source, view);
     }
 
     /// Moves to `v`. Loops are erased only when the walk finds the object (rarely), not at every step.
     #[inline]
-    fn visit(&mut self, v: PeerId) {
+    fn visit(&mut self, v: PeerId, view: View<'_>) {
         self.path.push(v);
+        if view.churn() {
+            self.sessions.push(view.session(v));
+        }
+    }
+
+    /// Whether the peer at `pos` on the path is still in the session the walker saw it in.
+    fn still_there(&self, pos: usize, view: View<'_>) -> bool {
+        !view.churn() || self.sessions[pos] == view.session(self.path[pos])
     }
 
     /// Replaces the walk by its loop erasure (chronological: each return to a peer cuts the loop since its
-    /// last stay there), the path a hit takes back.
+    /// last stay there), the path a hit takes back. Under churn a return to a peer in a later session is no
+    /// return: the peer had forgotten the walker, and the loop's links back to it have closed.
     fn erase_loops(&mut self) {
-        let mut index: FxHashMap<PeerId, usize> = FxHashMap::default();
-        let mut erased: Vec<PeerId> = Vec::with_capacity(self.path.len());
-        for &v in &self.path {
-            match index.get(&v) {
+        let session = |i: usize| self.sessions.get(i).copied().unwrap_or(0);
+        let mut index: FxHashMap<(PeerId, u32), usize> = FxHashMap::default();
+        let mut erased: Vec<(PeerId, u32)> = Vec::with_capacity(self.path.len());
+        for (i, &v) in self.path.iter().enumerate() {
+            let key = (v, session(i));
+            match index.get(&key) {
                 Some(&i) => {
                     for p in erased.drain(i + 1..) {
                         index.remove(&p);
                     }
                 }
                 None => {
-                    index.insert(v, erased.len());
-                    erased.push(v);
+                    index.insert(key, erased.len());
+                    erased.push(key);
                 }
             }
         }
-        self.path = erased;
+        let stamped = !self.sessions.is_empty();
+        self.path = erased.iter().map(|&(v, _)| v).collect();
+        if stamped {
+            self.sessions = erased.iter().map(|&(_, s)| s).collect();
+        }
     }
 }
 
@@ -189,7 +208,7 @@ impl Protocol for RandomWalk {
         state.visited.clear(&mut self.pool);
         state.walkers.resize_with(walkers, Walker::default);
         for w in &mut state.walkers {
-            w.reset(q.source);
+            w.reset(q.source, view);
         }
         for w in 0..self.walkers {
             self.step(w, q.source, 0, q, view, out);
@@ -205,9 +224,9 @@ impl Protocol for RandomWalk {
                 let state = slot_of(&mut self.states, q.slot);
                 // A step onto a peer that has seen the query (the source included) is a duplicate: walker steps
                 // are query messages (SPEC), so steps = first visits + duplicates.
-                out.duplicate = at == q.source || !state.visited.insert(at, &mut self.pool);
+                out.duplicate = at == q.source || !state.visited.visit(at, view, &mut self.pool);
                 let walker = &mut state.walkers[w];
-                walker.visit(at);
+                walker.visit(at, view);
                 if at != q.source && view.holds(at, q.object) {
                     walker.found_at = steps;
                     walker.erase_loops();
@@ -248,7 +267,16 @@ impl Protocol for RandomWalk {
                     ..*msg
                 });
             }
-            MsgKind::CheckGo => self.step(msg.from, at, msg.hops, q, view, out),
+            MsgKind::CheckGo => {
+                let state = slot_of(&mut self.states, q.slot);
+                let walker = &state.walkers[w];
+                if walker.still_there(walker.path.len() - 1, view) {
+                    self.step(msg.from, at, msg.hops, q, view, out);
+                } else {
+                    // The peer left while its walker waited for the answer (and came back): the walker is gone.
+                    out.lost += 1;
+                }
+            }
             MsgKind::WalkHit => {
                 let state = slot_of(&mut self.states, q.slot);
                 let walker = &state.walkers[w];
@@ -260,7 +288,9 @@ impl Protocol for RandomWalk {
                         let holder = walker.path.len() - 1;
                         out.hit_path.extend(walker.path[..holder].iter().rev());
                     }
-                } else if view.linked(at, walker.path[pos - 1]) {
+                } else if walker.still_there(pos, view) && walker.still_there(pos - 1, view) {
+                    // Neither end left since the walker passed, so the link it took still stands.
+                    debug_assert!(view.linked(at, walker.path[pos - 1]));
                     out.sends.push(Message {
                         to: walker.path[pos - 1],
                         hops: pos as u32 - 1,
@@ -282,6 +312,8 @@ impl Protocol for RandomWalk {
         for w in &mut state.walkers {
             w.path.clear();
             w.path.shrink_to(64);
+            w.sessions.clear();
+            w.sessions.shrink_to(64);
         }
         reached
     }
@@ -359,19 +391,35 @@ mod tests {
 
     #[test]
     fn loop_erasure_keeps_a_simple_path() {
+        let g = Graph::from_edges(7, &[]);
+        let c = Content::from_holders(7, vec![vec![]], vec![1.0]);
+        let added = AddedCopies::default();
+        let view = View::new(&g, &c, &added, None);
         let mut w = Walker::default();
-        w.reset(0);
+        w.reset(0, view);
         for v in [1, 2, 3, 1, 4, 5, 4, 6] {
-            w.visit(v);
+            w.visit(v, view);
         }
         w.erase_loops();
         // 0-1-2-3-1 erases 2, 3; 1-4-5-4 erases 5.
         assert_eq!(w.path, vec![0, 1, 4, 6]);
-        w.reset(0);
+        assert!(w.sessions.is_empty(), "no sessions without churn");
+        w.reset(0, view);
         for v in [1, 2, 0, 3] {
-            w.visit(v);
+            w.visit(v, view);
         }
         w.erase_loops();
         assert_eq!(w.path, vec![0, 3]);
+        // Under churn, a return to peer 1 in a later session (2) closes no loop: 1 had forgotten the walker.
+        w.path = vec![0, 1, 2, 1, 3, 2];
+        w.sessions = vec![0, 0, 0, 2, 0, 0];
+        w.erase_loops();
+        assert_eq!(w.path, vec![0, 1, 2]);
+        assert_eq!(w.sessions, vec![0, 0, 0]);
+        w.path = vec![0, 1, 2, 1, 3];
+        w.sessions = vec![0, 0, 0, 2, 0];
+        w.erase_loops();
+        assert_eq!(w.path, vec![0, 1, 2, 1, 3]);
+        assert_eq!(w.sessions, vec![0, 0, 0, 2, 0]);
     }
 }

@@ -8,11 +8,17 @@
 //! (12.5 kB at 10^5 peers), instead of a line of the predecessor array. Dense tables are recycled between
 //! queries (clearing a bitset is cheap; predecessors are only read where the bit is set), and only queries that
 //! flood widely at the same time hold one.
+//!
+//! Under churn a peer that leaves forgets every query it saw, and its links close. Rather than visit every
+//! query's table when a peer leaves, an entry records the sessions ([`View::session`]) its peer and its
+//! predecessor were in: an entry of an earlier session of its peer is forgotten (the peer takes the query as
+//! new), and one whose predecessor has left since leads over a closed link. Without churn nothing is recorded.
 
 use std::collections::hash_map::Entry;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::View;
 use crate::graph::PeerId;
 
 /// Spare dense storage shared by the queries of one run, and the size at which a query's state goes dense.
@@ -71,10 +77,33 @@ fn set_new_bit(bits: &mut [u64], v: PeerId) -> bool {
 pub struct Visited {
     sparse: FxHashSet<PeerId>,
     bits: Option<Vec<u64>>,
+    /// Marks made: a peer counts again when it is visited in a later session (under churn).
     len: usize,
+    /// Under churn: the session each peer was visited in.
+    sessions: FxHashMap<PeerId, u32>,
 }
 
 impl Visited {
+    /// A visit to `v`: true if `v` had not seen the query (in its current session, under churn).
+    #[inline]
+    pub fn visit(&mut self, v: PeerId, view: View<'_>, pool: &mut RoutePool) -> bool {
+        if !view.churn() {
+            return self.insert(v, pool);
+        }
+        let session = view.session(v);
+        if self.insert(v, pool) {
+            self.sessions.insert(v, session);
+            return true;
+        }
+        if self.sessions.get(&v) == Some(&session) {
+            return false;
+        }
+        // A visit in a later session: the peer had forgotten the query.
+        self.sessions.insert(v, session);
+        self.len += 1;
+        true
+    }
+
     /// Marks `v` seen; true if it was not yet.
     #[inline]
     pub fn insert(&mut self, v: PeerId, pool: &mut RoutePool) -> bool {
@@ -130,6 +159,7 @@ impl Visited {
             pool.give_bits(bits);
         }
         self.sparse.clear();
+        self.sessions.clear();
         self.len = 0;
     }
 }
@@ -142,7 +172,27 @@ impl Visited {
 pub struct Routes {
     sparse: FxHashMap<PeerId, PeerId>,
     dense: Option<Dense>,
+    /// First copies recorded: a peer counts again when it gets the query in a later session (under churn).
     len: usize,
+    /// Under churn: the sessions each peer and its predecessor were in when the peer got its first copy.
+    stamps: FxHashMap<PeerId, Stamp>,
+}
+
+/// The sessions of a routing entry's peer and of its predecessor when the entry was made.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    own: u32,
+    pred: u32,
+}
+
+/// Where a hit at a peer goes next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// To the neighbour the peer first got the query from.
+    Next(PeerId),
+    /// Nowhere: the peer does not know the query (it left since it saw it), or the link to its predecessor
+    /// closed (the predecessor left since). The hit is lost.
+    Broken,
 }
 
 struct Dense {
@@ -152,10 +202,80 @@ struct Dense {
 }
 
 impl Routes {
-    /// Whether `v` has seen the query, as far as a dense table tells (false while sparse): a cheap hint.
+    /// Whether `v` has seen the query, as far as a dense table tells (false while sparse, and under churn, where
+    /// the entry may be of an earlier session): a cheap hint.
     #[inline]
     pub fn seen_dense(&self, v: PeerId) -> bool {
-        self.dense.as_ref().is_some_and(|d| has_bit(&d.seen, v))
+        self.dense.as_ref().is_some_and(|d| has_bit(&d.seen, v)) && self.stamps.is_empty()
+    }
+
+    /// Peer `v` receives the query from `pred`: true (and recorded) if it is `v`'s first copy, in its current
+    /// session under churn; false for a duplicate.
+    #[inline]
+    pub fn receive(
+        &mut self,
+        v: PeerId,
+        pred: PeerId,
+        view: View<'_>,
+        pool: &mut RoutePool,
+    ) -> bool {
+        if !view.churn() {
+            return self.insert_new(v, pred, pool);
+        }
+        self.receive_in_session(v, pred, view, pool)
+    }
+
+    /// [`Routes::receive`] under churn.
+    #[inline(never)]
+    fn receive_in_session(
+        &mut self,
+        v: PeerId,
+        pred: PeerId,
+        view: View<'_>,
+        pool: &mut RoutePool,
+    ) -> bool {
+        let stamp = Stamp {
+            own: view.session(v),
+            pred: view.session(pred),
+        };
+        if !self.insert_new(v, pred, pool) {
+            if self.stamps.get(&v).is_some_and(|s| s.own == stamp.own) {
+                return false;
+            }
+            // `v` left since it saw the query, and forgot it: this is its first copy again.
+            match &mut self.dense {
+                Some(d) => d.preds[v as usize] = pred,
+                None => {
+                    self.sparse.insert(v, pred);
+                }
+            }
+            self.len += 1;
+        }
+        self.stamps.insert(v, stamp);
+        true
+    }
+
+    /// Where a hit that reached `v` goes next.
+    #[inline]
+    pub fn route(&self, v: PeerId, view: View<'_>) -> Route {
+        let Some(pred) = self.get(v) else {
+            return Route::Broken;
+        };
+        let alive = if view.churn() {
+            // Entries are only made at a first copy, so under churn there is a stamp.
+            self.stamps
+                .get(&v)
+                .is_some_and(|s| s.own == view.session(v) && s.pred == view.session(pred))
+        } else {
+            true
+        };
+        // Neither end left since the query passed, so the link it came over still stands.
+        debug_assert!(!alive || v == pred || view.linked(v, pred));
+        if alive {
+            Route::Next(pred)
+        } else {
+            Route::Broken
+        }
     }
 
     /// Hints the processor to fetch `v`'s predecessor entry of a dense table where `v` has not seen the query:
@@ -241,6 +361,7 @@ impl Routes {
             pool.spare_preds.push(preds);
         }
         self.sparse.clear();
+        self.stamps.clear();
         self.len = 0;
     }
 }
@@ -290,5 +411,42 @@ mod tests {
             assert!(v.is_empty());
         }
         assert!(!pool.spare_bits.is_empty());
+    }
+
+    #[test]
+    fn under_churn_a_returning_peer_forgets_and_links_to_a_peer_that_left_close() {
+        use crate::content::{AddedCopies, Content};
+        use crate::graph::Graph;
+        use crate::overlay::Overlay;
+        use crate::rng::{Stream, stream};
+        // Triangle 0-1-2. Peer 1 gets the query from 0, peer 2 from 1.
+        let g = Graph::from_edges(3, &[(0, 1), (1, 2), (0, 2)]);
+        let c = Content::from_holders(3, vec![vec![]], vec![1.0]);
+        let added = AddedCopies::default();
+        let mut o = Overlay::new(&g, &[true; 3], 2, 1, false, stream(1, Stream::Overlay));
+        for dense_from in [usize::MAX, 0] {
+            let mut pool = RoutePool::new(3);
+            pool.threshold = dense_from.max(1);
+            let mut r = Routes::default();
+            let view = View::new(&g, &c, &added, None).live(Some(&o));
+            assert!(r.receive(0, 0, view, &mut pool));
+            assert!(r.receive(1, 0, view, &mut pool));
+            assert!(r.receive(2, 1, view, &mut pool));
+            assert!(!r.receive(1, 2, view, &mut pool), "a duplicate");
+            assert!(!r.seen_dense(1), "no known-duplicate shortcut under churn");
+            assert_eq!(r.route(2, view), Route::Next(1));
+            // Peer 1 leaves and comes back (linking to 0 and 2 again).
+            o.leave(1);
+            o.join(1);
+            let view = View::new(&g, &c, &added, None).live(Some(&o));
+            assert!(view.linked(2, 1), "linked again, over a new link");
+            assert_eq!(r.route(2, view), Route::Broken, "2's link to 1 closed");
+            assert_eq!(r.route(1, view), Route::Broken, "1 forgot the query");
+            assert!(r.receive(1, 2, view, &mut pool), "1 takes it as new");
+            assert_eq!(r.route(1, view), Route::Next(2));
+            assert!(!r.receive(1, 0, view, &mut pool));
+            assert_eq!(r.len(), 4, "first copies: 0, 1, 2 and 1 again");
+            r.clear(&mut pool);
+        }
     }
 }
