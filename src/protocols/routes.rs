@@ -199,6 +199,8 @@ struct Dense {
     seen: Vec<u64>,
     /// Only read where the seen bit is set (recycled without clearing).
     preds: Vec<PeerId>,
+    /// Entries carry sessions (churn): a set bit may be of an earlier session of its peer.
+    stamped: bool,
 }
 
 impl Routes {
@@ -206,7 +208,9 @@ impl Routes {
     /// the entry may be of an earlier session): a cheap hint.
     #[inline]
     pub fn seen_dense(&self, v: PeerId) -> bool {
-        self.dense.as_ref().is_some_and(|d| has_bit(&d.seen, v)) && self.stamps.is_empty()
+        self.dense
+            .as_ref()
+            .is_some_and(|d| !d.stamped && has_bit(&d.seen, v))
     }
 
     /// Peer `v` receives the query from `pred`: true (and recorded) if it is `v`'s first copy, in its current
@@ -252,6 +256,9 @@ impl Routes {
             self.len += 1;
         }
         self.stamps.insert(v, stamp);
+        if let Some(d) = &mut self.dense {
+            d.stamped = true;
+        }
         true
     }
 
@@ -342,7 +349,11 @@ impl Routes {
             preds[k as usize] = p;
         }
         self.sparse = FxHashMap::default();
-        self.dense = Some(Dense { seen, preds });
+        self.dense = Some(Dense {
+            seen,
+            preds,
+            stamped: !self.stamps.is_empty(),
+        });
     }
 
     /// Peers that have seen the query (the source included).
@@ -356,7 +367,7 @@ impl Routes {
 
     /// Forgets the query, returning any dense storage to the pool.
     pub fn clear(&mut self, pool: &mut RoutePool) {
-        if let Some(Dense { seen, preds }) = self.dense.take() {
+        if let Some(Dense { seen, preds, .. }) = self.dense.take() {
             pool.give_bits(seen);
             pool.spare_preds.push(preds);
         }
