@@ -9,6 +9,7 @@ mod common;
 mod flooding;
 mod fuzz;
 mod golden;
+mod golden_runs;
 mod interrupt;
 mod scenarios;
 mod strategies;
