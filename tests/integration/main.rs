@@ -11,6 +11,7 @@ mod fuzz;
 mod golden;
 mod golden_runs;
 mod interrupt;
+mod properties;
 mod scenarios;
 mod strategies;
 mod sweep;
