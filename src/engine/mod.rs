@@ -753,6 +753,11 @@ impl<'a, P: Protocol> Engine<'a, P> {
         if self.session(self.acting) != session {
             // The source left since it set the timer, and forgot the query: what the timer would do is lost.
             self.active[slot as usize].lost = true;
+            if let Some(t) = self.tracer.as_mut()
+                && t.watching(slot)
+            {
+                t.abandoned(self.now);
+            }
             self.message_done(slot);
             return;
         }

@@ -67,6 +67,9 @@ pub struct TracedQuery {
     pub outcome: Option<Outcome>,
     pub first_hit: Option<(u32, u64)>,
     pub reached: u64,
+    /// Under churn: when a timer of the query found its source gone (it had left, forgetting the query), so what
+    /// the timer would have started (a wider ring) was lost.
+    pub abandoned_us: Option<u64>,
 }
 
 /// Watches for query `index` and records its messages while it runs.
@@ -124,6 +127,11 @@ impl Tracer {
             h.arrived_us = Some(now);
             h.fate = fate;
         }
+    }
+
+    /// A timer of the watched query found that its source had left.
+    pub fn abandoned(&mut self, now: u64) {
+        self.trace.abandoned_us.get_or_insert(now);
     }
 
     pub fn finished(&mut self, outcome: Outcome, first_hit: Option<(u32, u64)>, reached: u64) {

@@ -61,8 +61,9 @@ pub struct RunMetrics {
     /// Query messages (or walker steps) processed by a peer that had not seen the query in its current session.
     /// With `duplicate_messages` and the query messages lost or dropped, they account for every query message
     /// sent to a peer: `query_messages = first_receipts + duplicate_messages + lost_query_messages +
-    /// dropped_query_messages` for floods, rings and walks. For a flood (one query id) they are the peers reached;
-    /// an expanding ring counts a peer again in each ring that reaches it.
+    /// dropped_query_messages` for floods, rings and walks. Without churn, for a flood (one query id) they are
+    /// the peers reached; an expanding ring counts a peer again in each ring that reaches it, and under churn a
+    /// peer that left and came back, having forgotten the query, takes it as new again.
     pub first_receipts: u64,
     /// Query messages lost to churn in flight (their sender or their destination left).
     pub lost_query_messages: u64,

@@ -74,6 +74,13 @@ pub fn render(t: &TracedQuery, peers: u32) -> String {
         count(&|h| h.fate == Fate::Dropped),
         t.reached
     );
+    if let Some(at) = t.abandoned_us {
+        let _ = writeln!(
+            o,
+            "at t = {} s the source had left (forgetting the query): no wider ring",
+            float(at as f64 / 1e6)
+        );
+    }
     let outcome = t.outcome.map_or("unfinished", |o| o.name());
     match t.first_hit {
         Some((hops, latency)) => {

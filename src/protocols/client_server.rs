@@ -92,7 +92,12 @@ impl Protocol for ClientServer {
                     out.hold = true;
                 }
             }
-            MsgKind::AnswerHit => out.hit_at_source = Some(1),
+            MsgKind::AnswerHit => {
+                out.hit_at_source = Some(1);
+                // The answer's path is the querying peer alone (it comes straight from the index): path
+                // replication gives the source a copy, as owner replication does.
+                out.hit_path.push(q.source);
+            }
             _ => {} // AnswerMiss: the query has failed.
         }
     }

@@ -77,7 +77,7 @@ fn set_new_bit(bits: &mut [u64], v: PeerId) -> bool {
 pub struct Visited {
     sparse: FxHashSet<PeerId>,
     bits: Option<Vec<u64>>,
-    /// Marks made: a peer counts again when it is visited in a later session (under churn).
+    /// Distinct peers marked.
     len: usize,
     /// Under churn: the session each peer was visited in.
     sessions: FxHashMap<PeerId, u32>,
@@ -98,9 +98,8 @@ impl Visited {
         if self.sessions.get(&v) == Some(&session) {
             return false;
         }
-        // A visit in a later session: the peer had forgotten the query.
+        // A visit in a later session: the peer had forgotten the query (it is still one peer reached).
         self.sessions.insert(v, session);
-        self.len += 1;
         true
     }
 
@@ -172,7 +171,7 @@ impl Visited {
 pub struct Routes {
     sparse: FxHashMap<PeerId, PeerId>,
     dense: Option<Dense>,
-    /// First copies recorded: a peer counts again when it gets the query in a later session (under churn).
+    /// Distinct peers with an entry.
     len: usize,
     /// Under churn: the sessions each peer and its predecessor were in when the peer got its first copy.
     stamps: FxHashMap<PeerId, Stamp>,
@@ -246,14 +245,14 @@ impl Routes {
             if self.stamps.get(&v).is_some_and(|s| s.own == stamp.own) {
                 return false;
             }
-            // `v` left since it saw the query, and forgot it: this is its first copy again.
+            // `v` left since it saw the query, and forgot it: this is its first copy again (it is still one peer
+            // that has seen the query).
             match &mut self.dense {
                 Some(d) => d.preds[v as usize] = pred,
                 None => {
                     self.sparse.insert(v, pred);
                 }
             }
-            self.len += 1;
         }
         self.stamps.insert(v, stamp);
         if let Some(d) = &mut self.dense {
@@ -456,7 +455,7 @@ mod tests {
             assert!(r.receive(1, 2, view, &mut pool), "1 takes it as new");
             assert_eq!(r.route(1, view), Route::Next(2));
             assert!(!r.receive(1, 0, view, &mut pool));
-            assert_eq!(r.len(), 4, "first copies: 0, 1, 2 and 1 again");
+            assert_eq!(r.len(), 3, "peers that have seen the query: 0, 1, 2");
             r.clear(&mut pool);
         }
     }

@@ -247,7 +247,7 @@ fn a_peer_that_left_and_came_back_takes_a_walker_as_new() {
     // Peers 0 and 1 linked; the only copy on peer 2, offline throughout. One walker from 0, 4 steps, asking the
     // source every 2 steps, one second a message: it reaches 1 at 1 s, 0 at 2 s, asks (answer back at 4 s), and
     // reaches 1 again at 5 s. Peer 1 left at 2.5 s and came back at 3 s (linking to 0, the one online peer):
-    // it forgot the query, so the third step is a first visit again.
+    // it forgot the query, so the third step is a first visit again (of the one peer the walk reached).
     let s = slow_churn_scenario(
         3,
         1,
@@ -267,7 +267,7 @@ fn a_peer_that_left_and_came_back_takes_a_walker_as_new() {
         (4, 2, 2),
         "{m:?}"
     );
-    assert_eq!(m.peers_reached_per_query, Some(2.0));
+    assert_eq!(m.peers_reached_per_query, Some(1.0));
     // Without the leave: one first visit and three duplicates.
     let w = world(&[]);
     let m = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
@@ -297,6 +297,14 @@ fn a_ring_whose_source_left_widens_no_further() {
     let w = world(&[(3.0, 0, false), (4.0, 0, true)]);
     let m = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
     assert_eq!((m.successes, m.fail_lost, m.query_messages), (0, 1, 1));
+    // The trace says why: the wait ended at 5 s with the source gone.
+    let t = engine::trace_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0), 0).expect("traced");
+    assert_eq!(t.abandoned_us, Some(5_000_000));
+    let text = gnutsim::output::trace::render(&t, 3);
+    assert!(
+        text.contains("at t = 5 s the source had left (forgetting the query): no wider ring"),
+        "{text}"
+    );
     let w = world(&[]);
     let m = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
     assert_eq!((m.successes, m.query_messages), (1, 3));
