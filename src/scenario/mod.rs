@@ -62,8 +62,7 @@ pub enum TopologyKind {
     /// A uniformly random simple `degree`-regular graph.
     Regular { degree: u32 },
     /// Power-law degrees: i.i.d. from P(k) ~ k^-exponent on [min_degree, max_degree], wired by the configuration
-    /// model (self-loops and multi-edges removed); or, with `mean_degree`, the expected-degree (Chung–Lu) model
-    /// with that mean.
+    /// model into a simple graph that keeps every drawn degree (self-loops and repeated links re-paired).
     PowerLaw {
         exponent: f64,
         degrees: PowerLawDegrees,
@@ -82,20 +81,39 @@ pub enum TopologyKind {
     EdgeList { path: PathBuf },
 }
 
-/// How a power-law topology fixes its degrees.
+/// How a power-law topology fixes its degree range.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PowerLawDegrees {
-    Range {
-        min_degree: u32,
-        max_degree: u32,
-    },
-    /// Expected-degree (Chung–Lu) model with this mean; optional bounds clamp the expected degrees (the others
-    /// are rescaled so the mean stays).
+    /// The range as written (defaults 2 and peers - 1).
+    Range { min_degree: u32, max_degree: u32 },
+    /// `mean_degree` asked for: validation solved the range so that the truncated power law on it has that
+    /// mean (within 3%; see [`crate::topology::powerlaw::solve_for_mean`]). `min_given` and `max_given` say
+    /// which bounds the file fixed: the resolved scenario writes back only those (and the solved range as a
+    /// comment), so it solves the same way when read again, also when a sweep changes `mean_degree`.
     Mean {
         mean_degree: f64,
-        min_degree: Option<u32>,
-        max_degree: Option<u32>,
+        min_degree: u32,
+        max_degree: u32,
+        min_given: bool,
+        max_given: bool,
     },
+}
+
+impl PowerLawDegrees {
+    /// The degree range the generator draws from.
+    pub fn range(&self) -> (u32, u32) {
+        match *self {
+            PowerLawDegrees::Range {
+                min_degree,
+                max_degree,
+            }
+            | PowerLawDegrees::Mean {
+                min_degree,
+                max_degree,
+                ..
+            } => (min_degree, max_degree),
+        }
+    }
 }
 
 impl TopologyKind {

@@ -10,6 +10,7 @@ mod flooding;
 mod fuzz;
 mod golden;
 mod interrupt;
+mod powerlaw;
 mod scenarios;
 mod strategies;
 mod sweep;
