@@ -128,7 +128,8 @@ fn point(s: &Scenario, threads: usize) -> (f64, f64) {
     } else {
         0.0
     };
-    let queries = s.expected_queries();
+    // Every query issued costs events, measured or not (warmup too).
+    let queries = s.expected_queries_in(0.0, s.duration);
     let mut events = 0.0;
     let mut engine_bytes: f64 = 0.0;
     for st in &s.strategies {

@@ -308,9 +308,72 @@ impl Scenario {
         self.file.parent().unwrap_or(Path::new("."))
     }
 
-    /// Expected number of queries of one run (every peer online).
+    /// Expected number of queries of one run that runs.csv counts: those issued at or after `warmup`.
+    ///
+    /// Arrivals come at peers x query_rate per second over [0, duration); one counts when its source is online
+    /// (churn), lacks some object (a peer holding every object asks nothing), and its issue time (rounded down to
+    /// `workload.issue_tick`) is at or after `warmup`. So it is query_rate x P(a peer lacks some object) x the
+    /// expected peer-seconds online over [warmup, duration) (see [`Scenario::expected_queries_in`]).
     pub fn expected_queries(&self) -> f64 {
-        self.network.peers as f64 * self.workload.query_rate * self.duration
+        // An arrival at t counts when its issue time floor(t / tick) x tick is >= warmup, i.e. from warmup rounded
+        // up to the tick.
+        let tick_us = self
+            .workload
+            .issue_tick
+            .map_or(1, crate::dist::secs_to_us)
+            .max(1);
+        let from_us = crate::dist::secs_to_us(self.warmup).div_ceil(tick_us) * tick_us;
+        self.expected_queries_in(from_us as f64 / 1e6, self.duration)
+    }
+
+    /// Expected queries issued in [a, b) seconds of one run (a within [0, duration]), measured or not.
+    ///
+    /// - Online peer-seconds: every peer throughout without churn; with a churn trace, its own online count; with
+    ///   session and downtime distributions, [`crate::churn::availability::expected_online_time`] (the stationary
+    ///   share throughout for a stationary start; from a given initial share, the alternating renewal process's
+    ///   transient).
+    /// - Copies are placed independently per object on distinct peers, so a peer holds object o with probability
+    ///   E[copies of o] / peers = min(target, peers - 1) / peers, and every object with the product of those.
+    ///   Copies made by `replicate_on_hit` during the run are not counted (with few objects they can make a few
+    ///   more peers hold all of them).
+    pub fn expected_queries_in(&self, a: f64, b: f64) -> f64 {
+        let n = self.network.peers;
+        let b = b.min(self.duration);
+        let a = a.clamp(0.0, b);
+        let c = &self.churn;
+        let online_seconds = if !c.enabled {
+            n as f64 * (b - a)
+        } else if let Some(path) = &c.trace {
+            match crate::churn::trace::read(path, n) {
+                Ok(schedule) => {
+                    let (a_us, b_us) = (crate::dist::secs_to_us(a), crate::dist::secs_to_us(b));
+                    schedule.online_mean(a_us, b_us) * (b - a)
+                }
+                // The run will report the bad file; the estimate takes everyone online.
+                Err(_) => n as f64 * (b - a),
+            }
+        } else {
+            n as f64
+                * crate::churn::availability::expected_online_time(
+                    &c.session,
+                    &c.downtime,
+                    c.initial_online,
+                    a,
+                    b,
+                )
+        };
+        let weights =
+            crate::content::popularity_weights(self.content.objects, self.content.popularity);
+        let holds_all: f64 = crate::content::copy_targets(
+            self.content.replication,
+            self.content.replicas_mean,
+            &weights,
+            n,
+        )
+        .iter()
+        .map(|&t| t.min((n - 1) as f64) / n as f64)
+        .product();
+        self.workload.query_rate * (1.0 - holds_all) * online_seconds
     }
 }
 

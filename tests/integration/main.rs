@@ -6,6 +6,7 @@ mod churn;
 mod cli;
 mod client_server;
 mod common;
+mod expected_queries;
 mod flooding;
 mod fuzz;
 mod golden;
