@@ -333,8 +333,28 @@ fn work_summary(plan: &Plan) -> String {
                 * p.scenario.strategies.len() as f64
         })
         .sum();
+    // The power-law degree ranges solved at each sweep point (without a sweep, the resolved scenario shows it).
+    let mut solved = String::new();
+    if !plan.swept_keys.is_empty() {
+        for p in &plan.points {
+            if let crate::scenario::TopologyKind::PowerLaw { exponent, degrees } =
+                &p.scenario.topology.kind
+            {
+                let line = crate::scenario::resolved::solved_comment(*exponent, degrees);
+                if let Some(rest) = line.strip_prefix("# ") {
+                    let at: Vec<String> = plan
+                        .swept_keys
+                        .iter()
+                        .zip(&p.values)
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect();
+                    solved += &format!("# point {} ({}): {rest}\n", p.index, at.join(", "));
+                }
+            }
+        }
+    }
     format!(
-        "# work: {points} point{} x {} replications x {} strategies = {} runs\n\
+        "{solved}# work: {points} point{} x {} replications x {} strategies = {} runs\n\
          # peers: {}\n\
          # expected queries per run: {:.0} (all runs: {:.0})",
         if points == 1 { "" } else { "s" },

@@ -5,7 +5,7 @@
 
 use crate::churn;
 use crate::scenario::sweep::Plan;
-use crate::scenario::{PowerLawDegrees, Scenario, StrategyKind, TopologyKind};
+use crate::scenario::{Scenario, StrategyKind, TopologyKind};
 use crate::world::churn_horizon_us;
 
 /// More events than this are refused without --force (days of computing at tens of millions per second).
@@ -49,23 +49,10 @@ fn mean_degree(s: &Scenario) -> f64 {
     match &s.topology.kind {
         TopologyKind::Random { mean_degree } => *mean_degree,
         TopologyKind::Regular { degree } => *degree as f64,
-        TopologyKind::PowerLaw { exponent, degrees } => match degrees {
-            PowerLawDegrees::Mean { mean_degree, .. } => *mean_degree,
-            PowerLawDegrees::Range {
-                min_degree,
-                max_degree,
-            } => {
-                // Mean of P(k) ~ k^-a on [min, max], summed up to a million terms.
-                let hi = (*max_degree).min(*min_degree + 1_000_000);
-                let (mut z, mut m) = (0.0, 0.0);
-                for k in *min_degree..=hi {
-                    let p = (k as f64).powf(-exponent);
-                    z += p;
-                    m += k as f64 * p;
-                }
-                if z > 0.0 { m / z } else { *min_degree as f64 }
-            }
-        },
+        TopologyKind::PowerLaw { exponent, degrees } => {
+            let (lo, hi) = degrees.range();
+            crate::topology::powerlaw::truncated_mean(*exponent, lo, hi)
+        }
         TopologyKind::BarabasiAlbert { m } => 2.0 * *m as f64,
         TopologyKind::SmallWorld { degree, .. } => *degree as f64,
         TopologyKind::TwoTier {
@@ -141,7 +128,8 @@ fn point(s: &Scenario, threads: usize) -> (f64, f64) {
     } else {
         0.0
     };
-    let queries = s.expected_queries();
+    // Every query issued costs events, measured or not (warmup too).
+    let queries = s.expected_queries_in(0.0, s.duration);
     let mut events = 0.0;
     let mut engine_bytes: f64 = 0.0;
     for st in &s.strategies {

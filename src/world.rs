@@ -38,7 +38,8 @@ pub fn churn_horizon_us(duration: f64) -> u64 {
 }
 
 impl World {
-    /// Builds replication `replication`'s world. Fails only on an edge-list file that cannot be read or parsed.
+    /// Builds replication `replication`'s world. Fails on an edge-list or churn-trace file that cannot be read or
+    /// parsed, and on power-law degrees drawn that cannot be wired (a scenario error: exit status 2).
     pub fn build(s: &Scenario, replication: u32) -> Result<World, ScenarioError> {
         let seed = rng::replication_seed(s.seed, replication);
         let n = s.network.peers;
@@ -47,7 +48,27 @@ impl World {
             &s.topology.kind,
             &mut rng::stream(seed, Stream::Topology),
         )
-        .map_err(|e| ScenarioError::new(&e.path, Origin::Line(e.line as u32), "", e.message))?;
+        .map_err(|e| match e {
+            topology::BuildError::EdgeList(e) => {
+                ScenarioError::new(&e.path, Origin::Line(e.line as u32), "", e.message)
+            }
+            topology::BuildError::Degrees(e) => {
+                // Drawn, not written: the parameters allow it, this replication's draw cannot be wired.
+                let key = match s.topology.kind {
+                    crate::scenario::TopologyKind::PowerLaw {
+                        degrees: crate::scenario::PowerLawDegrees::Mean { .. },
+                        ..
+                    } => "topology.mean_degree",
+                    _ => "topology.max_degree",
+                };
+                ScenarioError::new(
+                    &s.file,
+                    Origin::Default,
+                    key,
+                    format!("replication {replication}: {e}"),
+                )
+            }
+        })?;
         let graph = built.graph;
         let largest_component_share = crate::topology::stats::largest_component_share(&graph);
         let content = Content::generate(n, &s.content, &mut rng::stream(seed, Stream::Content));

@@ -23,8 +23,10 @@ fn kinds(edge_file: PathBuf) -> Vec<TopologyKind> {
             exponent: 2.3,
             degrees: PowerLawDegrees::Mean {
                 mean_degree: 6.0,
-                min_degree: None,
-                max_degree: None,
+                min_degree: 3,
+                max_degree: 40,
+                min_given: false,
+                max_given: false,
             },
         },
         TopologyKind::BarabasiAlbert { m: 3 },

@@ -14,6 +14,7 @@
 //! - The state at instant t includes the events at t (right-continuous): [`ChurnSchedule::online_at`]`(t)` counts
 //!   them, and [`ChurnSchedule::online_mean`] integrates over [a, b).
 
+pub mod availability;
 pub mod trace;
 
 use rand::RngExt;

@@ -62,8 +62,7 @@ pub enum TopologyKind {
     /// A uniformly random simple `degree`-regular graph.
     Regular { degree: u32 },
     /// Power-law degrees: i.i.d. from P(k) ~ k^-exponent on [min_degree, max_degree], wired by the configuration
-    /// model (self-loops and multi-edges removed); or, with `mean_degree`, the expected-degree (Chung–Lu) model
-    /// with that mean.
+    /// model into a simple graph that keeps every drawn degree (self-loops and repeated links re-paired).
     PowerLaw {
         exponent: f64,
         degrees: PowerLawDegrees,
@@ -82,20 +81,39 @@ pub enum TopologyKind {
     EdgeList { path: PathBuf },
 }
 
-/// How a power-law topology fixes its degrees.
+/// How a power-law topology fixes its degree range.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PowerLawDegrees {
-    Range {
-        min_degree: u32,
-        max_degree: u32,
-    },
-    /// Expected-degree (Chung–Lu) model with this mean; optional bounds clamp the expected degrees (the others
-    /// are rescaled so the mean stays).
+    /// The range as written (defaults 2 and peers - 1).
+    Range { min_degree: u32, max_degree: u32 },
+    /// `mean_degree` asked for: validation solved the range so that the truncated power law on it has that
+    /// mean (within 3%; see [`crate::topology::powerlaw::solve_for_mean`]). `min_given` and `max_given` say
+    /// which bounds the file fixed: the resolved scenario writes back only those (and the solved range as a
+    /// comment), so it solves the same way when read again, also when a sweep changes `mean_degree`.
     Mean {
         mean_degree: f64,
-        min_degree: Option<u32>,
-        max_degree: Option<u32>,
+        min_degree: u32,
+        max_degree: u32,
+        min_given: bool,
+        max_given: bool,
     },
+}
+
+impl PowerLawDegrees {
+    /// The degree range the generator draws from.
+    pub fn range(&self) -> (u32, u32) {
+        match *self {
+            PowerLawDegrees::Range {
+                min_degree,
+                max_degree,
+            }
+            | PowerLawDegrees::Mean {
+                min_degree,
+                max_degree,
+                ..
+            } => (min_degree, max_degree),
+        }
+    }
 }
 
 impl TopologyKind {
@@ -290,9 +308,72 @@ impl Scenario {
         self.file.parent().unwrap_or(Path::new("."))
     }
 
-    /// Expected number of queries of one run (every peer online).
+    /// Expected number of queries of one run that runs.csv counts: those issued at or after `warmup`.
+    ///
+    /// Arrivals come at peers x query_rate per second over [0, duration); one counts when its source is online
+    /// (churn), lacks some object (a peer holding every object asks nothing), and its issue time (rounded down to
+    /// `workload.issue_tick`) is at or after `warmup`. So it is query_rate x P(a peer lacks some object) x the
+    /// expected peer-seconds online over [warmup, duration) (see [`Scenario::expected_queries_in`]).
     pub fn expected_queries(&self) -> f64 {
-        self.network.peers as f64 * self.workload.query_rate * self.duration
+        // An arrival at t counts when its issue time floor(t / tick) x tick is >= warmup, i.e. from warmup rounded
+        // up to the tick.
+        let tick_us = self
+            .workload
+            .issue_tick
+            .map_or(1, crate::dist::secs_to_us)
+            .max(1);
+        let from_us = crate::dist::secs_to_us(self.warmup).div_ceil(tick_us) * tick_us;
+        self.expected_queries_in(from_us as f64 / 1e6, self.duration)
+    }
+
+    /// Expected queries issued in [a, b) seconds of one run (a within [0, duration]), measured or not.
+    ///
+    /// - Online peer-seconds: every peer throughout without churn; with a churn trace, its own online count; with
+    ///   session and downtime distributions, [`crate::churn::availability::expected_online_time`] (the stationary
+    ///   share throughout for a stationary start; from a given initial share, the alternating renewal process's
+    ///   transient).
+    /// - Copies are placed independently per object on distinct peers, so a peer holds object o with probability
+    ///   E[copies of o] / peers = min(target, peers - 1) / peers, and every object with the product of those.
+    ///   Copies made by `replicate_on_hit` during the run are not counted (with few objects they can make a few
+    ///   more peers hold all of them).
+    pub fn expected_queries_in(&self, a: f64, b: f64) -> f64 {
+        let n = self.network.peers;
+        let b = b.min(self.duration);
+        let a = a.clamp(0.0, b);
+        let c = &self.churn;
+        let online_seconds = if !c.enabled {
+            n as f64 * (b - a)
+        } else if let Some(path) = &c.trace {
+            match crate::churn::trace::read(path, n) {
+                Ok(schedule) => {
+                    let (a_us, b_us) = (crate::dist::secs_to_us(a), crate::dist::secs_to_us(b));
+                    schedule.online_mean(a_us, b_us) * (b - a)
+                }
+                // The run will report the bad file; the estimate takes everyone online.
+                Err(_) => n as f64 * (b - a),
+            }
+        } else {
+            n as f64
+                * crate::churn::availability::expected_online_time(
+                    &c.session,
+                    &c.downtime,
+                    c.initial_online,
+                    a,
+                    b,
+                )
+        };
+        let weights =
+            crate::content::popularity_weights(self.content.objects, self.content.popularity);
+        let holds_all: f64 = crate::content::copy_targets(
+            self.content.replication,
+            self.content.replicas_mean,
+            &weights,
+            n,
+        )
+        .iter()
+        .map(|&t| t.min((n - 1) as f64) / n as f64)
+        .product();
+        self.workload.query_rate * (1.0 - holds_all) * online_seconds
     }
 }
 

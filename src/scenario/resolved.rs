@@ -38,6 +38,23 @@ fn dist(d: &Dist) -> String {
     format!("{{ dist = \"{}\", {} }}", d.name(), params.join(", "))
 }
 
+/// The degree range solved for a power law's `mean_degree`, as a TOML comment: `# solved for mean_degree:
+/// min_degree = 2, max_degree = 26 (...)`. Empty for a range given as is.
+pub fn solved_comment(exponent: f64, degrees: &PowerLawDegrees) -> String {
+    match *degrees {
+        PowerLawDegrees::Mean {
+            min_degree,
+            max_degree,
+            ..
+        } => format!(
+            "# solved for mean_degree: min_degree = {min_degree}, max_degree = {max_degree} (P(k) ~ k^-{exponent} \
+             on {min_degree} ..= {max_degree} has mean {:.3})",
+            crate::topology::powerlaw::truncated_mean(exponent, min_degree, max_degree)
+        ),
+        PowerLawDegrees::Range { .. } => String::new(),
+    }
+}
+
 /// The resolved scenario as TOML text, headed by the gnutsim version that resolved it.
 pub fn to_toml(s: &Scenario) -> String {
     let mut o = String::new();
@@ -93,14 +110,19 @@ pub fn to_toml(s: &Scenario) -> String {
                     mean_degree,
                     min_degree,
                     max_degree,
+                    min_given,
+                    max_given,
                 } => {
+                    // Only what the file fixed: the rest is solved again when this is read back (and under a
+                    // sweep of mean_degree, solved per point).
                     let _ = writeln!(o, "mean_degree = {}", float(*mean_degree));
-                    if let Some(lo) = min_degree {
-                        let _ = writeln!(o, "min_degree = {lo}");
+                    if *min_given {
+                        let _ = writeln!(o, "min_degree = {min_degree}");
                     }
-                    if let Some(hi) = max_degree {
-                        let _ = writeln!(o, "max_degree = {hi}");
+                    if *max_given {
+                        let _ = writeln!(o, "max_degree = {max_degree}");
                     }
+                    let _ = writeln!(o, "{}", solved_comment(*exponent, degrees));
                 }
             }
         }
@@ -254,5 +276,39 @@ timeout = 3
         let again = load_str(Path::new("dir/x.toml"), &to_toml(&s), &[]).unwrap();
         assert_eq!(s, again);
         assert_eq!(s.name, "x");
+    }
+
+    #[test]
+    fn a_power_law_mean_reads_back_and_solves_the_same_way() {
+        // Only the bounds the file gave are written back (the solved range as a comment), so reading the resolved
+        // scenario solves the same range, and a sweep of mean_degree over it still solves per point.
+        let text = |extra: &str| {
+            format!(
+                "duration = 60\n[network]\npeers = 20000\n[topology]\nkind = \"power-law\"\nexponent = 2.3\n\
+                 mean_degree = 4.0\n{extra}[content]\nobjects = 5\n[workload]\nquery_rate = 0.1\n\
+                 [[strategy]]\nname = \"a\"\nkind = \"flooding\"\n"
+            )
+        };
+        for extra in ["", "min_degree = 2\n"] {
+            let s = load_str(Path::new("x.toml"), &text(extra), &[]).unwrap();
+            let resolved = to_toml(&s);
+            assert!(
+                resolved.contains("# solved for mean_degree: min_degree = 2, max_degree = 26 "),
+                "{resolved}"
+            );
+            let topology = &resolved
+                [resolved.find("[topology]").unwrap()..resolved.find("[content]").unwrap()];
+            assert_eq!(topology.contains("\nmin_degree = 2\n"), !extra.is_empty());
+            assert!(!topology.contains("\nmax_degree = "));
+            let again = load_str(Path::new("x.toml"), &resolved, &[]).unwrap();
+            assert_eq!(s, again);
+            let six = load_str(
+                Path::new("x.toml"),
+                &resolved,
+                &["topology.mean_degree=3.0".into()],
+            )
+            .unwrap();
+            assert_ne!(six.topology, s.topology);
+        }
     }
 }

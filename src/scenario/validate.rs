@@ -434,34 +434,45 @@ fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
                 |c| c >= 1.0 && c <= n - 1.0,
                 &format!("at least 1 and at most peers - 1 = {max_deg}"),
             )?;
-            let degrees = match (mean, min, max) {
-                (Some(mean_degree), min, max) => {
-                    // With bounds too: expected degrees kept within them, the mean still mean_degree.
-                    if let Some(lo) = min
-                        && lo as f64 > mean_degree
-                    {
-                        return Err(t.error(
-                            "min_degree",
-                            format!("must be at most mean_degree = {mean_degree}"),
-                        ));
-                    }
-                    if let Some(hi) = max
-                        && (hi as f64) < mean_degree
-                    {
-                        return Err(t.error(
-                            "max_degree",
-                            format!("must be at least mean_degree = {mean_degree}"),
-                        ));
-                    }
+            let (min, max) = (min.map(|x| x as u32), max.map(|x| x as u32));
+            if let (Some(lo), Some(hi)) = (min, max) {
+                if hi < lo {
+                    return Err(
+                        t.error("max_degree", format!("must be at least min_degree = {lo}"))
+                    );
+                }
+                if lo == hi && (lo as u64 * peers as u64) % 2 == 1 {
+                    return Err(t.error(
+                        "max_degree",
+                        format!(
+                            "min_degree = max_degree = {lo} on {peers} peers: peers x degree must be even \
+                             (an odd number of stubs cannot be paired)"
+                        ),
+                    ));
+                }
+            }
+            let degrees = match mean {
+                Some(mean_degree) => {
+                    // The degree range is solved so that the truncated power law has this mean.
+                    let solved = crate::topology::powerlaw::solve_for_mean(
+                        peers,
+                        exponent,
+                        mean_degree,
+                        min,
+                        max,
+                    )
+                    .map_err(|m| t.error("mean_degree", m))?;
                     PowerLawDegrees::Mean {
                         mean_degree,
-                        min_degree: min.map(|x| x as u32),
-                        max_degree: max.map(|x| x as u32),
+                        min_degree: solved.min_degree,
+                        max_degree: solved.max_degree,
+                        min_given: min.is_some(),
+                        max_given: max.is_some(),
                     }
                 }
-                (None, min, max) => {
-                    let min_degree = min.unwrap_or(2.min(max_deg)) as u32;
-                    let max_degree = max.unwrap_or(max_deg) as u32;
+                None => {
+                    let min_degree = min.unwrap_or(2.min(max_deg as u32));
+                    let max_degree = max.unwrap_or(max_deg as u32);
                     if max_degree < min_degree {
                         return Err(t.error(
                             "max_degree",

@@ -12,7 +12,7 @@ pub mod two_tier;
 
 use crate::graph::Graph;
 use crate::rng::SimRng;
-use crate::scenario::{PowerLawDegrees, TopologyKind};
+use crate::scenario::TopologyKind;
 
 /// A built overlay: the graph, and for two-tier overlays which peers are ultrapeers.
 pub struct Built {
@@ -20,26 +20,37 @@ pub struct Built {
     pub ultrapeers: Option<Vec<bool>>,
 }
 
-/// Builds the scenario's overlay. Fails only for an edge-list file that cannot be read or parsed.
-pub fn build(
-    n: u32,
-    kind: &TopologyKind,
-    rng: &mut SimRng,
-) -> Result<Built, edgelist::EdgeListError> {
+/// Why an overlay could not be built.
+#[derive(Debug)]
+pub enum BuildError {
+    /// An edge-list file that cannot be read or parsed.
+    EdgeList(edgelist::EdgeListError),
+    /// Power-law degrees drawn that no simple graph has.
+    Degrees(powerlaw::NotGraphical),
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::EdgeList(e) => write!(f, "{e}"),
+            BuildError::Degrees(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Builds the scenario's overlay. Fails for an edge-list file that cannot be read or parsed, and for power-law
+/// degrees that cannot be wired (see [`powerlaw::configuration_model`]).
+pub fn build(n: u32, kind: &TopologyKind, rng: &mut SimRng) -> Result<Built, BuildError> {
     let graph = match *kind {
         TopologyKind::Random { mean_degree } => random::erdos_renyi(n, mean_degree, rng),
         TopologyKind::Regular { degree } => regular::random_regular(n, degree, rng),
-        TopologyKind::PowerLaw { exponent, degrees } => match degrees {
-            PowerLawDegrees::Range {
-                min_degree,
-                max_degree,
-            } => powerlaw::configuration_model(n, exponent, min_degree, max_degree, rng),
-            PowerLawDegrees::Mean {
-                mean_degree,
-                min_degree,
-                max_degree,
-            } => powerlaw::chung_lu_bounded(n, exponent, mean_degree, min_degree, max_degree, rng),
-        },
+        TopologyKind::PowerLaw { exponent, degrees } => {
+            let (min_degree, max_degree) = degrees.range();
+            powerlaw::configuration_model(n, exponent, min_degree, max_degree, rng)
+                .map_err(BuildError::Degrees)?
+        }
         TopologyKind::BarabasiAlbert { m } => barabasi_albert::barabasi_albert(n, m, rng),
         TopologyKind::SmallWorld { degree, rewire } => {
             small_world::watts_strogatz(n, degree, rewire, rng)
@@ -56,7 +67,9 @@ pub fn build(
                 ultrapeers: Some(ultrapeers),
             });
         }
-        TopologyKind::EdgeList { ref path } => edgelist::read(path, n)?,
+        TopologyKind::EdgeList { ref path } => {
+            edgelist::read(path, n).map_err(BuildError::EdgeList)?
+        }
     };
     Ok(Built {
         graph,

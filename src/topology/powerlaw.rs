@@ -1,51 +1,340 @@
-//! Power-law overlays, two ways.
+//! Power-law overlays: degrees drawn i.i.d. from the truncated power law P(k) ∝ k^-exponent on
+//! [min_degree, max_degree], wired by the configuration model into a simple graph that keeps every drawn degree
+//! (the PLRG of Lv et al. 2002, without the erasure that thins it).
 //!
-//! [`configuration_model`] is the PLRG of Lv et al. (2002): degrees drawn i.i.d. from P(k) ∝ k^-exponent on
-//! [min_degree, max_degree], half-edges ("stubs") paired uniformly at random, then self-loops and repeated
-//! links erased (the *erased* configuration model). Erasing changes the degrees it was given: a peer with
-//! degree k loses a link whenever two of its stubs land on the same partner, which happens mostly between hubs
-//! (about k_i k_j / 2m parallel stubs join hubs i and j), and a self-loop (about k_i^2 / 4m of them). So the
-//! tail is thinned, the largest degrees fall short of their draws, and the mean degree drops below the drawn
-//! mean. Measured at 10^5-10^6 peers, min_degree 2-3: under 1% for exponents 2.5 and above, but 2-10% for
-//! exponents 2.2-2.3, where hubs of degree up to ~n^(1/(exponent-1)) hold a large share of all stubs. Low
-//! degrees, which hold most of the probability mass, are almost untouched, so a power-law fit of the degrees
-//! still recovers the exponent (within 0.03 for exponents 2.1-3.0 at 10^5 peers; tested below).
-//!
-//! [`chung_lu`] is the expected-degree model of Chung and Lu (2002), the PLRG of Aiello, Chung and Lu
-//! (2000) with a prescribed mean: peer weights w_i follow a power law, and the link {i, j} is present
-//! independently with probability min(1, w_i w_j / W), W = Σ w. A peer's expected degree is w_i (1 - w_i / W)
-//! (no self-loops), so degrees are mixed-Poisson around the weights; low-weight peers can end with degree 0.
-//! Generation takes O(n + m) time with the algorithm of Miller and Hagberg (2011).
+//! A scenario gives the range ([`configuration_model`] with its bounds), or a mean degree, for which
+//! [`solve_for_mean`] picks the range: the exact mean of the truncated law, Σ_{k=min}^{max} k^(1-a) / Σ k^-a,
+//! rises with max_degree (and with min_degree), so the cutoff that gives the mean is found by bisection over
+//! the integers.
+
+use std::collections::BinaryHeap;
+use std::fmt;
 
 use rand::RngExt;
 use rand::seq::SliceRandom;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::graph::{Graph, PeerId};
 use crate::rng::SimRng;
 use crate::topology::stats::power_sum_scaled;
 
-/// Degrees drawn i.i.d. from P(k) proportional to k^-exponent on [min_degree, max_degree], wired by the
-/// configuration model, self-loops and multi-edges removed (the PLRG of Lv et al. 2002).
+/// Largest relative gap allowed between the mean degree asked for and the mean of the solved range.
+pub const MEAN_TOLERANCE: f64 = 0.03;
+
+/// Mean of P(k) ∝ k^-exponent on [min, max] (1 <= min <= max), Σ k^(1-a) / Σ k^-a, in O(1) time: both sums
+/// by Euler–Maclaurin past the first terms (relative error ~1e-10, see [`power_sum_scaled`]).
+pub fn truncated_mean(exponent: f64, min: u32, max: u32) -> f64 {
+    let (lo, hi) = (min.max(1), max.max(min.max(1)));
+    let count = (hi - lo + 1) as u64;
+    let q = lo as f64;
+    lo as f64 * power_sum_scaled(exponent - 1.0, q, count) / power_sum_scaled(exponent, q, count)
+}
+
+/// A degree range solved for a mean degree, with the exact mean of its truncated power law.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Solved {
+    pub min_degree: u32,
+    pub max_degree: u32,
+    pub mean: f64,
+}
+
+/// The degree range [min_degree, max_degree] within [1, peers - 1] whose truncated power law has the mean
+/// `mean` (within [`MEAN_TOLERANCE`]), or why there is none.
 ///
-/// An odd degree sum cannot be paired, so one uniformly chosen peer gets one more stub (one fewer if it
-/// already has max_degree). max_degree is capped at n - 1, min_degree at max_degree.
+/// - Neither bound given: min_degree 2 and the integer cutoff max_degree whose mean is nearest. If no cutoff
+///   gets within 3% (the mean is above what min 2 can reach, or below 2, or between two cutoffs' means),
+///   min_degree moves to the nearest integer >= 1 that can, and its cutoff is solved.
+/// - `min` given: only the cutoff is solved; out of reach is an error that gives the reachable means.
+/// - `max` given: only min_degree is solved (the nearest mean over the integers 1 ..= max).
+/// - Both given: they are kept, and their mean must be within 3% of `mean`.
+///
+/// A range with min_degree = max_degree on an odd number of peers with an odd degree is never chosen (its
+/// degree sum cannot be even). The error text names no key: the caller knows where `mean_degree` was written.
+pub fn solve_for_mean(
+    peers: u32,
+    exponent: f64,
+    mean: f64,
+    min: Option<u32>,
+    max: Option<u32>,
+) -> Result<Solved, String> {
+    if peers < 2 || mean.is_nan() {
+        return Err("needs at least 2 peers".into());
+    }
+    let top = peers - 1;
+    let within = |s: &Solved| (s.mean - mean).abs() <= MEAN_TOLERANCE * mean;
+    let law = format!("exponent {exponent} on {peers} peers");
+    match (min, max) {
+        (Some(lo), Some(hi)) => {
+            let s = Solved {
+                min_degree: lo,
+                max_degree: hi,
+                mean: truncated_mean(exponent, lo, hi),
+            };
+            if within(&s) {
+                return Ok(s);
+            }
+            Err(format!(
+                "degrees {lo} to {hi} with {law} have mean {}, not within 3% of mean_degree = {mean}; leave \
+                 max_degree out to have the cutoff solved",
+                fmt_mean(s.mean)
+            ))
+        }
+        (Some(lo), None) => {
+            if let Some(s) = nearest_cutoff(exponent, lo, top, mean, peers)
+                && within(&s)
+            {
+                return Ok(s);
+            }
+            let reach = truncated_mean(exponent, lo, top);
+            let mut msg = format!(
+                "{mean} cannot be reached with min_degree = {lo}: with {law} the means reachable run from \
+                 {lo} (max_degree {lo}) to {} (max_degree {top})",
+                fmt_mean(reach)
+            );
+            if let Some(s) = nearest_cutoff(exponent, lo, top, mean, peers)
+                && mean >= lo as f64
+                && mean <= reach
+            {
+                msg += &format!(
+                    ", in steps: the nearest is {} (max_degree {})",
+                    fmt_mean(s.mean),
+                    s.max_degree
+                );
+            }
+            if let Ok(s) = solve_for_mean(peers, exponent, mean, None, None) {
+                msg += &format!(
+                    "; without min_degree, min_degree {} and max_degree {} give {}",
+                    s.min_degree,
+                    s.max_degree,
+                    fmt_mean(s.mean)
+                );
+            }
+            Err(msg)
+        }
+        (None, Some(hi)) => {
+            if let Some(s) = nearest_min(exponent, hi, mean, peers)
+                && within(&s)
+            {
+                return Ok(s);
+            }
+            let low = truncated_mean(exponent, 1, hi);
+            let mut msg = format!(
+                "{mean} cannot be reached with max_degree = {hi}: with {law} the means reachable run from {} \
+                 (min_degree 1) to {hi} (min_degree {hi})",
+                fmt_mean(low)
+            );
+            if let Some(s) = nearest_min(exponent, hi, mean, peers)
+                && mean >= low
+                && mean <= hi as f64
+            {
+                msg += &format!(
+                    ", in steps: the nearest is {} (min_degree {})",
+                    fmt_mean(s.mean),
+                    s.min_degree
+                );
+            }
+            msg += "; leave max_degree out to have the cutoff solved";
+            Err(msg)
+        }
+        (None, None) => {
+            let base = 2.min(top);
+            let mut best: Option<Solved> = None;
+            let consider = |s: Option<Solved>, best: &mut Option<Solved>| {
+                if let Some(s) = s
+                    && best.is_none_or(|b| (s.mean - mean).abs() < (b.mean - mean).abs())
+                {
+                    *best = Some(s);
+                }
+            };
+            consider(nearest_cutoff(exponent, base, top, mean, peers), &mut best);
+            if best.as_ref().is_some_and(within) {
+                return Ok(best.expect("checked"));
+            }
+            // The nearest other min_degree: 1 and 3 are both one away from 2 (the nearer mean wins), then 4, 5, ...
+            // A min_degree whose mean with the widest cutoff is still 3% short cannot do, nor one above the mean
+            // by 3%: bisect for the first that reaches, then scan up.
+            let mut near: Option<Solved> = None;
+            for lo in [base.saturating_sub(1), base + 1] {
+                if lo >= 1 && lo <= top && lo != base {
+                    let s = nearest_cutoff(exponent, lo, top, mean, peers);
+                    consider(s, &mut best);
+                    if let Some(s) = s.filter(within) {
+                        consider(Some(s), &mut near);
+                    }
+                }
+            }
+            if let Some(s) = near {
+                return Ok(s);
+            }
+            let reaches =
+                |lo: u32| truncated_mean(exponent, lo, top) >= mean * (1.0 - MEAN_TOLERANCE);
+            let (mut l, mut r) = (base + 2, top);
+            if l <= r && reaches(r) {
+                while l < r {
+                    let mid = l + (r - l) / 2;
+                    if reaches(mid) {
+                        r = mid;
+                    } else {
+                        l = mid + 1;
+                    }
+                }
+                let last = (mean * (1.0 + MEAN_TOLERANCE)).floor().min(top as f64) as u32;
+                for lo in l..=last.max(l) {
+                    let s = nearest_cutoff(exponent, lo, top, mean, peers);
+                    consider(s, &mut best);
+                    if let Some(s) = s.filter(within) {
+                        return Ok(s);
+                    }
+                }
+            }
+            let mut msg = format!(
+                "{mean} cannot be reached within 3% by any degree range within 1 to {top} with {law}"
+            );
+            if let Some(b) = best {
+                msg += &format!(
+                    " (the nearest: {} with min_degree {} and max_degree {})",
+                    fmt_mean(b.mean),
+                    b.min_degree,
+                    b.max_degree
+                );
+            }
+            Err(msg)
+        }
+    }
+}
+
+/// A mean for messages: three decimals.
+fn fmt_mean(x: f64) -> String {
+    format!("{x:.3}")
+}
+
+/// Whether every degree on [lo, hi] can have an even sum on `peers` peers (not when all must be the same odd
+/// degree on an odd number of peers).
+fn parity_ok(lo: u32, hi: u32, peers: u32) -> bool {
+    lo != hi || (peers as u64 * lo as u64).is_multiple_of(2)
+}
+
+/// Picks the candidate whose mean is nearest `target`.
+fn nearest_of(candidates: impl Iterator<Item = Solved>, target: f64) -> Option<Solved> {
+    candidates.min_by(|a, b| (a.mean - target).abs().total_cmp(&(b.mean - target).abs()))
+}
+
+/// The cutoff in [lo, limit] whose mean with min_degree `lo` is nearest `target`: the mean rises with the
+/// cutoff, so bisect for the first cutoff at or above the target and compare it with the one before.
+fn nearest_cutoff(exponent: f64, lo: u32, limit: u32, target: f64, peers: u32) -> Option<Solved> {
+    let mean = |h: u32| truncated_mean(exponent, lo, h);
+    let (mut l, mut r) = (lo, limit);
+    while l < r {
+        let mid = l + (r - l) / 2;
+        if mean(mid) >= target {
+            r = mid;
+        } else {
+            l = mid + 1;
+        }
+    }
+    let candidates = [l.checked_sub(1).filter(|&h| h >= lo), Some(l), Some(l + 1)];
+    nearest_of(
+        candidates
+            .into_iter()
+            .flatten()
+            .filter(|&h| h <= limit && parity_ok(lo, h, peers))
+            .map(|h| Solved {
+                min_degree: lo,
+                max_degree: h,
+                mean: mean(h),
+            }),
+        target,
+    )
+}
+
+/// The min_degree in [1, hi] whose mean with cutoff `hi` is nearest `target` (the mean rises with min_degree).
+fn nearest_min(exponent: f64, hi: u32, target: f64, peers: u32) -> Option<Solved> {
+    let mean = |lo: u32| truncated_mean(exponent, lo, hi);
+    let (mut l, mut r) = (1, hi);
+    while l < r {
+        let mid = l + (r - l) / 2;
+        if mean(mid) >= target {
+            r = mid;
+        } else {
+            l = mid + 1;
+        }
+    }
+    let candidates = [l.checked_sub(1).filter(|&m| m >= 1), Some(l), Some(l + 1)];
+    nearest_of(
+        candidates
+            .into_iter()
+            .flatten()
+            .filter(|&m| m <= hi && parity_ok(m, hi, peers))
+            .map(|m| Solved {
+                min_degree: m,
+                max_degree: hi,
+                mean: mean(m),
+            }),
+        target,
+    )
+}
+
+/// A degree sequence that no simple graph has (it fails the Erdős–Gallai condition).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotGraphical {
+    pub peers: usize,
+    pub largest: u32,
+    /// The k of the first Erdős–Gallai inequality that fails: the k best-connected peers need more links
+    /// than the rest can give them. 0 for an odd degree sum.
+    pub k: usize,
+    /// The largest cap on these degrees under which they could be wired, if one was worked out.
+    pub cap: Option<u32>,
+}
+
+impl fmt::Display for NotGraphical {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.k == 0 {
+            return write!(f, "the drawn degrees have an odd sum: no graph has them");
+        }
+        write!(
+            f,
+            "the degrees drawn for the {} peers (largest {}) cannot be wired into a simple graph: the {} \
+             best-connected peers need more links than the other peers can give them (the Erdős–Gallai \
+             condition); lower max_degree",
+            self.peers, self.largest, self.k
+        )?;
+        if let Some(cap) = self.cap {
+            write!(f, " (these draws capped at {cap} could be wired)")?;
+        }
+        write!(f, " or raise the exponent")
+    }
+}
+
+impl std::error::Error for NotGraphical {}
+
+/// Degrees drawn i.i.d. from P(k) ∝ k^-exponent on [min_degree, max_degree], wired into a simple graph with
+/// exactly those degrees by [`wire`].
+///
+/// An odd degree sum cannot be paired, so one uniformly chosen peer gets one more stub, or one fewer if it
+/// already has max_degree; never fewer than min_degree (with min_degree = max_degree, that peer gets
+/// max_degree + 1). max_degree is capped at n - 1, min_degree at max_degree. Fails only when the drawn
+/// sequence is not graphical, which takes hubs that need more distinct partners than there are (exponents
+/// near or below 2 with max_degree near n).
 pub fn configuration_model(
     n: u32,
     exponent: f64,
     min_degree: u32,
     max_degree: u32,
     rng: &mut SimRng,
-) -> Graph {
+) -> Result<Graph, NotGraphical> {
     if n < 2 {
-        return Graph::from_edges(n as usize, &[]);
+        return Ok(Graph::from_edges(n as usize, &[]));
     }
     let max_degree = max_degree.clamp(1, n - 1);
     let min_degree = min_degree.clamp(1, max_degree);
     let mut degrees = sample_degrees(n, exponent, min_degree, max_degree, rng);
-    make_sum_even(&mut degrees, max_degree, rng);
-    let edges = erased_pairing(&degrees, rng);
+    make_sum_even(&mut degrees, min_degree, max_degree, n - 1, rng);
+    let edges = wire(&degrees, rng).map_err(|mut e| {
+        e.cap = largest_graphical_cap(&degrees, min_degree);
+        e
+    })?;
     drop(degrees);
-    Graph::from_edges(n as usize, &edges)
+    Ok(Graph::from_edges(n as usize, &edges))
 }
 
 /// Inverse-CDF sampling over the cumulative table of k^-exponent (one f64 per possible degree: 8 MB when
@@ -67,11 +356,11 @@ fn sample_degrees(n: u32, exponent: f64, min: u32, max: u32, rng: &mut SimRng) -
         .collect()
 }
 
-fn make_sum_even(degrees: &mut [u32], max_degree: u32, rng: &mut SimRng) {
+fn make_sum_even(degrees: &mut [u32], min: u32, max: u32, cap: u32, rng: &mut SimRng) {
     let sum: u64 = degrees.iter().map(|&d| d as u64).sum();
     if sum % 2 == 1 {
         let v = rng.random_range(0..degrees.len());
-        if degrees[v] < max_degree {
+        if degrees[v] < max || (degrees[v] <= min && degrees[v] < cap) {
             degrees[v] += 1;
         } else {
             degrees[v] -= 1;
@@ -79,178 +368,337 @@ fn make_sum_even(degrees: &mut [u32], max_degree: u32, rng: &mut SimRng) {
     }
 }
 
-/// Pairs consecutive stubs of a uniformly shuffled stub list (a uniform random matching), then drops
-/// self-loops and keeps one copy of each repeated link.
-fn erased_pairing(degrees: &[u32], rng: &mut SimRng) -> Vec<(PeerId, PeerId)> {
+/// An edge {a, b} as one number, smaller id in the high half (so sorting keys sorts edges).
+#[inline]
+fn key(a: PeerId, b: PeerId) -> u64 {
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    (lo as u64) << 32 | hi as u64
+}
+
+#[inline]
+fn ends(k: u64) -> (PeerId, PeerId) {
+    ((k >> 32) as PeerId, k as PeerId)
+}
+
+/// The links of the graph being repaired: the first pairing's distinct links (sorted, looked up by binary
+/// search) and the changes since (a small map), so repairs cost memory in proportion to what they change.
+struct Links {
+    /// Every link ever present; the first `base` entries sorted. Stale entries (removed since) stay.
+    list: Vec<u64>,
+    base: usize,
+    /// Present (true) or removed (false), for every link added or removed after the first pairing.
+    changed: FxHashMap<u64, bool>,
+}
+
+impl Links {
+    fn contains(&self, k: u64) -> bool {
+        match self.changed.get(&k) {
+            Some(&present) => present,
+            None => self.list[..self.base].binary_search(&k).is_ok(),
+        }
+    }
+
+    fn insert(&mut self, k: u64) {
+        self.changed.insert(k, true);
+        self.list.push(k);
+    }
+
+    fn remove(&mut self, k: u64) {
+        self.changed.insert(k, false);
+    }
+
+    /// A uniformly chosen entry of the list that is still present (`None` after `tries` stale draws).
+    fn pick(&self, rng: &mut SimRng, tries: u32) -> Option<u64> {
+        if self.list.is_empty() {
+            return None;
+        }
+        (0..tries)
+            .map(|_| self.list[rng.random_range(0..self.list.len())])
+            .find(|&k| self.contains(k))
+    }
+
+    fn into_edges(self) -> Vec<(PeerId, PeerId)> {
+        let mut keys: Vec<u64> = self
+            .list
+            .iter()
+            .copied()
+            .filter(|&k| self.contains(k))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.into_iter().map(ends).collect()
+    }
+}
+
+/// Failed switch draws in a row after which a bad pair is taken as stuck (its peers are linked to nearly
+/// everyone) and the wiring falls back to Havel–Hakimi. A switch succeeds with probability over 1/2 unless a
+/// peer of the pair is linked to half the peers, so a sparse graph fails 256 in a row with probability < 2^-256.
+const STUCK: usize = 256;
+
+/// Wires peers into a simple graph in which peer v has exactly `degrees[v]` links: the configuration model
+/// with its self-loops and repeated links re-paired rather than erased.
+///
+/// 1. Every peer gets `degrees[v]` stubs; the shuffled stubs are paired in order (a uniform matching).
+///    The first copy of each link is kept; self-loops and repeated copies are *bad pairs*.
+/// 2. The stubs of the bad pairs are shuffled and paired again among themselves, accepting each new pair that
+///    is neither a loop nor an existing link, for as long as a round makes progress (at most 16 rounds).
+/// 3. Each remaining bad pair {u, v} is switched with a uniformly drawn link {x, y}, randomly oriented: they
+///    become {u, x} and {v, y} when neither is a loop or an existing link (a degree-preserving switch), else
+///    another link is drawn; at most 64 draws per bad pair plus 10,000.
+/// 4. If bad pairs remain (dense sequences, where almost every switch would create a repeated link), the graph
+///    is rebuilt by Havel–Hakimi (which wires any graphical sequence) and mixed by 10 switches per link.
+///
+/// Guarantee: for a graphical sequence (even sum, Erdős–Gallai, checked first) the result is a simple graph
+/// with exactly these degrees; the number of steps is bounded, so it terminates on any input, tiny or dense
+/// (3 peers of degree 2 give the triangle). A sequence that is not graphical is an error. In sparse graphs
+/// steps 3-4 touch only the few pairs between hubs, so the result is the configuration model conditioned on
+/// being simple up to those switches. Deterministic given the generator's state.
+pub fn wire(degrees: &[u32], rng: &mut SimRng) -> Result<Vec<(PeerId, PeerId)>, NotGraphical> {
+    erdos_gallai(degrees)?;
     let total: usize = degrees.iter().map(|&d| d as usize).sum();
     let mut stubs: Vec<PeerId> = Vec::with_capacity(total);
     for (v, &d) in degrees.iter().enumerate() {
         stubs.extend(std::iter::repeat_n(v as PeerId, d as usize));
     }
     stubs.shuffle(rng);
-    let mut edges: Vec<(PeerId, PeerId)> = stubs
-        .chunks_exact(2)
-        .filter(|p| p[0] != p[1])
-        .map(|p| (p[0].min(p[1]), p[0].max(p[1])))
-        .collect();
+    let mut pairs: Vec<u64> = stubs.chunks_exact(2).map(|p| key(p[0], p[1])).collect();
     drop(stubs);
-    edges.sort_unstable();
-    edges.dedup();
-    edges
-}
-
-/// Expected-degree (Chung–Lu) random graph whose expected degrees follow a power law with this exponent and
-/// mean `mean_degree`.
-///
-/// Weights w_i = c (i + i0)^(-1/(exponent-1)), i = 0..n-1, which makes P(w > x) ∝ x^-(exponent-1), i.e. a
-/// degree density ∝ k^-exponent. c scales the mean weight to exactly `mean_degree`. i0 is the smallest value
-/// ≥ 1 for which the largest weight is at most sqrt(W): then every w_i w_j / W ≤ 1, no probability is capped,
-/// and each peer's expected degree is w_i (1 - w_i / W), within a factor 1 - 1/sqrt(W) of w_i. (The cap
-/// min(1, ·) stays as a guard against rounding.) So the realised mean degree is mean_degree up to that factor.
-/// Peer ids are a random permutation of the weight ranks, so an id says nothing about a peer's degree.
-///
-/// The offset i0 bends the top of the weight distribution down (a cutoff near sqrt(W)), and degrees are
-/// Poisson-smeared weights, so a power-law fit of the realised degrees reads a little steeper than requested:
-/// at n = 100,000, mean 8, about 2.18 for 2.1, 2.57 for 2.5 and 3.13 for 3.0.
-pub fn chung_lu(n: u32, exponent: f64, mean_degree: f64, rng: &mut SimRng) -> Graph {
-    if n < 2 || mean_degree.is_nan() || mean_degree <= 0.0 {
-        return Graph::from_edges(n as usize, &[]);
-    }
-    let mean = mean_degree.min((n - 1) as f64);
-    let weights = chung_lu_weights(n, exponent, mean);
-    wire(n, weights, rng)
-}
-
-/// [`chung_lu`] with the expected degrees kept within [min_degree, max_degree] where given: weights are clamped to
-/// the bounds and the ones in between rescaled, until the mean is `mean_degree` again (the order of the weights,
-/// which Miller–Hagberg needs, is kept). This is how a power-law table with both `mean_degree` and bounds reads.
-pub fn chung_lu_bounded(
-    n: u32,
-    exponent: f64,
-    mean_degree: f64,
-    min_degree: Option<u32>,
-    max_degree: Option<u32>,
-    rng: &mut SimRng,
-) -> Graph {
-    if min_degree.is_none() && max_degree.is_none() {
-        return chung_lu(n, exponent, mean_degree, rng);
-    }
-    if n < 2 || mean_degree.is_nan() || mean_degree <= 0.0 {
-        return Graph::from_edges(n as usize, &[]);
-    }
-    let mean = mean_degree.min((n - 1) as f64);
-    let lo = min_degree.map_or(0.0, |x| x as f64);
-    let hi = max_degree.map_or(f64::INFINITY, |x| x as f64);
-    let mut weights = chung_lu_weights(n, exponent, mean);
-    let total = mean * n as f64;
-    for _ in 0..100 {
-        weights.iter_mut().for_each(|w| *w = w.clamp(lo, hi));
-        let (mut bound_sum, mut free_sum) = (0.0, 0.0);
-        for &w in &weights {
-            if w <= lo || w >= hi {
-                bound_sum += w;
-            } else {
-                free_sum += w;
-            }
-        }
-        if free_sum <= 0.0 || ((bound_sum + free_sum) - total).abs() <= 1e-9 * total {
-            break;
-        }
-        let factor = ((total - bound_sum) / free_sum).max(0.0);
-        weights
-            .iter_mut()
-            .filter(|w| **w > lo && **w < hi)
-            .for_each(|w| *w *= factor);
-    }
-    wire(n, weights, rng)
-}
-
-/// Links peers by Miller–Hagberg for descending `weights`, then gives the peers random ids (so an id says
-/// nothing about degree).
-fn wire(n: u32, weights: Vec<f64>, rng: &mut SimRng) -> Graph {
-    let edges = miller_hagberg(&weights, rng);
-    drop(weights);
-    let mut label: Vec<PeerId> = (0..n).collect();
-    label.shuffle(rng);
-    let edges: Vec<(PeerId, PeerId)> = edges
-        .into_iter()
-        .map(|(a, b)| (label[a as usize], label[b as usize]))
-        .collect();
-    Graph::from_edges(n as usize, &edges)
-}
-
-/// The Chung–Lu weights, in descending order, with mean exactly `mean` (see [`chung_lu`]).
-pub(crate) fn chung_lu_weights(n: u32, exponent: f64, mean: f64) -> Vec<f64> {
-    // Exponents at or below 1 have no normalisable tail; validation refuses them.
-    let gamma = 1.0 / (exponent - 1.0).max(1e-3);
-    let total = mean * n as f64;
-    let i0 = offset_for_max_weight(n, gamma, total.sqrt());
-    // Scaled weights r_i = (1 + i/i0)^-gamma (= (i+i0)^-gamma up to a constant), so nothing underflows.
-    let mut w: Vec<f64> = (0..n).map(|i| (1.0 + i as f64 / i0).powf(-gamma)).collect();
-    let sum: f64 = w.iter().sum();
-    let scale = total / sum;
-    w.iter_mut().for_each(|x| *x *= scale);
-    w
-}
-
-/// Smallest i0 ≥ 1 with max weight ≤ `limit`. The max weight is W / S(i0) with S(i0) = Σ (1 + i/i0)^-gamma,
-/// which grows from 1 towards n as i0 grows, so the condition is S(i0) ≥ W / limit: bracket by doubling, then
-/// bisect (S is evaluated in O(1) by Euler–Maclaurin).
-fn offset_for_max_weight(n: u32, gamma: f64, limit: f64) -> f64 {
-    // max weight = W / S(i0) <= limit = sqrt(W)  <=>  S(i0) >= W / sqrt(W) = limit.
-    let target = limit;
-    let s = |i0: f64| power_sum_scaled(gamma, i0, n as u64);
-    if s(1.0) >= target {
-        return 1.0;
-    }
-    let (mut lo, mut hi) = (1.0, 2.0);
-    while s(hi) < target && hi < 1e300 {
-        lo = hi;
-        hi *= 2.0;
-    }
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if mid <= lo || mid >= hi {
-            break;
-        }
-        if s(mid) >= target {
-            hi = mid;
+    pairs.sort_unstable();
+    // Keep the first copy of each link; loops and repeats are bad. Pairs are sorted, so repeats are adjacent.
+    let mut bad: Vec<u64> = Vec::new();
+    let mut kept = 0;
+    for i in 0..pairs.len() {
+        let k = pairs[i];
+        let (a, b) = ends(k);
+        if a == b || (kept > 0 && pairs[kept - 1] == k) {
+            bad.push(k);
         } else {
-            lo = mid;
+            pairs[kept] = k;
+            kept += 1;
         }
     }
-    hi
+    pairs.truncate(kept);
+    let mut links = Links {
+        base: pairs.len(),
+        list: pairs,
+        changed: FxHashMap::default(),
+    };
+    if bad.is_empty() {
+        return Ok(links.into_edges());
+    }
+
+    // 2. Re-pair the bad stubs among themselves while that helps.
+    for _ in 0..16 {
+        let before = bad.len();
+        let mut stubs: Vec<PeerId> = bad
+            .iter()
+            .flat_map(|&k| {
+                let (a, b) = ends(k);
+                [a, b]
+            })
+            .collect();
+        stubs.shuffle(rng);
+        bad.clear();
+        for p in stubs.chunks_exact(2) {
+            let k = key(p[0], p[1]);
+            if p[0] != p[1] && !links.contains(k) {
+                links.insert(k);
+            } else {
+                bad.push(k);
+            }
+        }
+        if bad.is_empty() || bad.len() >= before {
+            break;
+        }
+    }
+
+    // 3. Switch each remaining bad pair with a random link.
+    let mut budget = 64 * bad.len() + 10_000;
+    let mut stuck = 0;
+    while let Some(&k) = bad.last() {
+        if budget == 0 || stuck == STUCK {
+            break;
+        }
+        budget -= 1;
+        stuck += 1;
+        let (u, v) = ends(k);
+        if u != v && !links.contains(k) {
+            // An earlier switch removed the link this pair repeated: it is fine as it is now.
+            links.insert(k);
+            bad.pop();
+            stuck = 0;
+            continue;
+        }
+        let Some(other) = links.pick(rng, 8) else {
+            break;
+        };
+        let (mut x, mut y) = ends(other);
+        if rng.random::<bool>() {
+            std::mem::swap(&mut x, &mut y);
+        }
+        let (k1, k2) = (key(u, x), key(v, y));
+        if u != x && v != y && k1 != k2 && !links.contains(k1) && !links.contains(k2) {
+            links.remove(other);
+            links.insert(k1);
+            links.insert(k2);
+            bad.pop();
+            stuck = 0;
+        }
+    }
+    if bad.is_empty() {
+        return Ok(links.into_edges());
+    }
+
+    // 4. Dense: a deterministic wiring, then random switches.
+    let mut edges = havel_hakimi(degrees);
+    mix(&mut edges, rng);
+    Ok(edges.into_iter().map(ends).collect())
 }
 
-/// Miller and Hagberg (2011): for weights sorted in descending order, the probabilities w_u w_v / W fall
-/// along v, so from the current bound p the next candidate partner is reached by a geometric skip and
-/// accepted with probability q / p. Expected O(n + m) random draws in total.
-fn miller_hagberg(w: &[f64], rng: &mut SimRng) -> Vec<(PeerId, PeerId)> {
-    let n = w.len();
-    let total: f64 = w.iter().sum();
-    // About W / 2 links are expected; a little slack avoids a reallocation at the end.
-    let mut edges = Vec::with_capacity((total / 2.0 * 1.01) as usize + 16);
-    for u in 0..n.saturating_sub(1) {
-        let mut v = u + 1;
-        let mut p = (w[u] * w[v] / total).min(1.0);
-        while v < n && p > 0.0 {
-            if p < 1.0 {
-                let r = 1.0 - rng.random::<f64>(); // in (0, 1]
-                let skip = (r.ln() / (-p).ln_1p()).floor();
-                if skip >= (n - v) as f64 {
-                    break;
-                }
-                v += skip as usize;
+/// Checks the Erdős–Gallai condition (with an even sum and every degree below n, it is necessary and
+/// sufficient for a simple graph to exist): for the degrees sorted in decreasing order d_1 >= ... >= d_n and
+/// every k, Σ_{i<=k} d_i <= k(k-1) + Σ_{i>k} min(d_i, k). O(n) after a counting sort.
+fn erdos_gallai(degrees: &[u32]) -> Result<(), NotGraphical> {
+    let n = degrees.len();
+    let largest = degrees.iter().copied().max().unwrap_or(0);
+    let fail = |k| NotGraphical {
+        peers: n,
+        largest,
+        k,
+        cap: None,
+    };
+    let sum: u64 = degrees.iter().map(|&d| d as u64).sum();
+    if sum % 2 == 1 {
+        return Err(fail(0));
+    }
+    if n == 0 {
+        return Ok(());
+    }
+    if largest as usize >= n {
+        return Err(fail(1));
+    }
+    // count[d]: peers of degree d; sorted: degrees in decreasing order.
+    let mut count = vec![0usize; largest as usize + 1];
+    for &d in degrees {
+        count[d as usize] += 1;
+    }
+    let mut sorted: Vec<u64> = Vec::with_capacity(n);
+    for d in (0..=largest as usize).rev() {
+        sorted.extend(std::iter::repeat_n(d as u64, count[d]));
+    }
+    // prefix[i] = sum of the i largest.
+    let mut prefix = Vec::with_capacity(n + 1);
+    prefix.push(0u64);
+    for &d in &sorted {
+        prefix.push(prefix.last().expect("non-empty") + d);
+    }
+    // at_least[k] = peers with degree >= k, for k = 0 ..= largest + 1.
+    let mut at_least = vec![0usize; largest as usize + 2];
+    for d in (0..=largest as usize).rev() {
+        at_least[d] = at_least[d + 1] + count[d];
+    }
+    for k in 1..=n {
+        let lhs = prefix[k];
+        // The peers after the k-th with degree >= k are indices k .. p (0-based); they give k each.
+        let p = at_least.get(k).copied().unwrap_or(0);
+        let rest = if p > k {
+            (k * (p - k)) as u64 + (sum - prefix[p])
+        } else {
+            sum - prefix[k]
+        };
+        if lhs > (k * (k - 1)) as u64 + rest {
+            return Err(fail(k));
+        }
+    }
+    Ok(())
+}
+
+/// The largest cap m >= `floor` such that the degrees capped at m (one capped degree one lower if that makes the
+/// sum odd) are graphical: what max_degree to suggest when a draw cannot be wired. Bisection, since capping
+/// lower only makes a sequence easier to wire.
+fn largest_graphical_cap(degrees: &[u32], floor: u32) -> Option<u32> {
+    let ok = |m: u32| {
+        let mut capped: Vec<u32> = degrees.iter().map(|&d| d.min(m)).collect();
+        let sum: u64 = capped.iter().map(|&d| d as u64).sum();
+        if sum % 2 == 1
+            && let Some(d) = capped.iter_mut().find(|d| **d == m && m > 0)
+        {
+            *d -= 1;
+        }
+        erdos_gallai(&capped).is_ok()
+    };
+    let (mut lo, mut hi) = (floor.max(1), degrees.iter().copied().max()?);
+    if !ok(lo) {
+        return None;
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if ok(mid) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    Some(lo)
+}
+
+/// Havel–Hakimi: repeatedly link the peer with the most unmet degree to the peers with the next most. Wires
+/// every graphical sequence (as edge keys). Ties go to the higher peer id, so it is deterministic.
+fn havel_hakimi(degrees: &[u32]) -> Vec<u64> {
+    let mut heap: BinaryHeap<(u32, PeerId)> = degrees
+        .iter()
+        .enumerate()
+        .filter(|&(_, &d)| d > 0)
+        .map(|(v, &d)| (d, v as PeerId))
+        .collect();
+    let mut edges = Vec::with_capacity(degrees.iter().map(|&d| d as usize).sum::<usize>() / 2);
+    let mut taken = Vec::new();
+    while let Some((d, v)) = heap.pop() {
+        taken.clear();
+        for _ in 0..d {
+            // Graphical (checked by the caller), so enough partners remain.
+            let Some(partner) = heap.pop() else { break };
+            taken.push(partner);
+        }
+        for &(pd, p) in &taken {
+            edges.push(key(v, p));
+            if pd > 1 {
+                heap.push((pd - 1, p));
             }
-            let q = (w[u] * w[v] / total).min(1.0);
-            if rng.random::<f64>() < q / p {
-                edges.push((u as PeerId, v as PeerId));
-            }
-            p = q;
-            v += 1;
         }
     }
     edges
+}
+
+/// Degree-preserving random switches: two uniformly drawn links {a, b}, {c, d} become {a, d}, {c, b} (or
+/// {a, c}, {b, d}) when that makes neither a loop nor a repeated link. 10 attempts per link.
+fn mix(edges: &mut [u64], rng: &mut SimRng) {
+    if edges.len() < 2 {
+        return;
+    }
+    let mut present: FxHashSet<u64> = edges.iter().copied().collect();
+    for _ in 0..10 * edges.len() {
+        let i = rng.random_range(0..edges.len());
+        let j = rng.random_range(0..edges.len());
+        if i == j {
+            continue;
+        }
+        let (a, b) = ends(edges[i]);
+        let (mut c, mut d) = ends(edges[j]);
+        if rng.random::<bool>() {
+            std::mem::swap(&mut c, &mut d);
+        }
+        let (k1, k2) = (key(a, d), key(c, b));
+        if a == d || c == b || k1 == k2 || present.contains(&k1) || present.contains(&k2) {
+            continue;
+        }
+        present.remove(&edges[i]);
+        present.remove(&edges[j]);
+        present.insert(k1);
+        present.insert(k2);
+        edges[i] = k1;
+        edges[j] = k2;
+    }
 }
 
 #[cfg(test)]
@@ -271,6 +719,17 @@ mod tests {
         (0..g.len() as PeerId).map(|v| g.degree(v) as u32).collect()
     }
 
+    /// Σ k^(1-a) / Σ k^-a term by term: the reference for `truncated_mean`.
+    fn direct_mean(a: f64, lo: u32, hi: u32) -> f64 {
+        let (mut z, mut m) = (0.0, 0.0);
+        for k in lo..=hi {
+            let p = (k as f64).powf(-a);
+            z += p;
+            m += k as f64 * p;
+        }
+        m / z
+    }
+
     #[test]
     fn degree_sampler_matches_the_power_law_table() {
         // P(k) = k^-2 / Σ_{j=1}^{4} j^-2 on [1, 4], by hand: Σ = 1 + 1/4 + 1/9 + 1/16 = 205/144, so
@@ -286,45 +745,195 @@ mod tests {
     }
 
     #[test]
-    fn configuration_model_is_simple_and_respects_the_degree_range() {
-        let mut rng = stream(12, Stream::Topology);
-        let g = configuration_model(2000, 2.5, 3, 40, &mut rng);
-        assert_simple(&g);
-        // Erasing only removes links and the parity fix never goes above max_degree, so no degree exceeds 40.
-        assert!(degrees(&g).iter().all(|&d| d <= 40));
-        // A constant degree sequence: 3 x 5 is odd, so one peer gets 3 - 1 (3 is the max); n x 3 - 1 = 14
-        // stubs, 7 pairs, at most 7 links.
-        let h = configuration_model(5, 2.0, 3, 3, &mut rng);
-        assert!(h.edge_count() <= 7);
-        assert!(degrees(&h).iter().all(|&d| d <= 3));
+    fn truncated_mean_matches_direct_sums_and_hand_values() {
+        // By hand: on [1, 2] with exponent 1, P(1) = 2/3 and P(2) = 1/3, mean 4/3; on [2, 2] the mean is 2.
+        assert!((truncated_mean(1.0 + 1e-12, 1, 2) - 4.0 / 3.0).abs() < 1e-9);
+        assert_eq!(truncated_mean(2.5, 2, 2), 2.0);
+        // Against term-by-term sums (which carry ~1e-13 rounding for 10^5 terms): 1e-9 relative.
+        for (a, lo, hi) in [
+            (2.3, 2, 26),
+            (2.5, 3, 50),
+            (2.3, 2, 99_999),
+            (1.5, 1, 10_000),
+            (3.0, 7, 7_000),
+            (9.5, 1, 40),
+        ] {
+            let (fast, slow) = (truncated_mean(a, lo, hi), direct_mean(a, lo, hi));
+            assert!(
+                (fast / slow - 1.0).abs() < 1e-9,
+                "{a} {lo}..{hi}: {fast} vs {slow}"
+            );
+        }
     }
 
     #[test]
-    fn erasure_removes_the_expected_loops_and_double_links() {
-        // Constant degree 3 on 1000 peers: 1500 stub pairs. In a uniform pairing the numbers of self-loops and
-        // of double links are asymptotically Poisson with means (d-1)/2 = 1 and (d-1)^2/4 = 1 (Bollobás 1980),
-        // triples being O(1/n); so the erased graph has 1500 - 2 links on average. 400 graphs: the standard
-        // deviation of the mean is sqrt(2/400) = 0.07; tolerance 0.35 (5 sigma), while a pairing that is not
-        // uniform, or erasure that drops or keeps the wrong links, shifts the mean by whole links.
-        let mut rng = stream(16, Stream::Topology);
-        let reps = 400;
-        let total: usize = (0..reps)
-            .map(|_| configuration_model(1000, 2.5, 3, 3, &mut rng).edge_count())
-            .sum();
-        let mean = total as f64 / reps as f64;
-        assert!((mean - 1498.0).abs() < 0.35, "mean links {mean}");
+    fn the_solver_finds_the_issues_cutoffs() {
+        // The issue's reference, checked against direct sums: 2.3 / mean 4 keeps min 2 with a cutoff near 27;
+        // 2.5 / mean 6 is out of reach with min 2 on 20,000 peers (at most 4.68), so min becomes 3, cutoff
+        // near 50. The solved cutoff is the integer whose mean is nearest: its neighbours are no nearer.
+        for (a, mean, min) in [(2.3, 4.0, 2), (2.5, 6.0, 3)] {
+            let s = solve_for_mean(20_000, a, mean, None, None).expect("reachable");
+            assert_eq!(s.min_degree, min);
+            let off = |h: u32| (direct_mean(a, min, h) - mean).abs();
+            let h = s.max_degree;
+            assert!(off(h) <= off(h - 1) && off(h) <= off(h + 1), "{a}: {h}");
+            assert!(off(h) <= 0.03 * mean);
+            assert!((s.mean - direct_mean(a, min, h)).abs() < 1e-9);
+        }
+        assert_eq!(
+            solve_for_mean(20_000, 2.3, 4.0, None, None).map(|s| s.max_degree),
+            Ok(26)
+        );
+        assert_eq!(
+            solve_for_mean(20_000, 2.5, 6.0, None, None).map(|s| s.max_degree),
+            Ok(50)
+        );
+        assert!(direct_mean(2.5, 2, 19_999) < 0.97 * 6.0);
+        // A mean below 2 moves min_degree down to 1 (by hand: [1, 2] at exponent 2 has mean (1 + 2/4)/(1 + 1/4)
+        // = 1.2).
+        let s = solve_for_mean(1000, 2.0, 1.2, None, None).expect("reachable");
+        assert_eq!((s.min_degree, s.max_degree), (1, 2));
+        // Given min_degree: only the cutoff moves; out of reach is an error naming the reachable range.
+        let e = solve_for_mean(20_000, 2.5, 6.0, Some(2), None).unwrap_err();
+        assert!(
+            e.contains("from 2 (max_degree 2) to 4.680 (max_degree 19999)"),
+            "{e}"
+        );
+        assert!(e.contains("min_degree 3 and max_degree 50"), "{e}");
+        let s = solve_for_mean(20_000, 2.5, 4.0, Some(2), None).expect("reachable");
+        assert_eq!(s.min_degree, 2);
+        // Given max_degree: min_degree is solved; both given: kept when their mean is within 3%.
+        let s = solve_for_mean(20_000, 2.3, 4.0, None, Some(26)).expect("reachable");
+        assert_eq!((s.min_degree, s.max_degree), (2, 26));
+        assert!(solve_for_mean(20_000, 2.3, 4.0, Some(2), Some(26)).is_ok());
+        let e = solve_for_mean(20_000, 2.3, 6.0, Some(2), Some(26)).unwrap_err();
+        assert!(e.contains("mean 3.99"), "{e}");
+    }
+
+    #[test]
+    fn the_solver_steps_over_gaps_and_odd_regular_ranges() {
+        // Exponent 2.3 with min 2: cutoff 2 gives mean 2 and cutoff 3 gives 2.282 (by hand: (2 x 2^-2.3 +
+        // 3 x 3^-2.3) / (2^-2.3 + 3^-2.3)), so 2.15 is 7% and 6% from them; min 1 reaches it.
+        assert!((direct_mean(2.3, 2, 3) - 2.282).abs() < 0.001);
+        let s = solve_for_mean(1000, 2.3, 2.15, None, None).expect("reachable with min 1");
+        assert_eq!(s.min_degree, 1);
+        assert!((s.mean / 2.15 - 1.0).abs() <= 0.03);
+        let e = solve_for_mean(1000, 2.3, 2.15, Some(2), None).unwrap_err();
+        assert!(e.contains("the nearest is"), "{e}");
+        // Exponent 10: [5, 999] has mean 5.17 and [6, 6] mean 6, so 5.6 is more than 3% from every range.
+        assert!(solve_for_mean(1000, 10.0, 5.6, None, None).is_err());
+        // Mean 3 on 5 peers: [3, 3] would need 15 stubs (odd); the solver takes another range.
+        let s = solve_for_mean(5, 9.0, 3.0, Some(3), None).expect("[3, 4] has mean 3.07");
+        assert_eq!((s.min_degree, s.max_degree), (3, 4));
+    }
+
+    #[test]
+    fn constant_degrees_are_kept_exactly() {
+        // min = max = d: every peer must end with degree d. Erasing, as before, lost a link per self-loop and
+        // repeat (about 2 of 1500 for d = 3 on 1000 peers), and often broke the triangle and K4 below.
+        for seed in 0..50 {
+            let mut rng = stream(seed, Stream::Topology);
+            let g = configuration_model(1000, 2.5, 3, 3, &mut rng).expect("graphical");
+            assert_simple(&g);
+            assert!(degrees(&g).iter().all(|&d| d == 3), "seed {seed}");
+            assert_eq!(g.edge_count(), 1500);
+            // The only simple graphs with these degrees: the triangle (3 peers of degree 2) and K4 (4 of 3).
+            let t = configuration_model(3, 2.0, 2, 2, &mut rng).expect("graphical");
+            assert_eq!(t.edge_count(), 3, "seed {seed}");
+            let k4 = configuration_model(4, 2.0, 3, 3, &mut rng).expect("graphical");
+            assert_eq!(k4.edge_count(), 6, "seed {seed}");
+        }
+        // 5 peers of degree 3: 15 stubs, so one peer gets a fourth (never a second): 8 links.
+        let g = configuration_model(5, 2.0, 3, 3, &mut stream(1, Stream::Topology)).expect("ok");
+        let mut d = degrees(&g);
+        d.sort_unstable();
+        assert_eq!(d, [3, 3, 3, 3, 4]);
+    }
+
+    #[test]
+    fn wiring_keeps_every_drawn_degree() {
+        // Heavy tails on 2000 peers (hubs of several hundred links, many loops and repeats to re-pair): every
+        // peer ends with exactly the degree drawn. The sampler is rerun from the same state to know the draws.
+        for (a, min, seed) in [(2.1, 2, 1), (2.3, 2, 2), (2.5, 3, 3), (2.05, 1, 4)] {
+            let mut rng = stream(seed, Stream::Topology);
+            let mut want = sample_degrees(2000, a, min, 1999, &mut rng);
+            make_sum_even(&mut want, min, 1999, 1999, &mut rng);
+            let mut rng = stream(seed, Stream::Topology);
+            let g = configuration_model(2000, a, min, 1999, &mut rng).expect("graphical");
+            assert_simple(&g);
+            assert_eq!(degrees(&g), want, "exponent {a}");
+        }
+    }
+
+    #[test]
+    fn dense_and_tiny_sequences_terminate() {
+        // Every graphical sequence gets exactly its degrees, whatever its density: complete graphs, a complete
+        // graph minus a perfect matching, a star, and random dense sequences (checked by Erdős–Gallai first).
+        let mut rng = stream(21, Stream::Topology);
+        let cases: Vec<Vec<u32>> = vec![
+            vec![4; 5],
+            vec![9; 10],
+            vec![8; 10],
+            vec![5, 1, 1, 1, 1, 1],
+            vec![2, 2, 2],
+            vec![1, 1],
+            vec![0, 0, 0],
+        ];
+        for d in &cases {
+            let g = Graph::from_edges(d.len(), &wire(d, &mut rng).expect("graphical"));
+            assert_simple(&g);
+            assert_eq!(&degrees(&g), d);
+        }
+        let mut tried = 0;
+        for _ in 0..300 {
+            let n = rng.random_range(2..12usize);
+            let d: Vec<u32> = (0..n).map(|_| rng.random_range(0..n as u32)).collect();
+            match wire(&d, &mut rng) {
+                Ok(edges) => {
+                    let g = Graph::from_edges(n, &edges);
+                    assert_simple(&g);
+                    assert_eq!(degrees(&g), d);
+                    tried += 1;
+                }
+                Err(e) => assert!(erdos_gallai(&d).is_err(), "{d:?}: {e}"),
+            }
+        }
+        assert!(tried > 50, "{tried} graphical sequences");
+    }
+
+    #[test]
+    fn sequences_that_are_not_graphical_are_refused() {
+        // By hand: (3, 3, 1, 1): the two peers of degree 3 need each other and both others, so the others need
+        // degree 2 (k = 2: 6 > 2 + 1 + 1). An odd sum, and a degree of n or more, cannot be wired either.
+        let mut rng = stream(22, Stream::Topology);
+        assert_eq!(wire(&[3, 3, 1, 1], &mut rng).unwrap_err().k, 2);
+        assert_eq!(wire(&[1, 1, 1], &mut rng).unwrap_err().k, 0);
+        assert!(wire(&[3, 1, 1, 1], &mut rng).is_ok());
+        assert!(wire(&[4, 1, 1, 1, 1], &mut rng).is_ok());
+        assert!(wire(&[4, 2, 1, 1], &mut rng).is_err());
+        let e = wire(&[3, 3, 1, 1], &mut rng).unwrap_err().to_string();
+        assert!(e.contains("lower max_degree"), "{e}");
+    }
+
+    #[test]
+    fn configuration_model_is_simple_and_respects_the_degree_range() {
+        let mut rng = stream(12, Stream::Topology);
+        let g = configuration_model(2000, 2.5, 3, 40, &mut rng).expect("graphical");
+        assert_simple(&g);
+        // Every drawn degree is kept and the parity fix never leaves [min, max] when min < max.
+        assert!(degrees(&g).iter().all(|&d| (3..=40).contains(&d)));
     }
 
     #[test]
     fn configuration_model_degrees_fit_the_requested_exponent() {
         // Clauset–Shalizi–Newman fit of the realised degrees at n = 100,000, min_degree 3. The tolerance, 0.15,
         // is the issue's. The sampling error of the exponent is (alpha - 1)/sqrt(tail), under 0.01 here, and
-        // the erased model's thinning touches only the few top degrees, which barely move the MLE: over 4 seeds
-        // the fits were within 0.02 of 2.3 and 2.7 (xmin 3-5). So 0.15 is loose but not vacuous: a sampler
-        // using the CCDF's exponent (a - 1) instead of a would miss by about 1.
+        // the degrees are exactly the drawn ones: over 4 seeds the fits were within 0.02 of 2.3 and 2.7 (xmin
+        // 3-5). So 0.15 is loose but not vacuous: a sampler using the CCDF's exponent (a - 1) instead of a
+        // would miss by about 1.
         let mut rng = stream(13, Stream::Topology);
         for exponent in [2.3, 2.7] {
-            let g = configuration_model(100_000, exponent, 3, 99_999, &mut rng);
+            let g = configuration_model(100_000, exponent, 3, 99_999, &mut rng).expect("graphical");
             assert_simple(&g);
             let fit = powerlaw_fit(&degrees(&g)).expect("a power-law tail");
             assert!(
@@ -335,116 +944,10 @@ mod tests {
     }
 
     #[test]
-    fn chung_lu_mean_degree_is_the_requested_one() {
-        // n = 100,000, mean 8: about 400,000 independent links, so the link count's standard deviation is at
-        // most sqrt(400,000) = 632, 0.16% of the mean; excluding self-loops removes at most a share
-        // 1/sqrt(W) = 0.11% (W = 800,000). 1% is thus over 4 sigma beyond the worst bias.
-        let mut rng = stream(14, Stream::Topology);
-        for exponent in [2.1, 2.5, 3.0] {
-            let g = chung_lu(100_000, exponent, 8.0, &mut rng);
-            assert_simple(&g);
-            let mean = 2.0 * g.edge_count() as f64 / 1e5;
-            assert!(
-                (mean / 8.0 - 1.0).abs() < 0.01,
-                "exponent {exponent}: mean {mean}"
-            );
-        }
-    }
-
-    #[test]
-    fn chung_lu_weights_have_the_documented_shape() {
-        for (n, exponent, mean) in [(100_000, 2.1, 8.0), (100_000, 3.0, 4.0), (1000, 1.5, 50.0)] {
-            let w = chung_lu_weights(n, exponent, mean);
-            let total: f64 = w.iter().sum();
-            // Mean exactly `mean` up to summation rounding.
-            assert!((total / n as f64 - mean).abs() < 1e-9 * mean);
-            assert!(w.windows(2).all(|p| p[0] >= p[1]));
-            // The largest weight is sqrt(W) (i0 > 1 is needed in all three cases), to the bisection's precision.
-            assert!(
-                (w[0] / total.sqrt() - 1.0).abs() < 1e-6,
-                "{} vs {}",
-                w[0],
-                total.sqrt()
-            );
-            // Power-law shape: w_i / w_j = ((j + i0)/(i + i0))^(1/(exponent-1)). Recover i0 from w_0 / w_1
-            // and check the ratio at a far rank against the formula.
-            let g = 1.0 / (exponent - 1.0);
-            let r = (w[0] / w[1]).powf(1.0 / g); // (1 + i0) / i0
-            let i0 = 1.0 / (r - 1.0);
-            let j = (n / 2) as f64;
-            let want = ((j + i0) / i0).powf(g);
-            assert!((w[0] / w[n as usize / 2] / want - 1.0).abs() < 1e-6);
-        }
-    }
-
-    #[test]
-    fn miller_hagberg_gives_every_rank_its_expected_degree() {
-        // Expected degree of rank i: Σ_{j≠i} w_i w_j / W = w_i (1 - w_i / W) (no capping: w_0 = sqrt(W)).
-        // n = 2000, mean 6, 300 graphs. Per rank, checked on the top rank (w_0 = sqrt(12,000) = 110, Poisson
-        // sd of the 300-graph mean 0.6, i.e. 0.55%), the next 9 ranks together, and ranks 1000.. together
-        // (both under 0.3% sd); tolerance 3%, over 5 sigma. A wrong skip length or acceptance ratio biases
-        // the far ranks by much more.
-        let w = chung_lu_weights(2000, 2.5, 6.0);
-        let total: f64 = w.iter().sum();
-        let mut rng = stream(17, Stream::Topology);
-        let mut degree = vec![0u64; w.len()];
-        let reps = 300;
-        for _ in 0..reps {
-            for (a, b) in miller_hagberg(&w, &mut rng) {
-                degree[a as usize] += 1;
-                degree[b as usize] += 1;
-            }
-        }
-        for range in [0..1, 1..10, 1000..2000] {
-            let got: f64 = degree[range.clone()].iter().sum::<u64>() as f64 / reps as f64;
-            let want: f64 = w[range.clone()].iter().map(|x| x * (1.0 - x / total)).sum();
-            assert!(
-                (got / want - 1.0).abs() < 0.03,
-                "{range:?}: {got} vs {want}"
-            );
-        }
-    }
-
-    #[test]
-    fn miller_hagberg_link_probabilities_are_exact() {
-        // Four weights with hand-computable probabilities: W = 4 + 2 + 1 + 1 = 8, p_ij = w_i w_j / 8:
-        // p01 = 1, p02 = p03 = 0.5, p12 = p13 = 0.25, p23 = 0.125. 40,000 draws: standard error of a share at
-        // most 0.0025, so 0.012 is 4.8 sigma.
-        let w = [4.0, 2.0, 1.0, 1.0];
-        let mut rng = stream(15, Stream::Topology);
-        let mut counts = [[0u32; 4]; 4];
-        let trials = 40_000;
-        for _ in 0..trials {
-            for (a, b) in miller_hagberg(&w, &mut rng) {
-                counts[a as usize][b as usize] += 1;
-            }
-        }
-        for (a, b, p) in [
-            (0, 1, 1.0),
-            (0, 2, 0.5),
-            (0, 3, 0.5),
-            (1, 2, 0.25),
-            (1, 3, 0.25),
-            (2, 3, 0.125),
-        ] {
-            let share = counts[a][b] as f64 / trials as f64;
-            assert!((share - p).abs() < 0.012, "({a},{b}): {share} vs {p}");
-        }
-    }
-
-    #[test]
-    fn bounded_expected_degrees_keep_the_mean_within_the_bounds() {
-        // Mean 6 with expected degrees kept within [2, 20] at 50,000 peers: the realised mean degree is within 2%
-        // (link counts have a relative sd under 0.3%, plus what self-loop exclusion loses), and no degree strays
-        // far above 20 (a Poisson(20) count exceeds 45 with probability below 1e-6 per peer).
-        let mut rng = stream(17, Stream::Topology);
-        let g = chung_lu_bounded(50_000, 2.3, 6.0, Some(2), Some(20), &mut rng);
-        let mean = 2.0 * g.edge_count() as f64 / 50_000.0;
-        assert!((mean - 6.0).abs() < 0.12, "mean degree {mean}");
-        let max = (0..50_000).map(|v| g.degree(v)).max().unwrap();
-        assert!(max < 45, "max degree {max}");
-        // Without bounds the hubs go far beyond 20.
-        let free = chung_lu_bounded(50_000, 2.3, 6.0, None, None, &mut rng);
-        assert!((0..50_000).map(|v| free.degree(v)).max().unwrap() > 100);
+    fn same_seed_same_graph() {
+        let build =
+            |seed| configuration_model(5000, 2.2, 2, 4999, &mut stream(seed, Stream::Topology));
+        assert_eq!(build(5), build(5));
+        assert_ne!(build(5), build(6));
     }
 }

@@ -79,11 +79,58 @@ fn flood_vs_walk_reproduces_lv_et_al() {
 }
 
 #[test]
-fn the_spec_example_scenario_is_valid() {
-    // SPEC.md's example (copied to tests/fixtures/): a power-law overlay with min_degree, swept over mean_degree.
-    let out = gnutsim_ok(&["check", "tests/fixtures/spec-example.toml"]);
+fn the_spec_example_scenario_is_checked_point_by_point() {
+    // SPEC.md's example (copied to tests/fixtures/): a power-law overlay with min_degree = 2 given, swept over
+    // mean_degree [3, 4, 6, 8] at exponent 2.3 on 10,000 peers. With min_degree given only the cutoff is solved
+    // (issue 17), and from 2 the mean reaches at most that of [2, 9999], 6.294 by direct summation: the point
+    // with mean 8 is refused (exit 2), naming its line in [sweep], the key and the reachable range.
+    let (lo, hi, a) = (2u32, 9999u32, 2.3f64);
+    let reach: f64 = (lo..=hi).map(|k| (k as f64).powf(1.0 - a)).sum::<f64>()
+        / (lo..=hi).map(|k| (k as f64).powf(-a)).sum::<f64>();
+    assert!((reach - 6.294).abs() < 0.0005, "{reach}");
+    let file = "tests/fixtures/spec-example.toml";
+    let line = std::fs::read_to_string(file)
+        .expect("fixture")
+        .lines()
+        .position(|l| l.starts_with("\"topology.mean_degree\""))
+        .expect("the sweep line")
+        + 1;
+    let o = crate::common::gnutsim(&["check", file]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
-        out.contains("# work: 4 points x 5 replications x 4 strategies = 80 runs"),
+        err.contains(&format!(
+            "spec-example.toml:{line} (in [sweep]): topology.mean_degree: 8 cannot be reached with min_degree = 2"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("to 6.294 (max_degree 9999)"), "{err}");
+    // The means min_degree 2 can reach are valid, and check prints the range solved at each point.
+    let out = gnutsim_ok(&[
+        "check",
+        file,
+        "--set",
+        "sweep={ \"topology.mean_degree\" = [3.0, 4.0, 6.0] }",
+    ]);
+    assert!(
+        out.contains("# work: 3 points x 5 replications x 4 strategies = 60 runs"),
+        "{out}"
+    );
+    let solved: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("solved for mean_degree: min_degree = 2,"))
+        .collect();
+    assert_eq!(solved.len(), 3, "{out}");
+    // Without min_degree, the point with mean 8 moves min_degree up instead.
+    let out = gnutsim_ok(&[
+        "check",
+        file,
+        "--set",
+        "topology={ kind = \"power-law\", exponent = 2.3 }",
+    ]);
+    assert!(out.contains("# work: 4 points x 5 replications x 4 strategies = 80 runs"));
+    assert!(
+        out.contains("(topology.mean_degree=8): solved for mean_degree: min_degree = 3,"),
         "{out}"
     );
 }
