@@ -197,11 +197,15 @@ pub(crate) fn route_hit(
 }
 
 /// The peers after `holder` on the reverse path, up to and including the source, as the routing table has it
-/// when the hit arrives (under churn, a peer the hit passed that left, came back and got the query again since
-/// has a newer entry: vanishingly rare, and it only changes which peers path replication gives a copy).
+/// when the hit arrives. Under churn a peer the hit passed may have left, come back and got the query again
+/// since, with a newer entry (rare; it only changes which peers path replication gives a copy), and newer
+/// entries can even point back along the path: the walk stops after as many steps as the table has peers.
 fn hit_path(routes: &Routes, holder: PeerId, source: PeerId, path: &mut Vec<PeerId>) {
     let mut p = holder;
-    while p != source {
+    for _ in 0..routes.len() {
+        if p == source {
+            break;
+        }
         match routes.get(p) {
             Some(prev) => {
                 path.push(prev);
@@ -441,5 +445,27 @@ mod tests {
         // TTL 3 stops one short of 6.
         let t = flood(&g, vec![vec![4, 6]], 3, 3);
         assert_eq!(t.hit_hops, vec![2]);
+    }
+
+    #[test]
+    fn a_hit_path_ends_even_where_newer_entries_point_back() {
+        // Under churn, 1 got the query from 2 after 2 got it from 1 (1 had left and come back): the table's
+        // predecessors then cycle 1 -> 2 -> 1. The path from holder 2 stops within the table's size.
+        let mut pool = RoutePool::new(10);
+        let mut r = Routes::default();
+        assert!(r.insert_new(0, 0, &mut pool));
+        assert!(r.insert_new(1, 2, &mut pool));
+        assert!(r.insert_new(2, 1, &mut pool));
+        let mut path = Vec::new();
+        hit_path(&r, 2, 0, &mut path);
+        assert_eq!(path, vec![1, 2, 1]);
+        // An acyclic table gives the path up to the source.
+        let mut r = Routes::default();
+        for (v, pred) in [(0, 0), (1, 0), (2, 1)] {
+            assert!(r.insert_new(v, pred, &mut pool));
+        }
+        path.clear();
+        hit_path(&r, 2, 0, &mut path);
+        assert_eq!(path, vec![1, 0]);
     }
 }
