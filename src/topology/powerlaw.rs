@@ -312,9 +312,10 @@ impl std::error::Error for NotGraphical {}
 ///
 /// An odd degree sum cannot be paired, so one uniformly chosen peer gets one more stub, or one fewer if it
 /// already has max_degree; never fewer than min_degree (with min_degree = max_degree, that peer gets
-/// max_degree + 1). max_degree is capped at n - 1, min_degree at max_degree. Fails only when the drawn
-/// sequence is not graphical, which takes hubs that need more distinct partners than there are (exponents
-/// near or below 2 with max_degree near n).
+/// max_degree + 1). max_degree is capped at n - 1, min_degree at max_degree. When the drawn sequence is not
+/// graphical (hubs that need more distinct partners than there are: tiny overlays, or exponents near or below 2
+/// with max_degree near n), the largest draws are lowered to the highest cap that can be wired; it fails only
+/// when no cap at or above min_degree can.
 pub fn configuration_model(
     n: u32,
     exponent: f64,
@@ -329,12 +330,36 @@ pub fn configuration_model(
     let min_degree = min_degree.clamp(1, max_degree);
     let mut degrees = sample_degrees(n, exponent, min_degree, max_degree, rng);
     make_sum_even(&mut degrees, min_degree, max_degree, n - 1, rng);
-    let edges = wire(&degrees, rng).map_err(|mut e| {
-        e.cap = largest_graphical_cap(&degrees, min_degree);
-        e
-    })?;
+    let edges = match wire(&degrees, rng) {
+        Ok(edges) => edges,
+        Err(mut e) => {
+            // Hubs that need more distinct partners than there are: the largest draws are lowered to the
+            // highest cap that can be wired (as erasing multi-links thins the tail), none below min_degree.
+            e.cap = largest_graphical_cap(&degrees, min_degree);
+            let capped = e
+                .cap
+                .map(|m| capped(&degrees, m))
+                .filter(|c| c.iter().all(|&d| d >= min_degree) && erdos_gallai(c).is_ok());
+            match capped {
+                Some(c) => wire(&c, rng)?,
+                None => return Err(e),
+            }
+        }
+    };
     drop(degrees);
     Ok(Graph::from_edges(n as usize, &edges))
+}
+
+/// `degrees` capped at `m`, one capped degree one lower if that makes the sum odd.
+fn capped(degrees: &[u32], m: u32) -> Vec<u32> {
+    let mut capped: Vec<u32> = degrees.iter().map(|&d| d.min(m)).collect();
+    let sum: u64 = capped.iter().map(|&d| d as u64).sum();
+    if sum % 2 == 1
+        && let Some(d) = capped.iter_mut().find(|d| **d == m && m > 0)
+    {
+        *d -= 1;
+    }
+    capped
 }
 
 /// Inverse-CDF sampling over the cumulative table of k^-exponent (one f64 per possible degree: 8 MB when
@@ -617,16 +642,7 @@ fn erdos_gallai(degrees: &[u32]) -> Result<(), NotGraphical> {
 /// sum odd) are graphical: what max_degree to suggest when a draw cannot be wired. Bisection, since capping
 /// lower only makes a sequence easier to wire.
 fn largest_graphical_cap(degrees: &[u32], floor: u32) -> Option<u32> {
-    let ok = |m: u32| {
-        let mut capped: Vec<u32> = degrees.iter().map(|&d| d.min(m)).collect();
-        let sum: u64 = capped.iter().map(|&d| d as u64).sum();
-        if sum % 2 == 1
-            && let Some(d) = capped.iter_mut().find(|d| **d == m && m > 0)
-        {
-            *d -= 1;
-        }
-        erdos_gallai(&capped).is_ok()
-    };
+    let ok = |m: u32| erdos_gallai(&capped(degrees, m)).is_ok();
     let (mut lo, mut hi) = (floor.max(1), degrees.iter().copied().max()?);
     if !ok(lo) {
         return None;
