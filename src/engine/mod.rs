@@ -479,8 +479,9 @@ impl<'a, P: Protocol> Engine<'a, P> {
         }
     }
 
-    /// Under churn, a message lands: restored from its tag, and lost if its sender or its destination left
-    /// while it was in flight, or if it is for a source that has left since it issued the query.
+    /// Under churn, a message lands: restored from its tag, and lost if its destination is offline, if its sender
+    /// or its destination left while it was in flight, or if it is for a source that has left since it issued the
+    /// query.
     #[inline(never)]
     fn arrive(&mut self, msg: &Message) -> Option<Message> {
         let tag = self.in_flight.remove(msg.from);
@@ -490,9 +491,11 @@ impl<'a, P: Protocol> Engine<'a, P> {
         };
         let a = &self.active[msg.query as usize];
         let abandoned = msg.to == a.info.source && self.session(msg.to) != a.source_session;
+        let offline = msg.to < self.peers && !view!(self).online(msg.to);
         if self.session(tag.sender) != tag.sender_session
             || self.session(msg.to) != tag.to_session
             || abandoned
+            || offline
         {
             self.lose(&msg);
             return None;
@@ -509,17 +512,13 @@ impl<'a, P: Protocol> Engine<'a, P> {
         }
     }
 
-    /// A message that arrived (see [`Engine::deliver`]).
+    /// A message that arrived at an online node (see [`Engine::deliver`]).
     #[inline(always)]
     fn deliver_to(&mut self, msg: &Message) {
         let to = msg.to;
         if to >= self.peers {
             // Servers queue requests themselves (the client-server protocol).
             self.process(msg);
-            return;
-        }
-        if !view!(self).online(to) {
-            self.lose(msg);
             return;
         }
         let Some(service) = self.service_us else {

@@ -23,6 +23,8 @@ pub struct Flooding {
     routes: Vec<Routes>,
     pool: RoutePool,
     want_paths: bool,
+    /// Whether the overlay churns (read from the view when a query starts).
+    churn: bool,
 }
 
 impl Flooding {
@@ -33,6 +35,7 @@ impl Flooding {
             routes: Vec::new(),
             pool: RoutePool::new(peers),
             want_paths,
+            churn: false,
         }
     }
 }
@@ -85,7 +88,7 @@ pub(crate) fn flood_receive(
     out: &mut Outbox,
 ) -> bool {
     if !view.two_tier() {
-        return match receive(routes, pool, ttl, msg, q.object, view) {
+        return match receive(routes, pool, ttl, msg, q.object, view, view.churn()) {
             Receipt::Duplicate => {
                 out.duplicate = true;
                 false
@@ -130,6 +133,7 @@ pub(crate) fn flood_receive(
 /// A flooded query at a peer of a flat overlay: a duplicate, or its first copy, answered with a hit when the
 /// peer holds `object` and passed on to every other neighbour while the TTL lasts.
 #[inline]
+/// `churn` is `view.churn()` (a constant where the caller knows it).
 fn receive(
     routes: &mut Routes,
     pool: &mut RoutePool,
@@ -137,9 +141,15 @@ fn receive(
     msg: &Message,
     object: ObjectId,
     view: View<'_>,
+    churn: bool,
 ) -> Receipt {
     let at = msg.to;
-    if !routes.receive(at, msg.from, view, pool) {
+    let first = if churn {
+        routes.receive_in_session(at, msg.from, view, pool)
+    } else {
+        routes.insert_new(at, msg.from, pool)
+    };
+    if !first {
         return Receipt::Duplicate;
     }
     let hit = view.holds(at, object).then(|| hit_back(msg));
@@ -228,6 +238,7 @@ impl Flooding {
 
 impl Protocol for Flooding {
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        self.churn = view.churn();
         let routes = slot_of(&mut self.routes, q.slot);
         flood_start(routes, &mut self.pool, 0, q, view, out);
     }
@@ -255,7 +266,7 @@ impl Protocol for Flooding {
         }
     }
 
-    /// A query outside two-tier overlays: `flood_receive`'s whole step, without an outbox.
+    /// A query outside two-tier overlays and without churn: `flood_receive`'s whole step, without an outbox.
     #[inline]
     fn receive_query(
         &mut self,
@@ -263,11 +274,21 @@ impl Protocol for Flooding {
         object: ObjectId,
         view: View<'_>,
     ) -> Option<Receipt> {
-        if msg.kind != MsgKind::Query || view.two_tier() {
+        if msg.kind != MsgKind::Query || view.two_tier() || self.churn {
             return None;
         }
         let routes = slot_of(&mut self.routes, msg.query);
-        Some(receive(routes, &mut self.pool, self.ttl, msg, object, view))
+        // Without churn (a receipt under churn takes the general step: a call to the churn path from here cost
+        // every first copy a register save, 1.2% of the instructions at 10^4 peers, measured with callgrind).
+        Some(receive(
+            routes,
+            &mut self.pool,
+            self.ttl,
+            msg,
+            object,
+            view,
+            false,
+        ))
     }
 
     /// A query at a peer that a dense table has seen: `flood_receive` would only mark it a duplicate.
