@@ -291,10 +291,11 @@ impl Protocol for Flooding {
         ))
     }
 
-    /// A query at a peer that a dense table has seen: `flood_receive` would only mark it a duplicate.
+    /// A query at a peer that a dense table has seen: `flood_receive` would only mark it a duplicate (not under
+    /// churn, where the peer may have left and forgotten the query since).
     #[inline]
     fn known_duplicate(&self, msg: &Message) -> bool {
-        msg.kind == MsgKind::Query && self.seen_dense(msg.query, msg.to)
+        msg.kind == MsgKind::Query && !self.churn && self.seen_dense(msg.query, msg.to)
     }
 
     fn finish(&mut self, slot: u32) -> u64 {
@@ -488,5 +489,70 @@ mod tests {
         path.clear();
         hit_path(&r, 2, 0, &mut path);
         assert_eq!(path, vec![1, 0]);
+    }
+
+    #[test]
+    fn no_known_duplicate_under_churn_where_the_peer_may_have_forgotten() {
+        use crate::overlay::Overlay;
+        use crate::rng::{Stream, stream};
+        // A star of 300 peers: the hub's flood reaches 299 leaves, past the dense threshold (256). Leaf 5 leaves
+        // and comes back: a copy reaching it again is a first receipt, so the shortcut must not call it a
+        // duplicate. Without churn it is one.
+        let g = Graph::from_edges(300, &(1..300).map(|i| (0, i)).collect::<Vec<_>>());
+        let c = Content::from_holders(300, vec![vec![]], vec![1.0]);
+        let added = AddedCopies::default();
+        let q = QueryInfo {
+            slot: 0,
+            source: 0,
+            object: 0,
+            satisfied: false,
+            measured: true,
+        };
+        let copy_to_5 = Message {
+            to: 5,
+            from: 0,
+            query: 0,
+            hops: 1,
+            kind: MsgKind::Query,
+        };
+        let mut o = Overlay::new(&g, &[true; 300], 1, 0, false, stream(1, Stream::Overlay));
+        for churn in [false, true] {
+            fn make_view<'a>(
+                g: &'a Graph,
+                c: &'a Content,
+                added: &'a AddedCopies,
+                o: &'a Overlay,
+                churn: bool,
+            ) -> View<'a> {
+                let v = View::new(g, c, added, None);
+                if churn { v.live(Some(o)) } else { v }
+            }
+            let mut p = Flooding::new(1, 300, false);
+            let mut out = Outbox::default();
+            p.start(&q, make_view(&g, &c, &added, &o, churn), &mut out);
+            for m in out.take_messages(make_view(&g, &c, &added, &o, churn)) {
+                let mut step = Outbox::default();
+                p.handle(&m, &q, make_view(&g, &c, &added, &o, churn), &mut step);
+                assert!(!step.duplicate);
+            }
+            assert!(p.seen_dense(0, 5), "the table is dense");
+            if churn {
+                o.leave(5);
+                o.join(5);
+                o.leave(7);
+                o.join(7);
+            }
+            assert_eq!(p.known_duplicate(&copy_to_5), !churn, "churn {churn}");
+            let mut step = Outbox::default();
+            p.handle(
+                &copy_to_5,
+                &q,
+                make_view(&g, &c, &added, &o, churn),
+                &mut step,
+            );
+            assert_eq!(step.duplicate, !churn, "churn {churn}");
+            // Peer 5's new link may be to any online peer; it got the copy from the hub in this session.
+            p.finish(0);
+        }
     }
 }

@@ -105,6 +105,12 @@ impl Stamps {
     }
 }
 
+/// The stamp of `v` (which has an entry) in a table's stamps, if it keeps any.
+#[inline]
+fn sessions_get(stamps: &Option<Box<Stamps>>, v: PeerId) -> Option<Stamp> {
+    stamps.as_ref().and_then(|s| s.get(v))
+}
+
 /// Whether `v`'s bit is set in a dense "seen" bitset.
 #[inline]
 fn has_bit(bits: &[u64], v: PeerId) -> bool {
@@ -129,8 +135,9 @@ pub struct Visited {
     bits: Option<Vec<u64>>,
     /// Distinct peers marked.
     len: usize,
-    /// Under churn: the session each peer was visited in (`own`).
-    sessions: Stamps,
+    /// Under churn: the session each peer was visited in (`own`). Boxed, so that a table without churn stays
+    /// small.
+    sessions: Option<Box<Stamps>>,
 }
 
 impl Visited {
@@ -144,12 +151,15 @@ impl Visited {
             own: view.session(v),
             pred: 0,
         };
-        if !self.insert(v, pool) && self.sessions.get(v) == Some(stamp) {
+        if !self.insert(v, pool) && sessions_get(&self.sessions, v) == Some(stamp) {
             return false;
         }
         // A first visit, or one in a later session: the peer had forgotten the query (it is still one peer
         // reached).
-        self.sessions.set(v, stamp, self.bits.is_some(), pool);
+        let dense = self.bits.is_some();
+        self.sessions
+            .get_or_insert_default()
+            .set(v, stamp, dense, pool);
         true
     }
 
@@ -208,7 +218,9 @@ impl Visited {
             pool.give_bits(bits);
         }
         self.sparse.clear();
-        self.sessions.clear(pool);
+        if let Some(s) = &mut self.sessions {
+            s.clear(pool);
+        }
         self.len = 0;
     }
 }
@@ -223,8 +235,9 @@ pub struct Routes {
     dense: Option<Dense>,
     /// Distinct peers with an entry.
     len: usize,
-    /// Under churn: the sessions each peer and its predecessor were in when the peer got its first copy.
-    stamps: Stamps,
+    /// Under churn: the sessions each peer and its predecessor were in when the peer got its first copy. Boxed,
+    /// so that a table without churn stays small.
+    stamps: Option<Box<Stamps>>,
 }
 
 /// The sessions of a routing entry's peer and of its predecessor when the entry was made.
@@ -248,18 +261,14 @@ struct Dense {
     seen: Vec<u64>,
     /// Only read where the seen bit is set (recycled without clearing).
     preds: Vec<PeerId>,
-    /// Entries carry sessions (churn): a set bit may be of an earlier session of its peer.
-    stamped: bool,
 }
 
 impl Routes {
-    /// Whether `v` has seen the query, as far as a dense table tells (false while sparse, and under churn, where
-    /// the entry may be of an earlier session): a cheap hint.
+    /// Whether `v` has seen the query, as far as a dense table tells (false while sparse): a cheap hint. Under
+    /// churn the entry may be of an earlier session of `v`, which has forgotten the query since.
     #[inline]
     pub fn seen_dense(&self, v: PeerId) -> bool {
-        self.dense
-            .as_ref()
-            .is_some_and(|d| !d.stamped && has_bit(&d.seen, v))
+        self.dense.as_ref().is_some_and(|d| has_bit(&d.seen, v))
     }
 
     /// Peer `v` receives the query from `pred`: true (and recorded) if it is `v`'s first copy, in its current
@@ -292,7 +301,7 @@ impl Routes {
             pred: view.session(pred),
         };
         if !self.insert_new(v, pred, pool) {
-            if self.stamps.get(v).is_some_and(|s| s.own == stamp.own) {
+            if sessions_get(&self.stamps, v).is_some_and(|s| s.own == stamp.own) {
                 return false;
             }
             // `v` left since it saw the query, and forgot it: this is its first copy again (it is still one peer
@@ -304,10 +313,10 @@ impl Routes {
                 }
             }
         }
-        self.stamps.set(v, stamp, self.dense.is_some(), pool);
-        if let Some(d) = &mut self.dense {
-            d.stamped = true;
-        }
+        let dense = self.dense.is_some();
+        self.stamps
+            .get_or_insert_default()
+            .set(v, stamp, dense, pool);
         true
     }
 
@@ -319,8 +328,7 @@ impl Routes {
         };
         let alive = if view.churn() {
             // Entries are only made at a first copy, so under churn there is a stamp.
-            self.stamps
-                .get(v)
+            sessions_get(&self.stamps, v)
                 .is_some_and(|s| s.own == view.session(v) && s.pred == view.session(pred))
         } else {
             true
@@ -398,11 +406,7 @@ impl Routes {
             preds[k as usize] = p;
         }
         self.sparse = FxHashMap::default();
-        self.dense = Some(Dense {
-            seen,
-            preds,
-            stamped: !self.stamps.sparse.is_empty(),
-        });
+        self.dense = Some(Dense { seen, preds });
     }
 
     /// Peers that have seen the query (the source included).
@@ -421,7 +425,9 @@ impl Routes {
             pool.spare_preds.push(preds);
         }
         self.sparse.clear();
-        self.stamps.clear(pool);
+        if let Some(s) = &mut self.stamps {
+            s.clear(pool);
+        }
         self.len = 0;
     }
 }
@@ -493,7 +499,6 @@ mod tests {
             assert!(r.receive(1, 0, view, &mut pool));
             assert!(r.receive(2, 1, view, &mut pool));
             assert!(!r.receive(1, 2, view, &mut pool), "a duplicate");
-            assert!(!r.seen_dense(1), "no known-duplicate shortcut under churn");
             assert_eq!(r.route(2, view), Route::Next(1));
             // Peer 1 leaves and comes back (linking to 0 and 2 again).
             o.leave(1);
