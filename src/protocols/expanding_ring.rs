@@ -19,8 +19,6 @@ pub struct ExpandingRing {
     states: Vec<RingState>,
     pool: RoutePool,
     want_paths: bool,
-    /// Whether the overlay churns (read from the view when a query starts).
-    churn: bool,
 }
 
 #[derive(Default)]
@@ -39,7 +37,6 @@ impl ExpandingRing {
             states: Vec::new(),
             pool: RoutePool::new(peers),
             want_paths,
-            churn: false,
         }
     }
 
@@ -68,17 +65,15 @@ impl ExpandingRing {
 
 impl Protocol for ExpandingRing {
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
-        self.churn = view.churn();
         self.start_ring(0, q, view, out);
     }
 
-    /// A ring's query at a peer that the ring's dense table has seen: only a duplicate (not under churn, where
-    /// the peer may have left and forgotten the query since).
+    /// A ring's query at a peer that the ring's dense table has seen: only a duplicate (never under churn, where
+    /// the peer may have left and forgotten the query since: see `Routes::seen_dense`).
     #[inline]
     fn known_duplicate(&self, msg: &Message) -> bool {
         let ring = ring_of(msg);
         msg.kind == MsgKind::Query
-            && !self.churn
             && self
                 .states
                 .get(msg.query as usize)

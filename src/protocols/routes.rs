@@ -261,14 +261,19 @@ struct Dense {
     seen: Vec<u64>,
     /// Only read where the seen bit is set (recycled without clearing).
     preds: Vec<PeerId>,
+    /// Entries carry sessions (churn): a set bit may be of an earlier session of its peer. Here beside the bits
+    /// it qualifies, the known-duplicate check reads it with them.
+    stamped: bool,
 }
 
 impl Routes {
-    /// Whether `v` has seen the query, as far as a dense table tells (false while sparse): a cheap hint. Under
-    /// churn the entry may be of an earlier session of `v`, which has forgotten the query since.
+    /// Whether `v` has seen the query, as far as a dense table tells (false while sparse, and under churn, where
+    /// the entry may be of an earlier session of `v`, which has forgotten the query since): a cheap hint.
     #[inline]
     pub fn seen_dense(&self, v: PeerId) -> bool {
-        self.dense.as_ref().is_some_and(|d| has_bit(&d.seen, v))
+        self.dense
+            .as_ref()
+            .is_some_and(|d| !d.stamped && has_bit(&d.seen, v))
     }
 
     /// Peer `v` receives the query from `pred`: true (and recorded) if it is `v`'s first copy, in its current
@@ -317,6 +322,9 @@ impl Routes {
         self.stamps
             .get_or_insert_default()
             .set(v, stamp, dense, pool);
+        if let Some(d) = &mut self.dense {
+            d.stamped = true;
+        }
         true
     }
 
@@ -406,7 +414,11 @@ impl Routes {
             preds[k as usize] = p;
         }
         self.sparse = FxHashMap::default();
-        self.dense = Some(Dense { seen, preds });
+        self.dense = Some(Dense {
+            seen,
+            preds,
+            stamped: self.stamps.is_some(),
+        });
     }
 
     /// Peers that have seen the query (the source included).
