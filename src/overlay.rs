@@ -16,9 +16,12 @@ pub struct Overlay {
     /// Online peers, in no particular order, for uniform picks; `pos[p]` is p's index there.
     online_list: Vec<PeerId>,
     pos: Vec<u32>,
-    /// Per peer, a count of its joins and leaves: state recorded (or a message sent) in one session is stale in
-    /// any other, since a peer that leaves closes its links and forgets what it knew.
+    /// Per peer, a count of its joins and leaves (it fits the engine's 16-byte service events).
     session: Vec<u32>,
+    /// Per peer, its mark: (the event at which it last joined or left) << 1 | online. A peer that leaves closes its
+    /// links and forgets what it knew, so state recorded under one mark is stale under any other, and a peer whose
+    /// mark is no newer than an event has stayed online, with its links, since that event.
+    marks: Vec<u64>,
     target_degree: u32,
     min_degree: u32,
     repair: bool,
@@ -62,6 +65,7 @@ impl Overlay {
             online_list: Vec::new(),
             pos: vec![u32::MAX; n],
             session: vec![0; n],
+            marks: online.iter().map(|&on| u64::from(on)).collect(),
             target_degree,
             min_degree,
             repair,
@@ -109,6 +113,28 @@ impl Overlay {
         self.session[v as usize]
     }
 
+    /// Peer `v`'s mark (see [`Overlay::marks`]): it changes each time `v` joins or leaves.
+    #[inline]
+    pub fn mark(&self, v: PeerId) -> u64 {
+        self.marks[v as usize]
+    }
+
+    /// Whether peer `v` has been online, without leaving, since event `event` (when it last joined at or before
+    /// it). Events are numbered in the order they happen and a churn event does nothing else, so this is exact.
+    #[inline]
+    pub fn steady_since(&self, v: PeerId, event: u64) -> bool {
+        let m = self.marks[v as usize];
+        m & 1 == 1 && m >> 1 <= event
+    }
+
+    /// Hints the processor to fetch peer `v`'s mark.
+    #[inline]
+    pub fn prefetch_mark(&self, v: PeerId) {
+        if let Some(m) = self.marks.get(v as usize) {
+            crate::graph::prefetch(m);
+        }
+    }
+
     pub fn online_count(&self) -> usize {
         self.online_list.len()
     }
@@ -117,13 +143,14 @@ impl Overlay {
         self.adj[a as usize].contains(&b)
     }
 
-    /// Peer `p` goes offline: its links go. Returns the links opened by repairs.
-    pub fn leave(&mut self, p: PeerId) -> Opened {
+    /// Peer `p` goes offline at event `event`: its links go. Returns the links opened by repairs.
+    pub fn leave(&mut self, p: PeerId, event: u64) -> Opened {
         if !self.online[p as usize] {
             return Opened::default();
         }
         self.online[p as usize] = false;
         self.session[p as usize] = self.session[p as usize].wrapping_add(1);
+        self.marks[p as usize] = event << 1;
         let i = self.pos[p as usize] as usize;
         self.online_list.swap_remove(i);
         if let Some(&moved) = self.online_list.get(i) {
@@ -148,13 +175,14 @@ impl Overlay {
         opened
     }
 
-    /// Peer `p` comes online and opens `target_degree` links.
-    pub fn join(&mut self, p: PeerId) -> Opened {
+    /// Peer `p` comes online at event `event` and opens `target_degree` links.
+    pub fn join(&mut self, p: PeerId, event: u64) -> Opened {
         if self.online[p as usize] {
             return Opened::default();
         }
         self.online[p as usize] = true;
         self.session[p as usize] = self.session[p as usize].wrapping_add(1);
+        self.marks[p as usize] = event << 1 | 1;
         self.pos[p as usize] = self.online_list.len() as u32;
         self.online_list.push(p);
         Opened {
@@ -236,10 +264,10 @@ mod tests {
         let mut o = Overlay::new(&g, &online, 2, 1, false, stream(1, Stream::Churn));
         assert!(o.neighbours(5).is_empty() && !o.neighbours(0).contains(&5));
         assert_eq!(o.online_count(), 5);
-        o.leave(0);
+        o.leave(0, 1);
         assert!(o.neighbours(1) == [2] && o.neighbours(3).len() == 2);
         assert_eq!(o.online_count(), 4);
-        let opened = o.join(5);
+        let opened = o.join(5, 2);
         assert_eq!(opened.join_links, 2);
         assert_eq!(o.neighbours(5).len(), 2);
         check_symmetric(&o);
@@ -253,7 +281,7 @@ mod tests {
         edges.extend([(1, 2), (2, 3), (3, 4), (4, 5)]);
         let g = Graph::from_edges(6, &edges);
         let mut o = Overlay::new(&g, &[true; 6], 3, 2, true, stream(2, Stream::Churn));
-        let opened = o.leave(0);
+        let opened = o.leave(0, 1);
         assert!(opened.repair_links >= 2);
         for v in 1..=5 {
             assert!(o.neighbours(v).len() >= 2, "peer {v} repaired");

@@ -62,6 +62,13 @@ impl Packed {
         self.to
     }
 
+    /// The `from` field of a message event: under churn, the index of its tag (meaningless for other events; used
+    /// only as a prefetch hint).
+    #[inline]
+    pub fn tag(&self) -> u32 {
+        self.from
+    }
+
     /// The query slot of a message event (`None` for other events).
     #[inline]
     pub fn message_slot(&self) -> Option<u32> {

@@ -40,6 +40,7 @@ macro_rules! view {
             $e.world.ultrapeers.as_deref(),
         )
         .live($e.overlay.as_ref())
+        .at_event($e.events)
     };
 }
 
@@ -170,9 +171,9 @@ pub fn trace_arrivals<'a>(
 /// State of a query in progress.
 struct Active {
     info: QueryInfo,
-    /// The source's session at issue: a source that leaves abandons its query (it forgets it), so nothing of
+    /// The event that issued the query: a source that leaves abandons its query (it forgets it), so nothing of
     /// the query reaches it in a later session.
-    source_session: u32,
+    issued_event: u64,
     index: u64,
     issued_us: u64,
     /// Messages and timers of this query not yet processed, dropped, lost or fired; the query ends at zero.
@@ -215,8 +216,8 @@ struct Engine<'a, P: Protocol> {
     /// Under churn: the live overlay and the next event of the churn schedule.
     overlay: Option<Overlay>,
     churn_next: usize,
-    /// Under churn: the ends and sessions of every message in flight.
-    in_flight: InFlight,
+    /// Under churn: who sent every message in flight and when, and when each peer last joined or left.
+    flight: Option<InFlight>,
     timeout_us: Option<u64>,
     replicate: ReplicateOnHit,
     /// Copies made during this run (replication on success).
@@ -279,7 +280,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 )
             }),
             churn_next: 0,
-            in_flight: InFlight::default(),
+            flight: world.churn.as_ref().map(|_| InFlight::default()),
             queue_limit: s.network.queue_limit.map_or(u64::MAX, u64::from),
             timeout_us: strategy.timeout.map(secs_to_us),
             replicate: s.content.replicate_on_hit,
@@ -364,6 +365,10 @@ impl<'a, P: Protocol> Engine<'a, P> {
         }
         if let Some(&later) = self.queue.peek_ahead(PREFETCH_COUNTERS) {
             self.rec.prefetch(later.target() as usize);
+            if let (Some(o), Some(flight)) = (&self.overlay, &self.flight) {
+                o.prefetch_mark(later.target());
+                flight.prefetch(later.tag());
+            }
         }
         if let Some(&later) = self.queue.peek_ahead(PREFETCH_FAR) {
             if let Some(slot) = later.message_slot() {
@@ -442,7 +447,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
                 satisfied: false,
                 measured: self.rec.measured(self.now),
             },
-            source_session: view!(self).session(arrival.source),
+            issued_event: self.events,
             index,
             issued_us: self.now,
             in_flight: 0,
@@ -470,7 +475,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
     /// was in flight); else processed at once, or queued behind others, or dropped when the queue is full.
     #[inline]
     fn deliver(&mut self, msg: &Message) {
-        if self.overlay.is_some() {
+        if self.flight.is_some() {
             if let Some(msg) = self.arrive(msg) {
                 self.deliver_to(&msg);
             }
@@ -484,19 +489,25 @@ impl<'a, P: Protocol> Engine<'a, P> {
     /// query.
     #[inline(never)]
     fn arrive(&mut self, msg: &Message) -> Option<Message> {
-        let tag = self.in_flight.remove(msg.from);
+        let (Some(flight), Some(overlay)) = (self.flight.as_mut(), self.overlay.as_ref()) else {
+            return Some(*msg);
+        };
+        let tag = flight.remove(msg.from);
         let msg = Message {
             from: tag.from,
             ..*msg
         };
         let a = &self.active[msg.query as usize];
-        let abandoned = msg.to == a.info.source && self.session(msg.to) != a.source_session;
-        let offline = msg.to < self.peers && !view!(self).online(msg.to);
-        if self.session(tag.sender) != tag.sender_session
-            || self.session(msg.to) != tag.to_session
-            || abandoned
-            || offline
-        {
+        // The source must have stayed since it issued the query (which came before any of its messages).
+        let since = if msg.to == a.info.source {
+            a.issued_event
+        } else {
+            tag.sent_event
+        };
+        // Servers (node ids from `peers` on) never leave.
+        let steady =
+            |node: u32, event: u64| node >= self.peers || overlay.steady_since(node, event);
+        if !steady(msg.to, since) || !steady(tag.sender, tag.sent_event) {
             self.lose(&msg);
             return None;
         }
@@ -614,9 +625,9 @@ impl<'a, P: Protocol> Engine<'a, P> {
             return;
         };
         let opened = if ev.join {
-            overlay.join(ev.peer)
+            overlay.join(ev.peer, self.events)
         } else {
-            overlay.leave(ev.peer)
+            overlay.leave(ev.peer, self.events)
         };
         let in_window = self.now >= self.warmup_us && self.now < self.duration_us;
         self.rec
@@ -637,9 +648,27 @@ impl<'a, P: Protocol> Engine<'a, P> {
     fn process(&mut self, msg: &Message) {
         if self.protocol.known_duplicate(msg) {
             self.apply_receipt(msg, Receipt::Duplicate);
+        } else if self.flight.is_some() {
+            self.receive_or_step_in_session(msg);
         } else {
             self.receive_or_step(msg);
         }
+    }
+
+    /// [`Engine::receive_or_step`] under churn, with the protocol's receipts under churn (kept apart: a call to the
+    /// churn path from the receipt path without churn cost every first copy a register save, measured).
+    #[inline(never)]
+    fn receive_or_step_in_session(&mut self, msg: &Message) {
+        let object = self.active[msg.query as usize].info.object;
+        let Some(receipt) = self
+            .protocol
+            .receive_query_in_session(msg, object, view!(self))
+        else {
+            self.step(msg);
+            return;
+        };
+        debug_assert!(msg.to < self.peers, "a receipt at a server");
+        self.apply_receipt(msg, receipt);
     }
 
     /// A message that is not a known duplicate: the protocol's [`Receipt`] if it gives one, else its general step.
@@ -888,16 +917,14 @@ impl<'a, P: Protocol> Engine<'a, P> {
         }
         let mut count = 0u64;
         // `dispatch` borrows the whole engine, which the links are borrowed from: its lines, spelled out.
-        if let Some(overlay) = &self.overlay {
-            let sender = self.acting;
-            let sender_session = overlay.session(sender);
+        if let Some(flight) = &mut self.flight {
+            let (sender, sent_event) = (self.acting, self.events);
             for msg in f.messages(neighbours) {
                 let delay = self.latency.next_us();
-                let from = self.in_flight.insert(Tag {
+                let from = flight.insert(Tag {
                     from: msg.from,
                     sender,
-                    sender_session,
-                    to_session: overlay.session(msg.to),
+                    sent_event,
                 });
                 self.queue
                     .push(now + delay, Event::Deliver(Message { from, ..msg }).into());
@@ -919,7 +946,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
     #[inline(always)]
     fn dispatch(&mut self, msg: Message) {
         let delay = self.latency.next_us();
-        let msg = if self.overlay.is_some() {
+        let msg = if self.flight.is_some() {
             self.tagged(msg)
         } else {
             msg
@@ -928,18 +955,20 @@ impl<'a, P: Protocol> Engine<'a, P> {
             .push(self.now + delay, Event::Deliver(msg).into());
     }
 
-    /// Under churn, `msg` as it travels: its `from` is the index of its tag (its ends and their sessions now).
+    /// Under churn, `msg` as it travels: its `from` is the index of its tag (its sender and the event now).
     #[inline(never)]
     fn tagged(&mut self, msg: Message) -> Message {
         let tag = Tag {
             from: msg.from,
             sender: self.acting,
-            sender_session: self.session(self.acting),
-            to_session: self.session(msg.to),
+            sent_event: self.events,
         };
-        Message {
-            from: self.in_flight.insert(tag),
-            ..msg
+        match &mut self.flight {
+            Some(flight) => Message {
+                from: flight.insert(tag),
+                ..msg
+            },
+            None => msg,
         }
     }
 
@@ -1046,7 +1075,7 @@ fn placeholder() -> Active {
             satisfied: false,
             measured: false,
         },
-        source_session: 0,
+        issued_event: 0,
         index: 0,
         issued_us: 0,
         in_flight: 0,

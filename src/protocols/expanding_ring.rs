@@ -65,6 +65,7 @@ impl ExpandingRing {
 
 impl Protocol for ExpandingRing {
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        slot_of(&mut self.states, q.slot).reached.start(view);
         self.start_ring(0, q, view, out);
     }
 

@@ -59,6 +59,7 @@ pub(crate) fn flood_start(
     out: &mut Outbox,
 ) {
     routes.clear(pool);
+    routes.start(view);
     routes.receive(q.source, q.source, view, pool);
     let leaf_source = view.is_leaf(q.source);
     for &nb in view.neighbours(q.source) {
@@ -288,6 +289,29 @@ impl Protocol for Flooding {
             object,
             view,
             false,
+        ))
+    }
+
+    /// [`Protocol::receive_query`] under churn.
+    #[inline]
+    fn receive_query_in_session(
+        &mut self,
+        msg: &Message,
+        object: ObjectId,
+        view: View<'_>,
+    ) -> Option<Receipt> {
+        if msg.kind != MsgKind::Query || view.two_tier() {
+            return None;
+        }
+        let routes = slot_of(&mut self.routes, msg.query);
+        Some(receive(
+            routes,
+            &mut self.pool,
+            self.ttl,
+            msg,
+            object,
+            view,
+            true,
         ))
     }
 
@@ -538,10 +562,10 @@ mod tests {
             // The table is dense; under churn its bits are only a hint.
             assert_eq!(p.seen_dense(0, 5), !churn);
             if churn {
-                o.leave(5);
-                o.join(5);
-                o.leave(7);
-                o.join(7);
+                o.leave(5, 1);
+                o.join(5, 2);
+                o.leave(7, 3);
+                o.join(7, 4);
             }
             assert_eq!(p.known_duplicate(&copy_to_5), !churn, "churn {churn}");
             let mut step = Outbox::default();

@@ -97,6 +97,8 @@ pub struct View<'a> {
     content: &'a Content,
     added: &'a AddedCopies,
     ultrapeers: Option<&'a [bool]>,
+    /// The engine's current event (its number in the run).
+    event: u64,
 }
 
 impl<'a> View<'a> {
@@ -112,7 +114,19 @@ impl<'a> View<'a> {
             content,
             added,
             ultrapeers,
+            event: 0,
         }
+    }
+
+    /// The same view as seen during event number `event` of the run.
+    pub fn at_event(self, event: u64) -> View<'a> {
+        View { event, ..self }
+    }
+
+    /// The number of the event being handled (events are numbered in the order they happen).
+    #[inline]
+    pub fn event(&self) -> u64 {
+        self.event
     }
 
     /// The same view over the live overlay (churn).
@@ -162,13 +176,23 @@ impl<'a> View<'a> {
         matches!(self.links, Links::Live(_))
     }
 
-    /// Peer `p`'s session number (see [`Overlay::session`]); always 0 without churn. A peer that leaves closes its
-    /// links and forgets every query it saw: what a protocol recorded about `p` in another session is stale.
+    /// Peer `p`'s session: its mark (see [`Overlay::mark`]), which changes whenever it joins or leaves; always 0
+    /// without churn. A peer that leaves closes its links and forgets every query it saw: what a protocol recorded
+    /// about `p` in another session is stale.
     #[inline]
-    pub fn session(&self, p: PeerId) -> u32 {
+    pub fn session(&self, p: PeerId) -> u64 {
         match self.links {
             Links::Static(_) => 0,
-            Links::Live(o) => o.session(p),
+            Links::Live(o) => o.mark(p),
+        }
+    }
+
+    /// Whether peer `p` has stayed online, links and all, since event `event` (always, without churn).
+    #[inline]
+    pub fn steady_since(&self, p: PeerId, event: u64) -> bool {
+        match self.links {
+            Links::Static(_) => true,
+            Links::Live(o) => o.steady_since(p, event),
         }
     }
 
@@ -367,6 +391,17 @@ pub trait Protocol {
     /// first copies the general step (5-12% on the flood benchmarks, measured A/B).
     #[inline]
     fn receive_query(
+        &mut self,
+        _msg: &Message,
+        _object: ObjectId,
+        _view: View<'_>,
+    ) -> Option<Receipt> {
+        None
+    }
+    /// [`Protocol::receive_query`] under churn (a separate entry, so that the receipt path without churn carries
+    /// no call to the churn one).
+    #[inline]
+    fn receive_query_in_session(
         &mut self,
         _msg: &Message,
         _object: ObjectId,

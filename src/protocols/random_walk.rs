@@ -44,7 +44,7 @@ struct Walker {
     path: Vec<PeerId>,
     /// Under churn (else empty): the session of each peer of `path` when the walker stood there. A peer that
     /// left since has forgotten the walker, and its links to the path have closed.
-    sessions: Vec<u32>,
+    sessions: Vec<u64>,
     /// Steps taken when it found the object.
     found_at: u32,
 }
@@ -76,8 +76,8 @@ impl Walker {
     /// return: the peer had forgotten the walker, and the loop's links back to it have closed.
     fn erase_loops(&mut self) {
         let session = |i: usize| self.sessions.get(i).copied().unwrap_or(0);
-        let mut index: FxHashMap<(PeerId, u32), usize> = FxHashMap::default();
-        let mut erased: Vec<(PeerId, u32)> = Vec::with_capacity(self.path.len());
+        let mut index: FxHashMap<(PeerId, u64), usize> = FxHashMap::default();
+        let mut erased: Vec<(PeerId, u64)> = Vec::with_capacity(self.path.len());
         for (i, &v) in self.path.iter().enumerate() {
             let key = (v, session(i));
             match index.get(&key) {
@@ -206,6 +206,7 @@ impl Protocol for RandomWalk {
         let walkers = self.walkers as usize;
         let state = slot_of(&mut self.states, q.slot);
         state.visited.clear(&mut self.pool);
+        state.visited.start(view);
         state.walkers.resize_with(walkers, Walker::default);
         for w in &mut state.walkers {
             w.reset(q.source, view);

@@ -10,9 +10,12 @@
 //! flood widely at the same time hold one.
 //!
 //! Under churn a peer that leaves forgets every query it saw, and its links close. Rather than visit every
-//! query's table when a peer leaves, an entry records the sessions ([`View::session`]) its peer and its
-//! predecessor were in: an entry of an earlier session of its peer is forgotten (the peer takes the query as
-//! new), and one whose predecessor has left since leads over a closed link. Without churn nothing is recorded.
+//! query's table when a peer leaves, a table remembers the event that started it: a peer that has stayed online
+//! since then has no stale entry, and neither have its links. Only for the few peers that joined or left while
+//! the query ran does an entry record the sessions ([`View::session`]) its peer and its predecessor were in: an
+//! entry of an earlier session of its peer is forgotten (the peer takes the query as new), and one whose
+//! predecessor has left since leads over a closed link. (Recording sessions for every entry cost a hash insert
+//! per first copy, measured.) Without churn nothing is recorded.
 
 use std::collections::hash_map::Entry;
 
@@ -29,8 +32,6 @@ pub struct RoutePool {
     spare_bits: Vec<Vec<u64>>,
     /// Predecessor arrays (never cleared: only read where the bit is set).
     spare_preds: Vec<Vec<PeerId>>,
-    /// Session stamp arrays (churn; never cleared, as predecessors).
-    spare_stamps: Vec<Vec<Stamp>>,
 }
 
 impl RoutePool {
@@ -40,7 +41,6 @@ impl RoutePool {
             threshold: (peers / 64).max(256),
             spare_bits: Vec::new(),
             spare_preds: Vec::new(),
-            spare_stamps: Vec::new(),
         }
     }
 
@@ -58,57 +58,58 @@ impl RoutePool {
     }
 }
 
-/// Under churn, the sessions a query's table recorded: a hash map while the table is sparse, an array indexed by
-/// peer once it is dense (a hash lookup per duplicate took a sixth of the run time under churn, measured). Every
-/// peer with an entry in the table has a stamp; array entries of other peers are stale and never read.
+/// Under churn, what a query's table knows of the sessions of the peers it holds (see the module doc).
 #[derive(Default)]
-struct Stamps {
-    sparse: FxHashMap<PeerId, Stamp>,
-    dense: Vec<Stamp>,
+struct Sessions {
+    /// The event that started the table: peers that have stayed online since have no stale entry.
+    since: u64,
+    /// Sessions recorded for the entries of peers (or predecessors) that joined or left since `since`.
+    recorded: FxHashMap<PeerId, Stamp>,
 }
 
-impl Stamps {
-    /// The stamp of `v`, which has an entry.
+impl Sessions {
+    fn new(view: View<'_>) -> Sessions {
+        Sessions {
+            since: view.event(),
+            recorded: FxHashMap::default(),
+        }
+    }
+
+    /// Whether the entry of `v` (which has one) is of `v`'s current session.
     #[inline]
-    fn get(&self, v: PeerId) -> Option<Stamp> {
-        if self.dense.is_empty() {
-            self.sparse.get(&v).copied()
-        } else {
-            Some(self.dense[v as usize])
-        }
+    fn own_current(&self, v: PeerId, view: View<'_>) -> bool {
+        view.steady_since(v, self.since)
+            || self
+                .recorded
+                .get(&v)
+                .is_some_and(|s| s.own == view.session(v))
     }
 
-    /// Records `v`'s stamp; `dense` says whether its table is dense now.
+    /// Whether `v`'s predecessor `pred` is in the session it was in when `v`'s entry was made (so the link they
+    /// shared then still stands).
     #[inline]
-    fn set(&mut self, v: PeerId, stamp: Stamp, dense: bool, pool: &mut RoutePool) {
-        if dense && self.dense.is_empty() {
-            self.dense = pool
-                .spare_stamps
-                .pop()
-                .unwrap_or_else(|| vec![Stamp::default(); pool.peers]);
-            for (k, s) in self.sparse.drain() {
-                self.dense[k as usize] = s;
-            }
-        }
-        if self.dense.is_empty() {
-            self.sparse.insert(v, stamp);
-        } else {
-            self.dense[v as usize] = stamp;
-        }
+    fn pred_current(&self, v: PeerId, pred: PeerId, view: View<'_>) -> bool {
+        view.steady_since(pred, self.since)
+            || self
+                .recorded
+                .get(&v)
+                .is_some_and(|s| s.pred == view.session(pred))
     }
 
-    fn clear(&mut self, pool: &mut RoutePool) {
-        if !self.dense.is_empty() {
-            pool.spare_stamps.push(std::mem::take(&mut self.dense));
+    /// An entry for `v` from `pred` is made now: its sessions are recorded unless both have stayed since the table
+    /// started (`always`: record anyway).
+    #[inline]
+    fn made(&mut self, v: PeerId, pred: PeerId, view: View<'_>, always: bool) {
+        if always || !view.steady_since(v, self.since) || !view.steady_since(pred, self.since) {
+            self.recorded.insert(
+                v,
+                Stamp {
+                    own: view.session(v),
+                    pred: view.session(pred),
+                },
+            );
         }
-        self.sparse.clear();
     }
-}
-
-/// The stamp of `v` (which has an entry) in a table's stamps, if it keeps any.
-#[inline]
-fn sessions_get(stamps: &Option<Box<Stamps>>, v: PeerId) -> Option<Stamp> {
-    stamps.as_ref().and_then(|s| s.get(v))
 }
 
 /// Whether `v`'s bit is set in a dense "seen" bitset.
@@ -135,31 +136,32 @@ pub struct Visited {
     bits: Option<Vec<u64>>,
     /// Distinct peers marked.
     len: usize,
-    /// Under churn: the session each peer was visited in (`own`). Boxed, so that a table without churn stays
-    /// small.
-    sessions: Option<Box<Stamps>>,
+    /// Under churn (set by [`Visited::start`]). Boxed, so that a table without churn stays small.
+    sessions: Option<Box<Sessions>>,
 }
 
 impl Visited {
+    /// Starts the set for a query (after [`Visited::clear`]): under churn it remembers the event.
+    pub fn start(&mut self, view: View<'_>) {
+        self.sessions = view.churn().then(|| Box::new(Sessions::new(view)));
+    }
+
     /// A visit to `v`: true if `v` had not seen the query (in its current session, under churn).
     #[inline]
     pub fn visit(&mut self, v: PeerId, view: View<'_>, pool: &mut RoutePool) -> bool {
-        if !view.churn() {
-            return self.insert(v, pool);
-        }
-        let stamp = Stamp {
-            own: view.session(v),
-            pred: 0,
+        let first = self.insert(v, pool);
+        let Some(sessions) = &mut self.sessions else {
+            return first;
         };
-        if !self.insert(v, pool) && sessions_get(&self.sessions, v) == Some(stamp) {
+        if first {
+            sessions.made(v, v, view, false);
+            return true;
+        }
+        if sessions.own_current(v, view) {
             return false;
         }
-        // A first visit, or one in a later session: the peer had forgotten the query (it is still one peer
-        // reached).
-        let dense = self.bits.is_some();
-        self.sessions
-            .get_or_insert_default()
-            .set(v, stamp, dense, pool);
+        // A visit in a later session: the peer had forgotten the query (it is still one peer reached).
+        sessions.made(v, v, view, true);
         true
     }
 
@@ -218,9 +220,7 @@ impl Visited {
             pool.give_bits(bits);
         }
         self.sparse.clear();
-        if let Some(s) = &mut self.sessions {
-            s.clear(pool);
-        }
+        self.sessions = None;
         self.len = 0;
     }
 }
@@ -235,16 +235,15 @@ pub struct Routes {
     dense: Option<Dense>,
     /// Distinct peers with an entry.
     len: usize,
-    /// Under churn: the sessions each peer and its predecessor were in when the peer got its first copy. Boxed,
-    /// so that a table without churn stays small.
-    stamps: Option<Box<Stamps>>,
+    /// Under churn (set by [`Routes::start`]). Boxed, so that a table without churn stays small.
+    sessions: Option<Box<Sessions>>,
 }
 
-/// The sessions of a routing entry's peer and of its predecessor when the entry was made.
+/// The sessions of an entry's peer and of its predecessor when the entry was made.
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
 struct Stamp {
-    own: u32,
-    pred: u32,
+    own: u64,
+    pred: u64,
 }
 
 /// Where a hit at a peer goes next.
@@ -261,9 +260,9 @@ struct Dense {
     seen: Vec<u64>,
     /// Only read where the seen bit is set (recycled without clearing).
     preds: Vec<PeerId>,
-    /// Entries carry sessions (churn): a set bit may be of an earlier session of its peer. Here beside the bits
-    /// it qualifies, the known-duplicate check reads it with them.
-    stamped: bool,
+    /// Under churn a set bit may be of an earlier session of its peer. Here beside the bits it qualifies, the
+    /// known-duplicate check reads it with them.
+    churn: bool,
 }
 
 impl Routes {
@@ -273,7 +272,12 @@ impl Routes {
     pub fn seen_dense(&self, v: PeerId) -> bool {
         self.dense
             .as_ref()
-            .is_some_and(|d| !d.stamped && has_bit(&d.seen, v))
+            .is_some_and(|d| !d.churn && has_bit(&d.seen, v))
+    }
+
+    /// Starts the table for a query (after [`Routes::clear`]): under churn it remembers the event.
+    pub fn start(&mut self, view: View<'_>) {
+        self.sessions = view.churn().then(|| Box::new(Sessions::new(view)));
     }
 
     /// Peer `v` receives the query from `pred`: true (and recorded) if it is `v`'s first copy, in its current
@@ -286,7 +290,7 @@ impl Routes {
         view: View<'_>,
         pool: &mut RoutePool,
     ) -> bool {
-        if !view.churn() {
+        if self.sessions.is_none() {
             return self.insert_new(v, pred, pool);
         }
         self.receive_in_session(v, pred, view, pool)
@@ -301,29 +305,25 @@ impl Routes {
         view: View<'_>,
         pool: &mut RoutePool,
     ) -> bool {
-        let stamp = Stamp {
-            own: view.session(v),
-            pred: view.session(pred),
+        let first = self.insert_new(v, pred, pool);
+        let Some(sessions) = &mut self.sessions else {
+            return first;
         };
-        if !self.insert_new(v, pred, pool) {
-            if sessions_get(&self.stamps, v).is_some_and(|s| s.own == stamp.own) {
-                return false;
-            }
-            // `v` left since it saw the query, and forgot it: this is its first copy again (it is still one peer
-            // that has seen the query).
-            match &mut self.dense {
-                Some(d) => d.preds[v as usize] = pred,
-                None => {
-                    self.sparse.insert(v, pred);
-                }
-            }
+        if first {
+            sessions.made(v, pred, view, false);
+            return true;
         }
-        let dense = self.dense.is_some();
-        self.stamps
-            .get_or_insert_default()
-            .set(v, stamp, dense, pool);
-        if let Some(d) = &mut self.dense {
-            d.stamped = true;
+        if sessions.own_current(v, view) {
+            return false;
+        }
+        // `v` left since it saw the query, and forgot it: this is its first copy again (it is still one peer that
+        // has seen the query).
+        sessions.made(v, pred, view, true);
+        match &mut self.dense {
+            Some(d) => d.preds[v as usize] = pred,
+            None => {
+                self.sparse.insert(v, pred);
+            }
         }
         true
     }
@@ -334,13 +334,10 @@ impl Routes {
         let Some(pred) = self.get(v) else {
             return Route::Broken;
         };
-        let alive = if view.churn() {
-            // Entries are only made at a first copy, so under churn there is a stamp.
-            sessions_get(&self.stamps, v)
-                .is_some_and(|s| s.own == view.session(v) && s.pred == view.session(pred))
-        } else {
-            true
-        };
+        let alive = self
+            .sessions
+            .as_ref()
+            .is_none_or(|s| s.own_current(v, view) && (v == pred || s.pred_current(v, pred, view)));
         // Neither end left since the query passed, so the link it came over still stands.
         debug_assert!(!alive || v == pred || view.linked(v, pred));
         if alive {
@@ -417,7 +414,7 @@ impl Routes {
         self.dense = Some(Dense {
             seen,
             preds,
-            stamped: self.stamps.is_some(),
+            churn: self.sessions.is_some(),
         });
     }
 
@@ -437,9 +434,7 @@ impl Routes {
             pool.spare_preds.push(preds);
         }
         self.sparse.clear();
-        if let Some(s) = &mut self.stamps {
-            s.clear(pool);
-        }
+        self.sessions = None;
         self.len = 0;
     }
 }
@@ -502,20 +497,27 @@ mod tests {
         let c = Content::from_holders(3, vec![vec![]], vec![1.0]);
         let added = AddedCopies::default();
         let mut o = Overlay::new(&g, &[true; 3], 2, 1, false, stream(1, Stream::Overlay));
-        for dense_from in [usize::MAX, 0] {
+        for (round, dense_from) in [usize::MAX, 0].into_iter().enumerate() {
+            // Events numbered on from round to round, as in a run.
+            let event = 10 * round as u64 + 10;
             let mut pool = RoutePool::new(3);
             pool.threshold = dense_from.max(1);
             let mut r = Routes::default();
-            let view = View::new(&g, &c, &added, None).live(Some(&o));
+            let view = View::new(&g, &c, &added, None)
+                .live(Some(&o))
+                .at_event(event);
+            r.start(view);
             assert!(r.receive(0, 0, view, &mut pool));
             assert!(r.receive(1, 0, view, &mut pool));
             assert!(r.receive(2, 1, view, &mut pool));
             assert!(!r.receive(1, 2, view, &mut pool), "a duplicate");
             assert_eq!(r.route(2, view), Route::Next(1));
             // Peer 1 leaves and comes back (linking to 0 and 2 again).
-            o.leave(1);
-            o.join(1);
-            let view = View::new(&g, &c, &added, None).live(Some(&o));
+            o.leave(1, event + 1);
+            o.join(1, event + 2);
+            let view = View::new(&g, &c, &added, None)
+                .live(Some(&o))
+                .at_event(event + 3);
             assert!(view.linked(2, 1), "linked again, over a new link");
             assert_eq!(r.route(2, view), Route::Broken, "2's link to 1 closed");
             assert_eq!(r.route(1, view), Route::Broken, "1 forgot the query");
