@@ -867,7 +867,11 @@ impl<'a, P: Protocol> Engine<'a, P> {
         if let Some(f) = self.out.fanout.take() {
             self.fan_out(f);
         }
-        let session = self.session(self.acting);
+        let session = if self.out.timers.is_empty() {
+            0
+        } else {
+            self.session(self.acting)
+        };
         for t in self.out.timers.drain(..) {
             self.queue.push(
                 now + t.delay_us,
@@ -956,7 +960,7 @@ impl<'a, P: Protocol> Engine<'a, P> {
     }
 
     /// Under churn, `msg` as it travels: its `from` is the index of its tag (its sender and the event now).
-    #[inline(never)]
+    #[inline]
     fn tagged(&mut self, msg: Message) -> Message {
         let tag = Tag {
             from: msg.from,
