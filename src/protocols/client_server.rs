@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 
 use rand_distr::{Distribution, Exp};
 
-use super::{Message, MsgKind, Outbox, Protocol, ProtocolStats, QueryInfo, Timer, View};
+use super::{FastPaths, Message, MsgKind, Outbox, Protocol, ProtocolStats, QueryInfo, Timer, View};
 use crate::rng::SimRng;
 
 pub struct ClientServer {
@@ -140,3 +140,5 @@ impl Protocol for ClientServer {
         }
     }
 }
+
+impl FastPaths for ClientServer {}

@@ -5,7 +5,7 @@
 
 use super::flooding::{HOPS_MASK, flood_receive, flood_start, route_hit, slot_of};
 use super::routes::{RoutePool, Routes};
-use super::{Message, MsgKind, Outbox, Protocol, QueryInfo, Timer, View};
+use super::{FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, Timer, View};
 
 /// The ring a message belongs to: the bits above the hop count.
 #[inline]
@@ -69,19 +69,6 @@ impl Protocol for ExpandingRing {
         self.start_ring(0, q, view, out);
     }
 
-    /// A ring's query at a peer that the ring's dense table has seen: only a duplicate (never under churn, where
-    /// the peer may have left and forgotten the query since: see `Routes::seen_dense`).
-    #[inline]
-    fn known_duplicate(&self, msg: &Message) -> bool {
-        let ring = ring_of(msg);
-        msg.kind == MsgKind::Query
-            && self
-                .states
-                .get(msg.query as usize)
-                .and_then(|s| s.rings.get(ring))
-                .is_some_and(|r| r.seen_dense(msg.to))
-    }
-
     fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         let ring = ring_of(msg);
         let state = slot_of(&mut self.states, q.slot);
@@ -125,6 +112,21 @@ impl Protocol for ExpandingRing {
             r.clear(&mut self.pool);
         }
         reached
+    }
+}
+
+impl FastPaths for ExpandingRing {
+    /// A ring's query at a peer that the ring's dense table has seen: only a duplicate (never under churn, where
+    /// the peer may have left and forgotten the query since: see `Routes::seen_dense`).
+    #[inline]
+    fn known_duplicate(&self, msg: &Message) -> bool {
+        let ring = ring_of(msg);
+        msg.kind == MsgKind::Query
+            && self
+                .states
+                .get(msg.query as usize)
+                .and_then(|s| s.rings.get(ring))
+                .is_some_and(|r| r.seen_dense(msg.to))
     }
 }
 

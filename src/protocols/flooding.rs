@@ -9,7 +9,7 @@
 //! through the ultrapeer it got the query from.
 
 use super::routes::{Route, RoutePool, Routes};
-use super::{Fanout, Message, MsgKind, Outbox, Protocol, QueryInfo, Receipt, View};
+use super::{Fanout, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, Receipt, View};
 use crate::content::ObjectId;
 use crate::graph::PeerId;
 
@@ -278,6 +278,15 @@ impl Protocol for Flooding {
         }
     }
 
+    fn finish(&mut self, slot: u32) -> u64 {
+        let routes = slot_of(&mut self.routes, slot);
+        let reached = routes.len().saturating_sub(1) as u64;
+        routes.clear(&mut self.pool);
+        reached
+    }
+}
+
+impl FastPaths for Flooding {
     /// A duplicate (most of a flood's messages) sends nothing.
     #[inline]
     fn may_expand(&self, slot: u32, peer: PeerId) -> bool {
@@ -323,13 +332,6 @@ impl Protocol for Flooding {
     #[inline]
     fn known_duplicate(&self, msg: &Message) -> bool {
         msg.kind == MsgKind::Query && self.seen_dense(msg.query, msg.to)
-    }
-
-    fn finish(&mut self, slot: u32) -> u64 {
-        let routes = slot_of(&mut self.routes, slot);
-        let reached = routes.len().saturating_sub(1) as u64;
-        routes.clear(&mut self.pool);
-        reached
     }
 }
 

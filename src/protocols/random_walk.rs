@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 use super::flooding::slot_of;
 use super::routes::{RoutePool, Visited};
-use super::{Message, MsgKind, Outbox, Protocol, QueryInfo, View};
+use super::{FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, View};
 use crate::graph::PeerId;
 use crate::rng::SimRng;
 use crate::scenario::WalkBias;
@@ -195,13 +195,6 @@ impl RandomWalk {
 }
 
 impl Protocol for RandomWalk {
-    #[inline]
-    fn prefetch(&self, slot: u32, peer: PeerId) {
-        if let Some(state) = self.states.get(slot as usize) {
-            state.visited.prefetch(peer);
-        }
-    }
-
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         let walkers = self.walkers as usize;
         let state = slot_of(&mut self.states, q.slot);
@@ -317,6 +310,15 @@ impl Protocol for RandomWalk {
             w.sessions.shrink_to(64);
         }
         reached
+    }
+}
+
+impl FastPaths for RandomWalk {
+    #[inline]
+    fn prefetch(&self, slot: u32, peer: PeerId) {
+        if let Some(state) = self.states.get(slot as usize) {
+            state.visited.prefetch(peer);
+        }
     }
 }
 
