@@ -24,7 +24,8 @@ use std::process::Command;
 use bare_loop::QueueKind;
 use gnutsim::dist::secs_to_us;
 use gnutsim::engine;
-use gnutsim::scenario::{self, StrategyKind};
+use gnutsim::protocols::flooding::FloodingSpec;
+use gnutsim::scenario;
 use gnutsim::workload::Arrival;
 use gnutsim::world::World;
 
@@ -71,7 +72,7 @@ fn main() {
         // Against the fastest bare loop of the run.
         let best = bare.map(|b| b.iter().flatten().copied().fold(0.0, f64::max));
         // The flood workloads (those with bare loops) against PeerSim at the same size.
-        let peers = scenario::load(&path, &[]).map(|s| s.network.peers);
+        let peers = scenario::load(&path, &[], gnutsim::strategies::KINDS).map(|s| s.network.peers);
         let peersim = PEERSIM_BEST
             .iter()
             .find(|&&(n, _)| bare.is_some() && peers.as_ref().is_ok_and(|&p| p == n))
@@ -210,13 +211,12 @@ impl PeerSimHere {
 /// `engine_events` checks that they did the engine's work (the same floods give the same deliveries, give or take
 /// the engine's query hits and different latency draws).
 fn bare_rates(path: &Path, engine_events: u64) -> Option<[Option<f64>; 4]> {
-    let s = scenario::load(path, &[]).expect("benchmark scenario loads");
+    let s =
+        scenario::load(path, &[], gnutsim::strategies::KINDS).expect("benchmark scenario loads");
     let [strategy] = s.strategies.as_slice() else {
         return None;
     };
-    let StrategyKind::Flooding { ttl } = strategy.kind else {
-        return None;
-    };
+    let &FloodingSpec { ttl } = strategy.spec::<FloodingSpec>()?;
     if s.churn.enabled {
         return None;
     }

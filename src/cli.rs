@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::engine;
 use crate::error::{Error, Result};
 use crate::estimate;
 use crate::output;
 use crate::runner::{self, RunOptions};
 use crate::scenario::{self, sweep::Plan};
+use crate::strategies;
 use crate::topology::{edgelist, stats::GraphStats};
 use crate::world::World;
 
@@ -108,7 +108,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 return Err(Error::Usage("--threads must be at least 1".into()));
             }
             let shard = shard.as_deref().map(parse_shard).transpose()?;
-            let plan = scenario::load_plan(&scenario, &sets)?;
+            let plan = scenario::load_plan(&scenario, &sets, strategies::KINDS)?;
             let threads_used = threads.unwrap_or_else(rayon::current_num_threads);
             let est = estimate::estimate(&plan, threads_used);
             if !force && let Some(why) = est.refusal(estimate::available_memory()) {
@@ -133,7 +133,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Check { scenario, sets } => {
-            let plan = scenario::load_plan(&scenario, &sets)?;
+            let plan = scenario::load_plan(&scenario, &sets, strategies::KINDS)?;
             let est = estimate::estimate(&plan, rayon::current_num_threads());
             let refusal = est.refusal(estimate::available_memory());
             // Build replication 0's overlay of the first point, to warn about a disconnected one (unless the
@@ -237,7 +237,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     )?,
                 };
             let index = query.unwrap_or(0);
-            let Some(t) = engine::trace_query(s, st, &world, index) else {
+            let Some(t) = strategies::trace_query(s, st, &world, index) else {
                 return Err(Error::Usage(format!(
                     "the run issues fewer than {} queries: choose a smaller --query",
                     index + 1
@@ -260,7 +260,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     "gnutsim trace: {}, replication 0, strategy {} ({})\n{}",
                     s.name,
                     st.name,
-                    st.kind.name(),
+                    st.kind(),
                     output::trace::render(&t, world.peers())
                 )
             };
@@ -274,7 +274,7 @@ fn first_world(
     file: &std::path::Path,
     sets: &[String],
 ) -> Result<(crate::scenario::Scenario, World)> {
-    let plan = scenario::load_plan(file, sets)?;
+    let plan = scenario::load_plan(file, sets, strategies::KINDS)?;
     let s = plan.points[0].scenario.clone();
     let world = World::build(&s, 0)?;
     Ok((s, world))

@@ -5,7 +5,7 @@
 
 use crate::churn;
 use crate::scenario::sweep::Plan;
-use crate::scenario::{Scenario, StrategyKind, TopologyKind};
+use crate::scenario::{Scenario, TopologyKind};
 use crate::world::churn_horizon_us;
 
 /// More events than this are refused without --force (days of computing at tens of millions per second).
@@ -76,43 +76,6 @@ fn mean_degree(s: &Scenario) -> f64 {
     }
 }
 
-/// Messages one query of `kind` sends, at most.
-fn messages_per_query(kind: &StrategyKind, d: f64, edges: f64) -> f64 {
-    let flood = |ttl: u32| -> f64 {
-        let b = (d - 1.0).max(1.0);
-        let mut total = 0.0;
-        let mut front = d;
-        for _ in 0..ttl {
-            total += front;
-            front *= b;
-            if total > 2.0 * edges {
-                break;
-            }
-        }
-        total.min(2.0 * edges + 1.0)
-    };
-    match kind {
-        StrategyKind::Flooding { ttl } => 2.0 * flood(*ttl),
-        StrategyKind::ExpandingRing { ttls, .. } => {
-            2.0 * ttls.iter().map(|&t| flood(t)).sum::<f64>()
-        }
-        StrategyKind::RandomWalk {
-            walkers,
-            ttl,
-            check_every,
-            ..
-        } => {
-            let checks = if *check_every > 0 {
-                2.0 / *check_every as f64
-            } else {
-                0.0
-            };
-            *walkers as f64 * *ttl as f64 * (1.0 + checks)
-        }
-        StrategyKind::ClientServer { .. } => 3.0,
-    }
-}
-
 /// Events and memory of one point's runs (all replications and strategies).
 fn point(s: &Scenario, threads: usize) -> (f64, f64) {
     let n = s.network.peers as f64;
@@ -133,7 +96,7 @@ fn point(s: &Scenario, threads: usize) -> (f64, f64) {
     let mut events = 0.0;
     let mut engine_bytes: f64 = 0.0;
     for st in &s.strategies {
-        let m = messages_per_query(&st.kind, d, edges);
+        let m = st.spec.messages_per_query(d, edges);
         events += queries * (m + 1.0) + churn_events;
         // In flight at once: the messages of the queries running together (a second each, at least one).
         let concurrent = (queries / s.duration).max(1.0);
@@ -189,18 +152,21 @@ mod tests {
     #[test]
     fn flood_messages_grow_as_a_tree_and_stop_at_a_full_flood() {
         // Degree 4: 4 + 12 + 36 = 52 query messages for TTL 3, doubled for hits (an upper bound).
-        let k = StrategyKind::Flooding { ttl: 3 };
-        assert_eq!(messages_per_query(&k, 4.0, 1e6), 104.0);
+        use crate::protocols::flooding::FloodingSpec;
+        use crate::protocols::random_walk::{RandomWalkSpec, WalkBias};
+        use crate::scenario::StrategySpec;
+        let k = FloodingSpec { ttl: 3 };
+        assert_eq!(k.messages_per_query(4.0, 1e6), 104.0);
         // A full flood sends at most 2E + 1 queries.
-        let k = StrategyKind::Flooding { ttl: 50 };
-        assert_eq!(messages_per_query(&k, 4.0, 100.0), 2.0 * 201.0);
-        let w = StrategyKind::RandomWalk {
+        let k = FloodingSpec { ttl: 50 };
+        assert_eq!(k.messages_per_query(4.0, 100.0), 2.0 * 201.0);
+        let w = RandomWalkSpec {
             walkers: 16,
             ttl: 100,
             check_every: 4,
-            bias: crate::scenario::WalkBias::Uniform,
+            bias: WalkBias::Uniform,
         };
-        assert_eq!(messages_per_query(&w, 4.0, 1e6), 16.0 * 100.0 * 1.5);
+        assert_eq!(w.messages_per_query(4.0, 1e6), 16.0 * 100.0 * 1.5);
     }
 
     #[test]

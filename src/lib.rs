@@ -17,6 +17,7 @@ pub mod protocols;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod strategies;
 pub mod topology;
 pub mod workload;
 pub mod world;

@@ -9,9 +9,10 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::engine::{self, RunOutput};
+use crate::engine::RunOutput;
 use crate::error::ScenarioError;
 pub use crate::scenario::sweep::{Plan, Point};
+use crate::strategies;
 use crate::world::World;
 
 /// One strategy run's result: a row of runs.csv and its timeseries, Lorenz curve and queries.
@@ -74,7 +75,7 @@ fn run_job(
     Ok(s.strategies
         .par_iter()
         .map(|st| {
-            let output = engine::simulate(s, st, &world);
+            let output = strategies::simulate(s, st, &world);
             bar.inc(1);
             RunResult {
                 point: point.index,
@@ -82,7 +83,7 @@ fn run_job(
                 replication,
                 seed: world.seed,
                 strategy: st.name.clone(),
-                kind: st.kind.name(),
+                kind: st.kind(),
                 peers: s.network.peers,
                 largest_component_share: world.largest_component_share,
                 output,

@@ -15,13 +15,11 @@ use crate::dist::{BlockDraws, secs_to_us};
 use crate::metrics::recorder::Recorder;
 use crate::metrics::{BucketRow, Outcome, QueryRecord, Recorded, RunMetrics};
 use crate::overlay::Overlay;
-use crate::protocols::client_server::ClientServer;
-use crate::protocols::expanding_ring::ExpandingRing;
-use crate::protocols::flooding::Flooding;
-use crate::protocols::random_walk::RandomWalk;
-use crate::protocols::{Fanout, FastPaths, Message, Outbox, Protocol, QueryInfo, Receipt, View};
+use crate::protocols::{
+    BuildEnv, Fanout, FastPaths, Message, Outbox, Protocol, QueryInfo, Receipt, View,
+};
 use crate::rng::{self, SimRng, Stream};
-use crate::scenario::{ReplicateOnHit, Scenario, Strategy, StrategyKind};
+use crate::scenario::{ReplicateOnHit, Scenario, Strategy};
 use crate::workload::{Arrival, QueryTrace};
 use crate::world::World;
 use event::{Event, MAX_SLOTS, Packed};
@@ -82,90 +80,50 @@ pub fn query_trace(s: &Scenario, world: &World) -> QueryTrace {
     .with_tick(s.workload.issue_tick.map_or(1, secs_to_us))
 }
 
-/// Runs one strategy over one world, with the replication's query trace.
-pub fn simulate(s: &Scenario, strategy: &Strategy, world: &World) -> RunOutput {
-    let trace = query_trace(s, world);
-    simulate_arrivals(s, strategy, world, trace)
+/// What one strategy's run is asked for: the whole run, or following one query (in issue order) hop by hop
+/// until it ends.
+pub enum Job {
+    Run,
+    Trace(u64),
 }
 
-/// Builds the engine for `strategy`'s protocol and applies `$then` to it: one place that maps a strategy kind to
-/// its protocol, used by full runs and by traces.
-macro_rules! with_engine {
-    ($s:expr, $strategy:expr, $world:expr, $trace:expr, |$engine:ident| $then:expr) => {{
-        let (s, strategy, world) = ($s, $strategy, $world);
-        let peers = world.graph.len();
-        let paths = s.content.replicate_on_hit == ReplicateOnHit::Path;
+/// What a [`Job`] gives back.
+pub enum Done {
+    Run(Box<RunOutput>),
+    /// `None` if the run issues fewer queries, or the traced query does not end.
+    Trace(Option<TracedQuery>),
+}
+
+/// What a strategy's protocol is built with for one run of `world`.
+pub fn build_env(s: &Scenario, world: &World) -> BuildEnv {
+    BuildEnv {
+        peers: world.peers(),
+        copy_along_path: s.content.replicate_on_hit == ReplicateOnHit::Path,
         // A strategy's own choices come from one stream, the same for every strategy of the replication.
-        let protocol_rng = rng::stream(world.seed, Stream::Protocol);
-        let trace: Box<dyn Iterator<Item = Arrival> + '_> = $trace;
-        match &strategy.kind {
-            StrategyKind::Flooding { ttl } => {
-                let $engine = Engine::new(s, strategy, world, trace, Flooding::new(*ttl, peers, paths));
-                $then
-            }
-            StrategyKind::ExpandingRing { ttls, ring_wait } => {
-                let p = ExpandingRing::new(ttls.clone(), secs_to_us(*ring_wait), peers, paths);
-                let $engine = Engine::new(s, strategy, world, trace, p);
-                $then
-            }
-            StrategyKind::RandomWalk {
-                walkers,
-                ttl,
-                check_every,
-                bias,
-            } => {
-                let p = RandomWalk::new(*walkers, *ttl, *check_every, *bias, protocol_rng, peers, paths);
-                let $engine = Engine::new(s, strategy, world, trace, p);
-                $then
-            }
-            StrategyKind::ClientServer {
-                servers,
-                service_rate,
-                queue_limit,
-            } => {
-                let p = ClientServer::new(*servers, *service_rate, *queue_limit, protocol_rng);
-                let $engine = Engine::new(s, strategy, world, trace, p);
-                $then
-            }
-        }
-    }};
+        rng: rng::stream(world.seed, Stream::Protocol),
+    }
 }
 
-/// Runs one strategy over one world with given query arrivals (in time order): hand-built cases in tests.
-pub fn simulate_arrivals<'a>(
+/// Runs `protocol` (built for `strategy`) over `world` with given query arrivals (in time order). The registry of
+/// strategy kinds (`crate::strategies`) calls it with each kind's protocol type.
+pub fn launch<'a, P: Protocol + FastPaths>(
     s: &Scenario,
     strategy: &Strategy,
     world: &'a World,
-    arrivals: impl Iterator<Item = Arrival> + 'a,
-) -> RunOutput {
-    with_engine!(s, strategy, world, Box::new(arrivals), |engine| engine
-        .run())
-}
-
-/// Follows query `index` (in issue order) of one strategy run, hop by hop; the run stops when that query
-/// ends. `None` if the run issues fewer queries.
-pub fn trace_query(
-    s: &Scenario,
-    strategy: &Strategy,
-    world: &World,
-    index: u64,
-) -> Option<TracedQuery> {
-    trace_arrivals(s, strategy, world, query_trace(s, world), index)
-}
-
-/// [`trace_query`] with given query arrivals (in time order): hand-built cases in tests.
-pub fn trace_arrivals<'a>(
-    s: &Scenario,
-    strategy: &Strategy,
-    world: &'a World,
-    arrivals: impl Iterator<Item = Arrival> + 'a,
-    index: u64,
-) -> Option<TracedQuery> {
-    let tracer = Some(Tracer::new(index));
-    let t = with_engine!(s, strategy, world, Box::new(arrivals), |engine| engine
-        .with_tracer(tracer)
-        .run_for_trace());
-    t.filter(|t| t.outcome.is_some())
+    arrivals: Box<dyn Iterator<Item = Arrival> + 'a>,
+    protocol: P,
+    job: Job,
+) -> Done {
+    let engine = Engine::new(s, strategy, world, arrivals, protocol);
+    match job {
+        Job::Run => Done::Run(Box::new(engine.run())),
+        Job::Trace(index) => Done::Trace(
+            engine
+                .with_tracer(Some(Tracer::new(index)))
+                .run_for_trace()
+                .filter(|t| t.outcome.is_some()),
+        ),
+    }
 }
 
 /// State of a query in progress.
@@ -1097,6 +1055,9 @@ mod tests {
     use super::*;
     use crate::metrics::RunMetrics;
     use crate::protocols::ProtocolStats;
+    use crate::protocols::expanding_ring::ExpandingRing;
+    use crate::protocols::flooding::Flooding;
+    use crate::protocols::random_walk::RandomWalk;
     use std::path::Path;
 
     /// A protocol without its fast paths: every message takes the general step (`handle` and the outbox), and
@@ -1133,7 +1094,8 @@ mod tests {
         text: &str,
         make: impl Fn(&World) -> P,
     ) -> RunMetrics {
-        let s = crate::scenario::load_str(Path::new("t.toml"), text, &[]).unwrap();
+        let s = crate::scenario::load_str(Path::new("t.toml"), text, &[], crate::strategies::KINDS)
+            .unwrap();
         let world = World::build(&s, 0).unwrap();
         let strategy = &s.strategies[0];
         let trace =
@@ -1243,7 +1205,7 @@ name = "s"
                 8,
                 64,
                 4,
-                crate::scenario::WalkBias::Uniform,
+                crate::protocols::random_walk::WalkBias::Uniform,
                 rng::stream(w.seed, Stream::Protocol),
                 w.graph.len(),
                 true,

@@ -10,8 +10,15 @@ use std::collections::VecDeque;
 
 use rand_distr::{Distribution, Exp};
 
-use super::{FastPaths, Message, MsgKind, Outbox, Protocol, ProtocolStats, QueryInfo, Timer, View};
+use std::any::Any;
+
+use super::{
+    BuildEnv, BuildProtocol, FastPaths, Message, MsgKind, Outbox, Protocol, ProtocolStats,
+    QueryInfo, Timer, View,
+};
 use crate::rng::SimRng;
+use crate::scenario::reader::{R, Reader};
+use crate::scenario::{KeyValue, StrategySpec};
 
 pub struct ClientServer {
     servers: u32,
@@ -142,3 +149,62 @@ impl Protocol for ClientServer {
 }
 
 impl FastPaths for ClientServer {}
+
+// ---- The strategy kind: keys, defaults, work estimate, construction ----
+
+/// `kind = "client-server"`, the baseline: a central index of `servers` servers sharing one FIFO queue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientServerSpec {
+    pub servers: u32,
+    /// Queries per second per server.
+    pub service_rate: f64,
+    /// Queries waiting beyond those in service; `None` = unlimited.
+    pub queue_limit: Option<u32>,
+}
+
+impl StrategySpec for ClientServerSpec {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn keys(&self) -> Vec<(&'static str, KeyValue)> {
+        let mut keys = vec![
+            ("servers", KeyValue::Int(self.servers.into())),
+            ("service_rate", KeyValue::Float(self.service_rate)),
+        ];
+        if let Some(q) = self.queue_limit {
+            keys.push(("queue_limit", KeyValue::Int(q.into())));
+        }
+        keys
+    }
+    fn messages_per_query(&self, _mean_degree: f64, _edges: f64) -> f64 {
+        3.0
+    }
+    fn clone_box(&self) -> Box<dyn StrategySpec> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl BuildProtocol for ClientServerSpec {
+    const KIND: &'static str = "client-server";
+    type Protocol = ClientServer;
+    fn read(keys: &mut Reader) -> R<Self> {
+        let servers = keys.int_in("servers", 1, 100_000, "from 1 to 100000")?;
+        let rate = keys.f64_in(
+            "service_rate",
+            |x| x > 0.0,
+            "a positive rate (queries per second per server)",
+        )?;
+        let queue_limit = keys.int_in("queue_limit", 0, u32::MAX as i64, "zero or more")?;
+        Ok(ClientServerSpec {
+            servers: servers.unwrap_or(1) as u32,
+            service_rate: keys.required("service_rate", rate)?,
+            queue_limit: queue_limit.map(|q| q as u32),
+        })
+    }
+    fn build(&self, env: BuildEnv) -> ClientServer {
+        ClientServer::new(self.servers, self.service_rate, self.queue_limit, env.rng)
+    }
+}

@@ -5,7 +5,15 @@
 
 use super::flooding::{HOPS_MASK, flood_receive, flood_start, route_hit, slot_of};
 use super::routes::{RoutePool, Routes};
-use super::{FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, Timer, View};
+use std::any::Any;
+
+use super::flooding::{MAX_TTL, flood_messages};
+use super::{
+    BuildEnv, BuildProtocol, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, Timer, View,
+};
+use crate::scenario::reader::{R, Reader, describe};
+use crate::scenario::tree::Value;
+use crate::scenario::{KeyValue, StrategySpec};
 
 /// The ring a message belongs to: the bits above the hop count.
 #[inline]
@@ -127,6 +135,97 @@ impl FastPaths for ExpandingRing {
                 .get(msg.query as usize)
                 .and_then(|s| s.rings.get(ring))
                 .is_some_and(|r| r.seen_dense(msg.to))
+    }
+}
+
+// ---- The strategy kind: keys, defaults, work estimate, construction ----
+
+/// `kind = "expanding-ring"`: floods with each TTL in turn, waiting `ring_wait` seconds for a hit before the
+/// next ring.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpandingRingSpec {
+    pub ttls: Vec<u32>,
+    pub ring_wait: f64,
+}
+
+impl StrategySpec for ExpandingRingSpec {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn keys(&self) -> Vec<(&'static str, KeyValue)> {
+        vec![
+            (
+                "ttls",
+                KeyValue::Ints(self.ttls.iter().map(|&t| t.into()).collect()),
+            ),
+            ("ring_wait", KeyValue::Float(self.ring_wait)),
+        ]
+    }
+    fn messages_per_query(&self, mean_degree: f64, edges: f64) -> f64 {
+        2.0 * self
+            .ttls
+            .iter()
+            .map(|&t| flood_messages(t, mean_degree, edges))
+            .sum::<f64>()
+    }
+    fn clone_box(&self) -> Box<dyn StrategySpec> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl BuildProtocol for ExpandingRingSpec {
+    const KIND: &'static str = "expanding-ring";
+    type Protocol = ExpandingRing;
+    fn read(keys: &mut Reader) -> R<Self> {
+        let ttls = match keys.node("ttls") {
+            None => vec![1, 2, 4, 7],
+            Some(n) => {
+                let Value::Array(items) = &n.value else {
+                    return Err(keys.error(
+                        "ttls",
+                        format!("must be an array of TTLs, got {}", n.value.type_name()),
+                    ));
+                };
+                let mut ttls = Vec::with_capacity(items.len());
+                for item in items {
+                    match item.value {
+                        Value::Integer(i) if (1..=MAX_TTL).contains(&i) => ttls.push(i as u32),
+                        ref v => {
+                            return Err(keys.error(
+                                "ttls",
+                                format!(
+                                    "every TTL must be an integer from 1 to {MAX_TTL}, got {}",
+                                    describe(v)
+                                ),
+                            ));
+                        }
+                    }
+                }
+                if ttls.is_empty() || ttls.len() > 255 || ttls.windows(2).any(|w| w[1] <= w[0]) {
+                    return Err(keys.error(
+                        "ttls",
+                        "must be a list of 1 to 255 increasing TTLs, e.g. [1, 2, 4, 7]",
+                    ));
+                }
+                ttls
+            }
+        };
+        let wait = keys.f64_in("ring_wait", |x| x > 0.0, "a positive number of seconds")?;
+        Ok(ExpandingRingSpec {
+            ttls,
+            ring_wait: wait.unwrap_or(2.0),
+        })
+    }
+    fn build(&self, env: BuildEnv) -> ExpandingRing {
+        ExpandingRing::new(
+            self.ttls.clone(),
+            crate::dist::secs_to_us(self.ring_wait),
+            env.peers as usize,
+            env.copy_along_path,
+        )
     }
 }
 

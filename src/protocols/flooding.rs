@@ -9,9 +9,16 @@
 //! through the ultrapeer it got the query from.
 
 use super::routes::{Route, RoutePool, Routes};
-use super::{Fanout, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, Receipt, View};
+use std::any::Any;
+
+use super::{
+    BuildEnv, BuildProtocol, Fanout, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo,
+    Receipt, View,
+};
 use crate::content::ObjectId;
 use crate::graph::PeerId;
+use crate::scenario::reader::{R, Reader};
+use crate::scenario::{KeyValue, StrategySpec};
 
 /// Hop counts of flooding messages use the low 16 bits; the expanding ring puts its ring number above them.
 pub(crate) const HOPS_MASK: u32 = 0xFFFF;
@@ -333,6 +340,66 @@ impl FastPaths for Flooding {
     fn known_duplicate(&self, msg: &Message) -> bool {
         msg.kind == MsgKind::Query && self.seen_dense(msg.query, msg.to)
     }
+}
+
+// ---- The strategy kind: keys, defaults, work estimate, construction ----
+
+/// Largest flooding TTL (no overlay has a diameter near this).
+pub const MAX_TTL: i64 = 65_535;
+
+/// `kind = "flooding"`: every query floods up to `ttl` hops.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FloodingSpec {
+    pub ttl: u32,
+}
+
+impl StrategySpec for FloodingSpec {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn keys(&self) -> Vec<(&'static str, KeyValue)> {
+        vec![("ttl", KeyValue::Int(self.ttl.into()))]
+    }
+    fn messages_per_query(&self, mean_degree: f64, edges: f64) -> f64 {
+        // Doubled for hits (an upper bound).
+        2.0 * flood_messages(self.ttl, mean_degree, edges)
+    }
+    fn clone_box(&self) -> Box<dyn StrategySpec> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl BuildProtocol for FloodingSpec {
+    const KIND: &'static str = "flooding";
+    type Protocol = Flooding;
+    fn read(keys: &mut Reader) -> R<Self> {
+        let ttl = keys.int_in("ttl", 1, MAX_TTL, &format!("from 1 to {MAX_TTL}"))?;
+        Ok(FloodingSpec {
+            ttl: ttl.unwrap_or(7) as u32,
+        })
+    }
+    fn build(&self, env: BuildEnv) -> Flooding {
+        Flooding::new(self.ttl, env.peers as usize, env.copy_along_path)
+    }
+}
+
+/// At most how many query messages one flood of `ttl` hops sends on an overlay of mean degree `mean_degree` with
+/// `edges` links: the tree-like front, capped by a full flood (2E + 1).
+pub fn flood_messages(ttl: u32, mean_degree: f64, edges: f64) -> f64 {
+    let branching = (mean_degree - 1.0).max(1.0);
+    let mut total = 0.0;
+    let mut front = mean_degree;
+    for _ in 0..ttl {
+        total += front;
+        front *= branching;
+        if total > 2.0 * edges {
+            break;
+        }
+    }
+    total.min(2.0 * edges + 1.0)
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub use view::{Links, View};
 
 use crate::content::ObjectId;
 use crate::graph::PeerId;
+use crate::rng::SimRng;
+use crate::scenario::StrategySpec;
+use crate::scenario::reader::{R, Reader};
 
 /// What the engine knows of a query, passed to the protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,4 +69,26 @@ pub trait Protocol {
     fn stats(&self) -> ProtocolStats {
         ProtocolStats::default()
     }
+}
+
+/// What building a protocol for one run needs beyond its spec.
+pub struct BuildEnv {
+    /// Peers of the overlay (node ids below this are peers).
+    pub peers: u32,
+    /// `content.replicate_on_hit = "path"`: a hit leaves a copy on every peer of its way back.
+    pub copy_along_path: bool,
+    /// The protocol's own random stream, the same for every strategy of the replication.
+    pub rng: SimRng,
+}
+
+/// A strategy kind: its spec (the keys of its `[[strategy]]` table) and the protocol built from it. Each kind
+/// implements this beside its protocol; `crate::strategies` lists the kinds.
+pub trait BuildProtocol: StrategySpec + Sized {
+    /// The `kind` value of its `[[strategy]]` tables.
+    const KIND: &'static str;
+    type Protocol: Protocol + FastPaths;
+    /// Reads the kind's keys (`name`, `kind` and `timeout` are read already), filling defaults.
+    fn read(keys: &mut Reader) -> R<Self>;
+    /// The protocol for one run.
+    fn build(&self, env: BuildEnv) -> Self::Protocol;
 }

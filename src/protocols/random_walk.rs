@@ -15,10 +15,15 @@ use rustc_hash::FxHashMap;
 
 use super::flooding::slot_of;
 use super::routes::{RoutePool, Visited};
-use super::{FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, View};
+use std::any::Any;
+
+use super::{
+    BuildEnv, BuildProtocol, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, View,
+};
 use crate::graph::PeerId;
 use crate::rng::SimRng;
-use crate::scenario::WalkBias;
+use crate::scenario::reader::{R, Reader};
+use crate::scenario::{KeyValue, StrategySpec};
 
 pub struct RandomWalk {
     walkers: u32,
@@ -319,6 +324,109 @@ impl FastPaths for RandomWalk {
         if let Some(state) = self.states.get(slot as usize) {
             state.visited.prefetch(peer);
         }
+    }
+}
+
+// ---- The strategy kind: keys, defaults, work estimate, construction ----
+
+/// Largest walker TTL (hop counts travel in 24 bits).
+pub const MAX_WALK_TTL: i64 = 10_000_000;
+
+/// `kind = "random-walk"`: `walkers` walkers of up to `ttl` steps; every `check_every` steps a walker asks the
+/// source whether to go on (0 = never).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RandomWalkSpec {
+    pub walkers: u32,
+    pub ttl: u32,
+    pub check_every: u32,
+    pub bias: WalkBias,
+}
+
+/// How a walker picks its next peer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WalkBias {
+    Uniform,
+    /// Next hop chosen in proportion to the neighbour's degree.
+    Degree,
+}
+
+impl WalkBias {
+    pub fn name(&self) -> &'static str {
+        match self {
+            WalkBias::Uniform => "uniform",
+            WalkBias::Degree => "degree",
+        }
+    }
+}
+
+impl StrategySpec for RandomWalkSpec {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn keys(&self) -> Vec<(&'static str, KeyValue)> {
+        vec![
+            ("walkers", KeyValue::Int(self.walkers.into())),
+            ("ttl", KeyValue::Int(self.ttl.into())),
+            ("check_every", KeyValue::Int(self.check_every.into())),
+            ("bias", KeyValue::Str(self.bias.name())),
+        ]
+    }
+    fn messages_per_query(&self, _mean_degree: f64, _edges: f64) -> f64 {
+        // A check every `check_every` steps is a question and an answer.
+        let checks = if self.check_every > 0 {
+            2.0 / self.check_every as f64
+        } else {
+            0.0
+        };
+        self.walkers as f64 * self.ttl as f64 * (1.0 + checks)
+    }
+    fn clone_box(&self) -> Box<dyn StrategySpec> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl BuildProtocol for RandomWalkSpec {
+    const KIND: &'static str = "random-walk";
+    type Protocol = RandomWalk;
+    fn read(keys: &mut Reader) -> R<Self> {
+        let walkers = keys.int_in("walkers", 1, 100_000, "from 1 to 100000")?;
+        let ttl = keys.int_in("ttl", 1, MAX_WALK_TTL, &format!("from 1 to {MAX_WALK_TTL}"))?;
+        let check_every = keys.int_in(
+            "check_every",
+            0,
+            MAX_WALK_TTL,
+            "zero (never) or a positive number of steps",
+        )?;
+        let bias = match keys.opt_str("bias")? {
+            None | Some("uniform") => WalkBias::Uniform,
+            Some("degree") => WalkBias::Degree,
+            Some(other) => {
+                return Err(keys.error(
+                    "bias",
+                    format!("unknown bias \"{other}\" (allowed: uniform, degree)"),
+                ));
+            }
+        };
+        Ok(RandomWalkSpec {
+            walkers: walkers.unwrap_or(16) as u32,
+            ttl: ttl.unwrap_or(1024) as u32,
+            check_every: check_every.unwrap_or(4) as u32,
+            bias,
+        })
+    }
+    fn build(&self, env: BuildEnv) -> RandomWalk {
+        RandomWalk::new(
+            self.walkers,
+            self.ttl,
+            self.check_every,
+            self.bias,
+            env.rng,
+            env.peers as usize,
+            env.copy_along_path,
+        )
     }
 }
 

@@ -2,12 +2,16 @@
 //! validate); nothing outside `validate.rs` rejects input.
 
 pub mod overrides;
+pub mod reader;
 pub mod resolved;
+pub mod strategy;
 pub mod sweep;
 pub mod tree;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
+
+pub use strategy::{KeyValue, Strategy, StrategyDef, StrategySpec};
 
 use crate::dist::Dist;
 use crate::error::{Origin, ScenarioError};
@@ -235,66 +239,6 @@ impl Churn {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Strategy {
-    pub name: String,
-    pub kind: StrategyKind,
-    /// Seconds after which a first hit no longer counts as success; `None` = no limit.
-    pub timeout: Option<f64>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum StrategyKind {
-    Flooding {
-        ttl: u32,
-    },
-    /// Floods with each TTL in turn, waiting `ring_wait` seconds for a hit before the next ring.
-    ExpandingRing {
-        ttls: Vec<u32>,
-        ring_wait: f64,
-    },
-    /// `walkers` walkers of up to `ttl` steps; every `check_every` steps a walker asks the source (0 = never).
-    RandomWalk {
-        walkers: u32,
-        ttl: u32,
-        check_every: u32,
-        bias: WalkBias,
-    },
-    /// The baseline: a central index of `servers` servers sharing one FIFO queue.
-    ClientServer {
-        servers: u32,
-        service_rate: f64,
-        queue_limit: Option<u32>,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WalkBias {
-    Uniform,
-    /// Next hop chosen in proportion to the neighbour's degree.
-    Degree,
-}
-
-impl WalkBias {
-    pub fn name(&self) -> &'static str {
-        match self {
-            WalkBias::Uniform => "uniform",
-            WalkBias::Degree => "degree",
-        }
-    }
-}
-
-impl StrategyKind {
-    pub fn name(&self) -> &'static str {
-        match self {
-            StrategyKind::Flooding { .. } => "flooding",
-            StrategyKind::ExpandingRing { .. } => "expanding-ring",
-            StrategyKind::RandomWalk { .. } => "random-walk",
-            StrategyKind::ClientServer { .. } => "client-server",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
 pub struct Output {
     /// Timeseries bucket width, seconds.
     pub bucket: f64,
@@ -378,9 +322,13 @@ impl Scenario {
 }
 
 /// Reads, overrides and validates a scenario file, expanding its `[sweep]` into points.
-pub fn load_plan(path: &Path, sets: &[String]) -> Result<sweep::Plan, ScenarioError> {
+pub fn load_plan(
+    path: &Path,
+    sets: &[String],
+    kinds: &[StrategyDef],
+) -> Result<sweep::Plan, ScenarioError> {
     let text = read_text(path)?;
-    load_plan_str(path, &text, sets)
+    load_plan_str(path, &text, sets, kinds)
 }
 
 /// As [`load_plan`], from text already read (`path` names it in errors and anchors relative paths).
@@ -388,18 +336,23 @@ pub fn load_plan_str(
     path: &Path,
     text: &str,
     sets: &[String],
+    kinds: &[StrategyDef],
 ) -> Result<sweep::Plan, ScenarioError> {
     let mut doc = tree::parse_document(path, text)?;
     for set in sets {
         overrides::apply_set(path, &mut doc, set)?;
     }
-    sweep::expand(path, &doc)
+    sweep::expand(path, &doc, kinds)
 }
 
 /// Reads, overrides and validates a scenario file, ignoring any `[sweep]` (the base scenario).
-pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
+pub fn load(
+    path: &Path,
+    sets: &[String],
+    kinds: &[StrategyDef],
+) -> Result<Scenario, ScenarioError> {
     let text = read_text(path)?;
-    load_str(path, &text, sets)
+    load_str(path, &text, sets, kinds)
 }
 
 /// The scenario file's text, or an error naming it.
@@ -424,10 +377,15 @@ fn read_text(path: &Path) -> Result<String, ScenarioError> {
 }
 
 /// As [`load`], from text already read (`path` names it in errors and anchors relative paths).
-pub fn load_str(path: &Path, text: &str, sets: &[String]) -> Result<Scenario, ScenarioError> {
+pub fn load_str(
+    path: &Path,
+    text: &str,
+    sets: &[String],
+    kinds: &[StrategyDef],
+) -> Result<Scenario, ScenarioError> {
     let mut doc = tree::parse_document(path, text)?;
     for set in sets {
         overrides::apply_set(path, &mut doc, set)?;
     }
-    validate::validate(path, &doc)
+    validate::validate(path, &doc, kinds)
 }

@@ -21,6 +21,19 @@ fn string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
+/// A strategy key's value as TOML.
+fn key_value(v: &KeyValue) -> String {
+    match v {
+        KeyValue::Int(i) => i.to_string(),
+        KeyValue::Float(x) => float(*x),
+        KeyValue::Str(s) => string(s),
+        KeyValue::Ints(list) => {
+            let list: Vec<String> = list.iter().map(|i| i.to_string()).collect();
+            format!("[{}]", list.join(", "))
+        }
+    }
+}
+
 /// A path as the resolved scenario writes it: absolute, so the file can be run from anywhere.
 fn absolute(p: &std::path::Path) -> String {
     std::fs::canonicalize(p)
@@ -200,38 +213,9 @@ pub fn to_toml(s: &Scenario) -> String {
     for st in &s.strategies {
         let _ = writeln!(o, "\n[[strategy]]");
         let _ = writeln!(o, "name = {}", string(&st.name));
-        let _ = writeln!(o, "kind = {}", string(st.kind.name()));
-        match &st.kind {
-            StrategyKind::Flooding { ttl } => {
-                let _ = writeln!(o, "ttl = {ttl}");
-            }
-            StrategyKind::ExpandingRing { ttls, ring_wait } => {
-                let list: Vec<String> = ttls.iter().map(|t| t.to_string()).collect();
-                let _ = writeln!(o, "ttls = [{}]", list.join(", "));
-                let _ = writeln!(o, "ring_wait = {}", float(*ring_wait));
-            }
-            StrategyKind::RandomWalk {
-                walkers,
-                ttl,
-                check_every,
-                bias,
-            } => {
-                let _ = writeln!(o, "walkers = {walkers}");
-                let _ = writeln!(o, "ttl = {ttl}");
-                let _ = writeln!(o, "check_every = {check_every}");
-                let _ = writeln!(o, "bias = {}", string(bias.name()));
-            }
-            StrategyKind::ClientServer {
-                servers,
-                service_rate,
-                queue_limit,
-            } => {
-                let _ = writeln!(o, "servers = {servers}");
-                let _ = writeln!(o, "service_rate = {}", float(*service_rate));
-                if let Some(q) = queue_limit {
-                    let _ = writeln!(o, "queue_limit = {q}");
-                }
-            }
+        let _ = writeln!(o, "kind = {}", string(st.kind()));
+        for (key, value) in st.spec.keys() {
+            let _ = writeln!(o, "{key} = {}", key_value(&value));
         }
         if let Some(t) = st.timeout {
             let _ = writeln!(o, "timeout = {}", float(t));
@@ -272,8 +256,14 @@ name = "a"
 kind = "flooding"
 timeout = 3
 "#;
-        let s = load_str(Path::new("dir/x.toml"), text, &[]).unwrap();
-        let again = load_str(Path::new("dir/x.toml"), &to_toml(&s), &[]).unwrap();
+        let s = load_str(Path::new("dir/x.toml"), text, &[], crate::strategies::KINDS).unwrap();
+        let again = load_str(
+            Path::new("dir/x.toml"),
+            &to_toml(&s),
+            &[],
+            crate::strategies::KINDS,
+        )
+        .unwrap();
         assert_eq!(s, again);
         assert_eq!(s.name, "x");
     }
@@ -290,7 +280,13 @@ timeout = 3
             )
         };
         for extra in ["", "min_degree = 2\n"] {
-            let s = load_str(Path::new("x.toml"), &text(extra), &[]).unwrap();
+            let s = load_str(
+                Path::new("x.toml"),
+                &text(extra),
+                &[],
+                crate::strategies::KINDS,
+            )
+            .unwrap();
             let resolved = to_toml(&s);
             assert!(
                 resolved.contains("# solved for mean_degree: min_degree = 2, max_degree = 26 "),
@@ -300,12 +296,19 @@ timeout = 3
                 [resolved.find("[topology]").unwrap()..resolved.find("[content]").unwrap()];
             assert_eq!(topology.contains("\nmin_degree = 2\n"), !extra.is_empty());
             assert!(!topology.contains("\nmax_degree = "));
-            let again = load_str(Path::new("x.toml"), &resolved, &[]).unwrap();
+            let again = load_str(
+                Path::new("x.toml"),
+                &resolved,
+                &[],
+                crate::strategies::KINDS,
+            )
+            .unwrap();
             assert_eq!(s, again);
             let six = load_str(
                 Path::new("x.toml"),
                 &resolved,
                 &["topology.mean_degree=3.0".into()],
+                crate::strategies::KINDS,
             )
             .unwrap();
             assert_ne!(six.topology, s.topology);

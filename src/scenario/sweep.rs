@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use super::tree::{self, Node, Table, Value};
-use super::{Scenario, overrides, validate};
+use super::{Scenario, StrategyDef, overrides, validate};
 use crate::error::{Origin, ScenarioError};
 
 /// One point of the parameter grid (a scenario with the swept keys set).
@@ -58,14 +58,14 @@ impl Plan {
 }
 
 /// Builds the plan of a parsed document (with `--set` already applied).
-pub fn expand(file: &Path, doc: &Table) -> Result<Plan, ScenarioError> {
+pub fn expand(file: &Path, doc: &Table, kinds: &[StrategyDef]) -> Result<Plan, ScenarioError> {
     let mut base_doc = doc.clone();
     let sweep = base_doc
         .entries
         .iter()
         .position(|(k, _)| k == "sweep")
         .map(|i| base_doc.entries.remove(i).1);
-    let base = validate::validate(file, &base_doc)?;
+    let base = validate::validate(file, &base_doc, kinds)?;
     let Some(sweep) = sweep else {
         return Ok(Plan::single(base));
     };
@@ -151,7 +151,7 @@ pub fn expand(file: &Path, doc: &Table) -> Result<Plan, ScenarioError> {
             let origin = node.origin.clone();
             overrides::set_path(file, &mut point_doc, key, node, &origin)?;
         }
-        let scenario = validate::validate(file, &point_doc)?;
+        let scenario = validate::validate(file, &point_doc, kinds)?;
         points.push(Point {
             index,
             values,
@@ -272,7 +272,7 @@ kind = "flooding"
 
     fn plan(text: &str) -> Result<Plan, ScenarioError> {
         let doc = tree::parse_document(Path::new("s.toml"), text)?;
-        expand(Path::new("s.toml"), &doc)
+        expand(Path::new("s.toml"), &doc, crate::strategies::KINDS)
     }
 
     #[test]
@@ -293,8 +293,8 @@ kind = "flooding"
             crate::scenario::TopologyKind::Random { mean_degree: 6.0 }
         );
         assert_eq!(
-            s.strategies[0].kind,
-            crate::scenario::StrategyKind::Flooding { ttl: 2 }
+            s.strategies[0].spec(),
+            Some(&crate::protocols::flooding::FloodingSpec { ttl: 2 })
         );
         assert!(
             p.sweep_toml

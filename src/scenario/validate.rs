@@ -3,255 +3,17 @@
 
 use std::path::Path;
 
-use super::tree::{Node, Table, Value};
+use super::reader::{R, Reader, describe};
+use super::tree::{Table, Value};
 use super::*;
 use crate::dist::Dist;
 use crate::error::{Origin, ScenarioError};
 
 /// Largest peer count gnutsim accepts (peer ids are 32-bit).
 pub const MAX_PEERS: i64 = 100_000_000;
-/// Largest flooding TTL (no overlay has a diameter near this).
-pub const MAX_TTL: i64 = 65_535;
-/// Largest walker TTL (hop counts travel in 24 bits).
-pub const MAX_WALK_TTL: i64 = 10_000_000;
-
-/// Reads the keys of one table, remembering which were read so that the rest can be reported as unknown.
-struct Reader<'a> {
-    file: &'a Path,
-    /// Dotted path of this table, with a trailing dot (empty at top level).
-    prefix: String,
-    table: &'a Table,
-    origin: Origin,
-    read: Vec<&'static str>,
-}
-
-type R<T> = Result<T, ScenarioError>;
-
-impl<'a> Reader<'a> {
-    fn new(file: &'a Path, prefix: &str, table: &'a Table, origin: Origin) -> Self {
-        let prefix = if prefix.is_empty() {
-            String::new()
-        } else {
-            format!("{prefix}.")
-        };
-        Reader {
-            file,
-            prefix,
-            table,
-            origin,
-            read: Vec::new(),
-        }
-    }
-
-    fn path(&self, key: &str) -> String {
-        format!("{}{}", self.prefix, key)
-    }
-
-    fn error_at(&self, origin: &Origin, key: &str, msg: impl Into<String>) -> ScenarioError {
-        ScenarioError::new(self.file, origin.clone(), self.path(key), msg)
-    }
-
-    /// An error about `key`, pointing at its line (or the table's, when the key is absent).
-    fn error(&self, key: &str, msg: impl Into<String>) -> ScenarioError {
-        let origin = self
-            .table
-            .get(key)
-            .map(|n| n.origin.clone())
-            .unwrap_or_else(|| self.origin.clone());
-        self.error_at(&origin, key, msg)
-    }
-
-    fn node(&mut self, key: &'static str) -> Option<&'a Node> {
-        self.read.push(key);
-        self.table.get(key)
-    }
-
-    fn required<T>(&self, key: &str, v: Option<T>) -> R<T> {
-        v.ok_or_else(|| self.error(key, "missing: this key is required"))
-    }
-
-    fn opt_f64(&mut self, key: &'static str) -> R<Option<f64>> {
-        match self.node(key) {
-            None => Ok(None),
-            Some(n) => match n.value {
-                Value::Float(x) if x.is_finite() => Ok(Some(x)),
-                Value::Float(x) => {
-                    Err(self.error(key, format!("must be a finite number, got {x}")))
-                }
-                Value::Integer(i) => Ok(Some(i as f64)),
-                ref v => Err(self.error(key, format!("must be a number, got {}", v.type_name()))),
-            },
-        }
-    }
-
-    fn opt_int(&mut self, key: &'static str) -> R<Option<i64>> {
-        match self.node(key) {
-            None => Ok(None),
-            Some(n) => match n.value {
-                Value::Integer(i) => Ok(Some(i)),
-                Value::Float(x) => Err(self.error(
-                    key,
-                    format!("must be a whole number (an integer), got the float {x}"),
-                )),
-                ref v => Err(self.error(key, format!("must be an integer, got {}", v.type_name()))),
-            },
-        }
-    }
-
-    fn opt_str(&mut self, key: &'static str) -> R<Option<&'a str>> {
-        match self.node(key) {
-            None => Ok(None),
-            Some(n) => match &n.value {
-                Value::String(s) => Ok(Some(s.as_str())),
-                v => Err(self.error(key, format!("must be a string, got {}", v.type_name()))),
-            },
-        }
-    }
-
-    fn opt_bool(&mut self, key: &'static str) -> R<Option<bool>> {
-        match self.node(key) {
-            None => Ok(None),
-            Some(n) => match n.value {
-                Value::Bool(b) => Ok(Some(b)),
-                ref v => {
-                    Err(self.error(key, format!("must be true or false, got {}", v.type_name())))
-                }
-            },
-        }
-    }
-
-    fn opt_table(&mut self, key: &'static str) -> R<Option<Reader<'a>>> {
-        match self.node(key) {
-            None => Ok(None),
-            Some(n) => match &n.value {
-                Value::Table(t) => Ok(Some(Reader::new(
-                    self.file,
-                    &self.path(key),
-                    t,
-                    n.origin.clone(),
-                ))),
-                v => Err(self.error(key, format!("must be a table, got {}", v.type_name()))),
-            },
-        }
-    }
-
-    /// A number in an allowed range; `what` says the range in words.
-    fn f64_in(
-        &mut self,
-        key: &'static str,
-        ok: impl Fn(f64) -> bool,
-        what: &str,
-    ) -> R<Option<f64>> {
-        match self.opt_f64(key)? {
-            Some(x) if !ok(x) => Err(self.error(key, format!("must be {what}, got {x}"))),
-            other => Ok(other),
-        }
-    }
-
-    fn int_in(&mut self, key: &'static str, lo: i64, hi: i64, what: &str) -> R<Option<i64>> {
-        match self.opt_int(key)? {
-            Some(i) if i < lo || i > hi => Err(self.error(key, format!("must be {what}, got {i}"))),
-            other => Ok(other),
-        }
-    }
-
-    /// A distribution `{ dist = "...", ... }`. `positive` demands a support bounded away from zero.
-    fn opt_dist(&mut self, key: &'static str, positive: bool) -> R<Option<Dist>> {
-        let Some(mut t) = self.opt_table(key)? else {
-            return Ok(None);
-        };
-        let name = t.opt_str("dist")?;
-        let name = t.required("dist", name)?;
-        let pos = |x: f64| x > 0.0;
-        let nonneg = |x: f64| x >= 0.0;
-        let d = match name {
-            "constant" => {
-                let v = if positive {
-                    t.f64_in("value", pos, "positive")?
-                } else {
-                    t.f64_in("value", nonneg, "zero or more")?
-                };
-                Dist::Constant {
-                    value: t.required("value", v)?,
-                }
-            }
-            "uniform" => {
-                let min = if positive {
-                    t.f64_in("min", pos, "positive")?
-                } else {
-                    t.f64_in("min", nonneg, "zero or more")?
-                };
-                let min = t.required("min", min)?;
-                let max = t.f64_in("max", |x| x >= min, "at least min")?;
-                Dist::Uniform {
-                    min,
-                    max: t.required("max", max)?,
-                }
-            }
-            "exponential" => {
-                let m = t.f64_in("mean", pos, "positive")?;
-                Dist::Exponential {
-                    mean: t.required("mean", m)?,
-                }
-            }
-            "weibull" => {
-                let shape = t.f64_in("shape", pos, "positive")?;
-                let scale = t.f64_in("scale", pos, "positive")?;
-                Dist::Weibull {
-                    shape: t.required("shape", shape)?,
-                    scale: t.required("scale", scale)?,
-                }
-            }
-            "pareto" => {
-                let shape = t.f64_in("shape", pos, "positive")?;
-                let scale = t.f64_in("scale", pos, "positive")?;
-                Dist::Pareto {
-                    shape: t.required("shape", shape)?,
-                    scale: t.required("scale", scale)?,
-                }
-            }
-            "lognormal" => {
-                let median = t.f64_in("median", pos, "positive")?;
-                let sigma = t.f64_in("sigma", nonneg, "zero or more")?;
-                Dist::LogNormal {
-                    median: t.required("median", median)?,
-                    sigma: t.required("sigma", sigma)?,
-                }
-            }
-            other => {
-                return Err(t.error(
-                    "dist",
-                    format!(
-                        "unknown distribution \"{other}\" (allowed: constant, uniform, exponential, \
-                         weibull, pareto, lognormal)"
-                    ),
-                ));
-            }
-        };
-        t.finish()?;
-        Ok(Some(d))
-    }
-
-    /// Fails on the first key that no getter asked for.
-    fn finish(self) -> R<()> {
-        for (key, node) in &self.table.entries {
-            if !self.read.iter().any(|r| r == key) {
-                let mut allowed: Vec<&str> = self.read.clone();
-                allowed.sort_unstable();
-                allowed.dedup();
-                return Err(self.error_at(
-                    &node.origin,
-                    key,
-                    format!("unknown key (allowed here: {})", allowed.join(", ")),
-                ));
-            }
-        }
-        Ok(())
-    }
-}
 
 /// Validates a whole document.
-pub fn validate(file: &Path, doc: &Table) -> R<Scenario> {
+pub fn validate(file: &Path, doc: &Table, kinds: &[StrategyDef]) -> R<Scenario> {
     let mut top = Reader::new(file, "", doc, Origin::Default);
     let _version = top.opt_str("gnutsim_version")?;
     let name = top.opt_str("name")?.map(str::to_string).unwrap_or_else(|| {
@@ -302,7 +64,7 @@ pub fn validate(file: &Path, doc: &Table) -> R<Scenario> {
         Some(t) => churn(t, peers, base_dir)?,
         None => Churn::disabled(),
     };
-    let strategies = strategies(&mut top)?;
+    let strategies = strategies(&mut top, kinds)?;
     let output = match top.opt_table("output")? {
         Some(t) => output(t, duration)?,
         None => Output {
@@ -774,18 +536,7 @@ fn churn(mut t: Reader, peers: u32, base_dir: &Path) -> R<Churn> {
     })
 }
 
-/// A value as an error message shows it.
-fn describe(v: &Value) -> String {
-    match v {
-        Value::String(s) => format!("\"{s}\""),
-        Value::Integer(i) => i.to_string(),
-        Value::Float(x) => x.to_string(),
-        Value::Bool(b) => b.to_string(),
-        other => other.type_name().to_string(),
-    }
-}
-
-fn strategies(top: &mut Reader) -> R<Vec<Strategy>> {
+fn strategies(top: &mut Reader, kinds: &[StrategyDef]) -> R<Vec<Strategy>> {
     let Some(node) = top.node("strategy") else {
         return Err(top.error("strategy", "missing: add at least one [[strategy]] table"));
     };
@@ -845,112 +596,21 @@ fn strategies(top: &mut Reader) -> R<Vec<Strategy>> {
         let kind = t.opt_str("kind")?;
         let kind = t.required("kind", kind)?;
         let timeout = t.f64_in("timeout", |x| x > 0.0, "a positive number of seconds")?;
-        let kind = match kind {
-            "flooding" => {
-                let ttl = t.int_in("ttl", 1, MAX_TTL, &format!("from 1 to {MAX_TTL}"))?;
-                StrategyKind::Flooding {
-                    ttl: ttl.unwrap_or(7) as u32,
-                }
-            }
-            "expanding-ring" => {
-                let ttls = match t.node("ttls") {
-                    None => vec![1, 2, 4, 7],
-                    Some(n) => {
-                        let Value::Array(items) = &n.value else {
-                            return Err(t.error(
-                                "ttls",
-                                format!("must be an array of TTLs, got {}", n.value.type_name()),
-                            ));
-                        };
-                        let mut ttls = Vec::with_capacity(items.len());
-                        for item in items {
-                            match item.value {
-                                Value::Integer(i) if (1..=MAX_TTL).contains(&i) => {
-                                    ttls.push(i as u32)
-                                }
-                                ref v => {
-                                    return Err(t.error(
-                                        "ttls",
-                                        format!(
-                                            "every TTL must be an integer from 1 to {MAX_TTL}, got {}",
-                                            describe(v)
-                                        ),
-                                    ));
-                                }
-                            }
-                        }
-                        if ttls.is_empty()
-                            || ttls.len() > 255
-                            || ttls.windows(2).any(|w| w[1] <= w[0])
-                        {
-                            return Err(t.error(
-                                "ttls",
-                                "must be a list of 1 to 255 increasing TTLs, e.g. [1, 2, 4, 7]",
-                            ));
-                        }
-                        ttls
-                    }
-                };
-                let wait = t.f64_in("ring_wait", |x| x > 0.0, "a positive number of seconds")?;
-                StrategyKind::ExpandingRing {
-                    ttls,
-                    ring_wait: wait.unwrap_or(2.0),
-                }
-            }
-            "random-walk" => {
-                let walkers = t.int_in("walkers", 1, 100_000, "from 1 to 100000")?;
-                let ttl = t.int_in("ttl", 1, MAX_WALK_TTL, &format!("from 1 to {MAX_WALK_TTL}"))?;
-                let check_every = t.int_in(
-                    "check_every",
-                    0,
-                    MAX_WALK_TTL,
-                    "zero (never) or a positive number of steps",
-                )?;
-                let bias = match t.opt_str("bias")? {
-                    None | Some("uniform") => WalkBias::Uniform,
-                    Some("degree") => WalkBias::Degree,
-                    Some(other) => {
-                        return Err(t.error(
-                            "bias",
-                            format!("unknown bias \"{other}\" (allowed: uniform, degree)"),
-                        ));
-                    }
-                };
-                StrategyKind::RandomWalk {
-                    walkers: walkers.unwrap_or(16) as u32,
-                    ttl: ttl.unwrap_or(1024) as u32,
-                    check_every: check_every.unwrap_or(4) as u32,
-                    bias,
-                }
-            }
-            "client-server" => {
-                let servers = t.int_in("servers", 1, 100_000, "from 1 to 100000")?;
-                let rate = t.f64_in(
-                    "service_rate",
-                    |x| x > 0.0,
-                    "a positive rate (queries per second per server)",
-                )?;
-                let queue_limit = t.int_in("queue_limit", 0, u32::MAX as i64, "zero or more")?;
-                StrategyKind::ClientServer {
-                    servers: servers.unwrap_or(1) as u32,
-                    service_rate: t.required("service_rate", rate)?,
-                    queue_limit: queue_limit.map(|q| q as u32),
-                }
-            }
-            other => {
-                return Err(t.error(
-                    "kind",
-                    format!(
-                        "unknown strategy kind \"{other}\" (allowed: flooding, expanding-ring, \
-                         random-walk, client-server)"
-                    ),
-                ));
-            }
+        let Some(def) = kinds.iter().find(|d| d.kind == kind) else {
+            let allowed: Vec<&str> = kinds.iter().map(|d| d.kind).collect();
+            return Err(t.error(
+                "kind",
+                format!(
+                    "unknown strategy kind \"{kind}\" (allowed: {})",
+                    allowed.join(", ")
+                ),
+            ));
         };
+        let spec = (def.read)(&mut t)?;
         t.finish()?;
         out.push(Strategy {
             name: name.to_string(),
-            kind,
+            spec,
             timeout,
         });
     }
@@ -1014,7 +674,7 @@ ttl = 7
 
     fn load(text: &str, sets: &[&str]) -> R<Scenario> {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-        load_str(Path::new("t.toml"), text, &sets)
+        load_str(Path::new("t.toml"), text, &sets, crate::strategies::KINDS)
     }
 
     #[test]
@@ -1023,7 +683,10 @@ ttl = 7
         assert_eq!(s.network.peers, 100);
         assert_eq!(s.warmup, 0.0);
         assert_eq!(s.output.bucket, 1.0);
-        assert_eq!(s.strategies[0].kind, StrategyKind::Flooding { ttl: 7 });
+        assert_eq!(
+            s.strategies[0].spec(),
+            Some(&crate::protocols::flooding::FloodingSpec { ttl: 7 })
+        );
         assert_eq!(s.content.popularity, Popularity::Zipf(0.8));
     }
 
@@ -1079,7 +742,10 @@ ttl = 7
     fn set_overrides_and_errors() {
         let s = load(GOOD, &["network.peers=200", "strategy.f7.ttl=3"]).unwrap();
         assert_eq!(s.network.peers, 200);
-        assert_eq!(s.strategies[0].kind, StrategyKind::Flooding { ttl: 3 });
+        assert_eq!(
+            s.strategies[0].spec(),
+            Some(&crate::protocols::flooding::FloodingSpec { ttl: 3 })
+        );
         let e = load(GOOD, &["network.peerz=3"]).unwrap_err();
         assert_eq!(e.key, "network.peerz");
         assert_eq!(e.origin, Origin::Set("network.peerz=3".into()));

@@ -1,7 +1,6 @@
 //! Churn in the engine: what leaving peers do to queries, against hand-built cases and the alternating renewal
 //! process's steady state.
 
-use gnutsim::engine;
 use gnutsim::engine::tracer::Fate;
 use gnutsim::graph::Graph;
 use gnutsim::protocols::MsgKind;
@@ -176,7 +175,7 @@ ttl = 4
 "#,
     );
     let w = World::build(&s, 0).expect("world builds");
-    let out = engine::simulate(&s, &s.strategies[0], &w);
+    let out = gnutsim::strategies::simulate(&s, &s.strategies[0], &w);
     let share = out.metrics.online_mean / 2000.0;
     assert!((share - 0.75).abs() < 0.02, "{share}");
     // Queries come only from online peers: about 0.75 x 2000 x 0.0002 x 14400 = 4320 (Poisson sd 66).
@@ -209,18 +208,20 @@ fn a_hit_in_flight_to_a_peer_that_leaves_and_comes_back_is_lost() {
         )
     };
     let w = churned(&[(14.0, 1, false), (14.5, 1, true)]);
-    let out = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(9.64, 0));
+    let out = gnutsim::strategies::simulate_arrivals(&s, &s.strategies[0], &w, one_query(9.64, 0));
     let m = &out.metrics;
     assert_eq!((m.queries, m.successes, m.fail_lost), (1, 0, 1), "{m:?}");
     assert_eq!((m.hit_messages, m.lost_messages), (2, 1));
     // Leaving at 14.7 s instead, after the hit passed 1: it is then on its way from 1 to 0, over a link that
     // closes, and is lost too (three hit messages sent).
     let w = churned(&[(14.7, 1, false), (14.9, 1, true)]);
-    let m = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(9.64, 0)).metrics;
+    let m = gnutsim::strategies::simulate_arrivals(&s, &s.strategies[0], &w, one_query(9.64, 0))
+        .metrics;
     assert_eq!((m.successes, m.hit_messages, m.lost_messages), (0, 3, 1));
     // Leaving at 15.7 s, once the hit is home at 15.64 s: the query succeeds.
     let w = churned(&[(15.7, 1, false), (15.9, 1, true)]);
-    let m = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(9.64, 0)).metrics;
+    let m = gnutsim::strategies::simulate_arrivals(&s, &s.strategies[0], &w, one_query(9.64, 0))
+        .metrics;
     assert_eq!((m.successes, m.lost_messages), (1, 0));
 }
 
@@ -234,7 +235,8 @@ fn a_query_in_flight_from_a_peer_that_leaves_is_lost() {
         vec![true; 3],
         &[(1.5, 1, false), (1.8, 1, true)],
     );
-    let m = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
+    let m =
+        gnutsim::strategies::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
     assert_eq!((m.successes, m.fail_lost), (0, 1));
     assert_eq!(
         (m.query_messages, m.first_receipts, m.lost_query_messages),
@@ -261,7 +263,8 @@ fn a_peer_that_left_and_came_back_takes_a_walker_as_new() {
         )
     };
     let w = world(&[(2.5, 1, false), (3.0, 1, true)]);
-    let m = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
+    let m =
+        gnutsim::strategies::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
     assert_eq!(
         (m.query_messages, m.first_receipts, m.duplicate_messages),
         (4, 2, 2),
@@ -270,7 +273,8 @@ fn a_peer_that_left_and_came_back_takes_a_walker_as_new() {
     assert_eq!(m.peers_reached_per_query, Some(1.0));
     // Without the leave: one first visit and three duplicates.
     let w = world(&[]);
-    let m = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
+    let m =
+        gnutsim::strategies::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
     assert_eq!(
         (m.query_messages, m.first_receipts, m.duplicate_messages),
         (4, 1, 3)
@@ -295,10 +299,12 @@ fn a_ring_whose_source_left_widens_no_further() {
         )
     };
     let w = world(&[(3.0, 0, false), (4.0, 0, true)]);
-    let m = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
+    let m =
+        gnutsim::strategies::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
     assert_eq!((m.successes, m.fail_lost, m.query_messages), (0, 1, 1));
     // The trace says why: the wait ended at 5 s with the source gone.
-    let t = engine::trace_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0), 0).expect("traced");
+    let t = gnutsim::strategies::trace_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0), 0)
+        .expect("traced");
     assert_eq!(t.abandoned_us, Some(5_000_000));
     let text = gnutsim::output::trace::render(&t, 3);
     assert!(
@@ -306,7 +312,8 @@ fn a_ring_whose_source_left_widens_no_further() {
         "{text}"
     );
     let w = world(&[]);
-    let m = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
+    let m =
+        gnutsim::strategies::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
     assert_eq!((m.successes, m.query_messages), (1, 3));
 }
 
@@ -327,10 +334,12 @@ fn a_server_answer_to_a_source_that_left_and_came_back_is_lost() {
         )
     };
     let w = world(&[(1.5, 0, false), (1.7, 0, true)]);
-    let m = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
+    let m =
+        gnutsim::strategies::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
     assert_eq!((m.successes, m.fail_lost, m.lost_messages), (0, 1, 1));
     let w = world(&[]);
-    let m = engine::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
+    let m =
+        gnutsim::strategies::simulate_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0)).metrics;
     assert_eq!(m.successes, 1);
 }
 
@@ -344,7 +353,8 @@ fn the_trace_shows_a_hit_that_could_not_go_on_as_lost() {
         vec![true; 4],
         &[(0.18, 1, false)],
     );
-    let t = engine::trace_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0), 0).expect("traced");
+    let t = gnutsim::strategies::trace_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0), 0)
+        .expect("traced");
     let hits: Vec<(u32, u32, Fate)> = t
         .hops
         .iter()

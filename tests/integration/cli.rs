@@ -192,11 +192,17 @@ fn check_prints_a_resolved_scenario_that_reloads() {
     let text = String::from_utf8(o.stdout).expect("utf-8");
     assert!(text.contains("# work: 1 point x 3 replications x 2 strategies = 6 runs"));
     assert!(text.contains("latency = { dist = \"lognormal\", median = 0.05, sigma = 0.5 }"));
-    let again = gnutsim::scenario::load_str(Path::new("resolved.toml"), &text, &[])
-        .expect("the resolved scenario is itself valid");
+    let again = gnutsim::scenario::load_str(
+        Path::new("resolved.toml"),
+        &text,
+        &[],
+        gnutsim::strategies::KINDS,
+    )
+    .expect("the resolved scenario is itself valid");
     let original = gnutsim::scenario::load(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.toml"),
         &[],
+        gnutsim::strategies::KINDS,
     )
     .expect("valid");
     assert_eq!(again.network, original.network);

@@ -1,6 +1,5 @@
 //! The client-server baseline against queueing theory, and load sharing against it.
 
-use gnutsim::engine;
 use gnutsim::world::World;
 
 use crate::common::scenario;
@@ -46,7 +45,7 @@ ttl = 4
 fn run(text: &str, strategy: usize) -> gnutsim::metrics::RunMetrics {
     let s = scenario(text);
     let w = World::build(&s, 0).expect("world builds");
-    engine::simulate(&s, &s.strategies[strategy], &w).metrics
+    gnutsim::strategies::simulate(&s, &s.strategies[strategy], &w).metrics
 }
 
 /// Erlang C: mean time in an M/M/c system (waiting + service), computed from the textbook formula.

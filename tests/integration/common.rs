@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use gnutsim::content::Content;
-use gnutsim::engine::{self, RunOutput};
+use gnutsim::engine::RunOutput;
 use gnutsim::graph::{Graph, PeerId};
 use gnutsim::scenario::{self, Scenario};
 use gnutsim::workload::Arrival;
@@ -11,7 +11,13 @@ use gnutsim::world::World;
 
 /// A scenario from TOML text (named `test.toml`).
 pub fn scenario(text: &str) -> Scenario {
-    scenario::load_str(Path::new("test.toml"), text, &[]).expect("test scenario is valid")
+    scenario::load_str(
+        Path::new("test.toml"),
+        text,
+        &[],
+        gnutsim::strategies::KINDS,
+    )
+    .expect("test scenario is valid")
 }
 
 /// A world on a hand-built graph: `holders[o]` lists who holds object o; every object equally popular.
@@ -41,7 +47,7 @@ pub fn run_queries(s: &Scenario, world: &World, sources: &[PeerId]) -> RunOutput
             object_draw: 0.0,
         })
         .collect();
-    engine::simulate_arrivals(s, &s.strategies[0], world, arrivals.into_iter())
+    gnutsim::strategies::simulate_arrivals(s, &s.strategies[0], world, arrivals.into_iter())
 }
 
 /// A minimal valid scenario around one strategy table and a network table.

@@ -1,7 +1,6 @@
 //! Flooding against values known independently of the code: the full-flood identities on connected graphs,
 //! breadth-first reach, hand-built graphs.
 
-use gnutsim::engine;
 use gnutsim::engine::tracer::Fate;
 use gnutsim::graph::Graph;
 use gnutsim::protocols::MsgKind;
@@ -23,7 +22,7 @@ fn assert_full_flood(text: &str) {
     );
     let e = w.graph.edge_count() as u64;
     let n = w.graph.len() as u64;
-    let out = engine::simulate(&s, &s.strategies[0], &w);
+    let out = gnutsim::strategies::simulate(&s, &s.strategies[0], &w);
     let m = &out.metrics;
     assert!(m.queries > 20, "enough queries: {}", m.queries);
     assert_eq!(m.query_messages, m.queries * (2 * e - (n - 1)));
@@ -99,7 +98,7 @@ fn trace_of_a_full_flood_counts_every_duplicate() {
     let w = World::build(&s, 0).expect("world builds");
     assert_eq!(stats::component_sizes(&w.graph).len(), 1);
     let (e, n) = (w.graph.edge_count(), w.graph.len());
-    let t = engine::trace_query(&s, &s.strategies[0], &w, 3).expect("a query");
+    let t = gnutsim::strategies::trace_query(&s, &s.strategies[0], &w, 3).expect("a query");
     let count = |fate: Fate| {
         t.hops
             .iter()
@@ -128,8 +127,9 @@ fn issue_tick_puts_every_event_of_a_flood_on_the_clock() {
     assert_full_flood(&ticked);
     let (plain, ticked) = (scenario(&plain), scenario(&ticked));
     let w = World::build(&ticked, 0).expect("world builds");
-    let t = engine::trace_query(&ticked, &ticked.strategies[0], &w, 3).expect("a query");
-    let p = engine::trace_query(&plain, &plain.strategies[0], &w, 3).expect("a query");
+    let t =
+        gnutsim::strategies::trace_query(&ticked, &ticked.strategies[0], &w, 3).expect("a query");
+    let p = gnutsim::strategies::trace_query(&plain, &plain.strategies[0], &w, 3).expect("a query");
     assert_eq!(t.issued_us, p.issued_us / 10_000 * 10_000);
     assert_ne!(
         p.issued_us % 10_000,
@@ -215,7 +215,7 @@ queries = true
 "#,
     );
     let w = World::build(&s, 0).expect("world builds");
-    let out = engine::simulate(&s, &s.strategies[0], &w);
+    let out = gnutsim::strategies::simulate(&s, &s.strategies[0], &w);
     assert!(out.queries.len() >= 60, "{} queries", out.queries.len());
     let bfs: f64 = out
         .queries

@@ -130,7 +130,9 @@ fn mutated_scenarios_never_panic() {
     loop {
         let base = SEEDS[rng.random_range(0..SEEDS.len())];
         let text = mutate(base, &mut rng);
-        let result = panic::catch_unwind(|| scenario::load_plan_str(path, &text, &[]));
+        let result = panic::catch_unwind(|| {
+            scenario::load_plan_str(path, &text, &[], gnutsim::strategies::KINDS)
+        });
         match result {
             Ok(Ok(_)) => valid += 1,
             Ok(Err(e)) => assert!(!e.to_string().is_empty()),

@@ -22,7 +22,7 @@ fn blessing() -> bool {
 
 /// runs.csv of a scenario file, as `gnutsim run` writes it.
 fn runs_csv(path: &Path) -> Vec<u8> {
-    let plan = scenario::load_plan(path, &[])
+    let plan = scenario::load_plan(path, &[], gnutsim::strategies::KINDS)
         .unwrap_or_else(|e| panic!("{}: not a valid scenario: {e}", path.display()));
     let opts = RunOptions {
         threads: Some(1),

@@ -25,8 +25,12 @@ use gnutsim::engine::tracer::{Fate, TracedQuery};
 use gnutsim::engine::{self, RunOutput};
 use gnutsim::metrics::{Outcome, QueryRecord, RunMetrics};
 use gnutsim::output;
+use gnutsim::protocols::client_server::ClientServerSpec;
+use gnutsim::protocols::expanding_ring::ExpandingRingSpec;
+use gnutsim::protocols::flooding::FloodingSpec;
+use gnutsim::protocols::random_walk::RandomWalkSpec;
 use gnutsim::runner::{self, RunOptions};
-use gnutsim::scenario::{self, ReplicateOnHit, Scenario, Strategy as Strat, StrategyKind};
+use gnutsim::scenario::{self, ReplicateOnHit, Scenario, Strategy as Strat};
 use gnutsim::world::World;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError};
@@ -645,8 +649,13 @@ struct Ran {
 }
 
 fn load(toml: &str) -> Result<Scenario, TestCaseError> {
-    scenario::load_str(Path::new("property.toml"), toml, &[])
-        .map_err(|e| TestCaseError::fail(format!("the generator made an invalid scenario: {e}")))
+    scenario::load_str(
+        Path::new("property.toml"),
+        toml,
+        &[],
+        gnutsim::strategies::KINDS,
+    )
+    .map_err(|e| TestCaseError::fail(format!("the generator made an invalid scenario: {e}")))
 }
 
 fn run(toml: &str) -> Result<Ran, TestCaseError> {
@@ -655,17 +664,57 @@ fn run(toml: &str) -> Result<Ran, TestCaseError> {
     let runs = s
         .strategies
         .iter()
-        .map(|st| engine::simulate(&s, st, &world))
+        .map(|st| gnutsim::strategies::simulate(&s, st, &world))
         .collect();
     Ok(Ran { s, world, runs })
 }
 
+/// A strategy's keys as one enum, so that the properties can match on its kind.
+enum StrategyKind {
+    Flooding {
+        ttl: u32,
+    },
+    ExpandingRing {
+        ttls: Vec<u32>,
+        ring_wait: f64,
+    },
+    RandomWalk {
+        walkers: u32,
+        ttl: u32,
+        check_every: u32,
+    },
+    ClientServer {
+        servers: u32,
+    },
+}
+
+fn kind(st: &Strat) -> StrategyKind {
+    if let Some(f) = st.spec::<FloodingSpec>() {
+        StrategyKind::Flooding { ttl: f.ttl }
+    } else if let Some(r) = st.spec::<ExpandingRingSpec>() {
+        StrategyKind::ExpandingRing {
+            ttls: r.ttls.clone(),
+            ring_wait: r.ring_wait,
+        }
+    } else if let Some(w) = st.spec::<RandomWalkSpec>() {
+        StrategyKind::RandomWalk {
+            walkers: w.walkers,
+            ttl: w.ttl,
+            check_every: w.check_every,
+        }
+    } else if let Some(c) = st.spec::<ClientServerSpec>() {
+        StrategyKind::ClientServer { servers: c.servers }
+    } else {
+        panic!("the properties do not know strategy kind {}", st.kind())
+    }
+}
+
 fn is_walk(st: &Strat) -> bool {
-    matches!(st.kind, StrategyKind::RandomWalk { .. })
+    matches!(kind(st), StrategyKind::RandomWalk { .. })
 }
 
 fn is_server(st: &Strat) -> bool {
-    matches!(st.kind, StrategyKind::ClientServer { .. })
+    matches!(kind(st), StrategyKind::ClientServer { .. })
 }
 
 fn count(records: &[QueryRecord], outcome: Outcome) -> u64 {
@@ -808,7 +857,7 @@ fn messages_are_the_sum_over_queries_and_kinds(toml: &str) -> Result<(), TestCas
             st.name,
             figures(m)
         );
-        match st.kind {
+        match kind(st) {
             StrategyKind::Flooding { .. } | StrategyKind::ExpandingRing { .. } => {
                 prop_assert_eq!(
                     m.messages,
@@ -1126,7 +1175,7 @@ fn flood_receipts_match_reach(toml: &str) -> Result<(), TestCaseError> {
     for (st, out) in ran.s.strategies.iter().zip(&ran.runs) {
         let m = &out.metrics;
         let reached = reached(&out.queries);
-        match st.kind {
+        match kind(st) {
             StrategyKind::Flooding { .. } => prop_assert_eq!(
                 m.first_receipts,
                 reached,
@@ -1149,8 +1198,13 @@ fn flood_receipts_match_reach(toml: &str) -> Result<(), TestCaseError> {
 
 /// Identity 5: Every CSV file but timing.csv is byte-identical at 1 and 2 threads.
 fn output_does_not_depend_on_threads(toml: &str) -> Result<(), TestCaseError> {
-    let plan = scenario::load_plan_str(Path::new("property.toml"), toml, &[])
-        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let plan = scenario::load_plan_str(
+        Path::new("property.toml"),
+        toml,
+        &[],
+        gnutsim::strategies::KINDS,
+    )
+    .map_err(|e| TestCaseError::fail(e.to_string()))?;
     let files = |threads| -> Result<Vec<(String, Vec<u8>)>, TestCaseError> {
         let opts = RunOptions {
             threads: Some(threads),
@@ -1301,7 +1355,7 @@ fn derived_figures_follow_from_counts(toml: &str) -> Result<(), TestCaseError> {
         }
         // Hops of the first hit within the TTL (a two-tier overlay's last hop to a leaf needs no TTL).
         let leaf_hop = u32::from(two_tier);
-        let max_hops = match &st.kind {
+        let max_hops = match &kind(st) {
             StrategyKind::Flooding { ttl } => ttl + leaf_hop,
             StrategyKind::ExpandingRing { ttls, .. } => {
                 ttls.last().copied().unwrap_or(0) + leaf_hop
@@ -1332,7 +1386,7 @@ fn derived_figures_follow_from_counts(toml: &str) -> Result<(), TestCaseError> {
         }
         // Load: every message sent is processed by its receiver (its load), dropped, or lost to churn.
         let nodes = peers
-            + match st.kind {
+            + match kind(st) {
                 StrategyKind::ClientServer { servers, .. } => servers,
                 _ => 0,
             };
@@ -1442,7 +1496,7 @@ fn derived_figures_follow_from_counts(toml: &str) -> Result<(), TestCaseError> {
         if let Some(l) = constant_latency {
             for r in &successes {
                 let (h, lat) = (r.hops.unwrap_or(0) as u64, r.latency_us.unwrap_or(0));
-                match &st.kind {
+                match &kind(st) {
                     StrategyKind::Flooding { .. } => {
                         prop_assert_eq!(lat, 2 * h * l, "{}: query {} at {} hops", name, r.index, h)
                     }
@@ -1506,7 +1560,7 @@ fn picks(records: &[QueryRecord]) -> Vec<&QueryRecord> {
 }
 
 fn trace(ran: &Ran, st: &Strat, index: u64) -> Result<TracedQuery, TestCaseError> {
-    engine::trace_query(&ran.s, st, &ran.world, index).ok_or_else(|| {
+    gnutsim::strategies::trace_query(&ran.s, st, &ran.world, index).ok_or_else(|| {
         TestCaseError::fail(format!("strategy {}: query {index} has no trace", st.name))
     })
 }
@@ -1904,8 +1958,13 @@ fn the_generator_makes_valid_and_varied_scenarios() {
     let (mut churn, mut walks, mut two_tier, mut capacity) = (0, 0, 0, 0);
     for _ in 0..200 {
         let case = strategy.new_tree(&mut runner).expect("a case").current();
-        let s = scenario::load_str(Path::new("g.toml"), &case.toml(), &[])
-            .unwrap_or_else(|e| panic!("invalid generated scenario: {e}\n{}", case.toml()));
+        let s = scenario::load_str(
+            Path::new("g.toml"),
+            &case.toml(),
+            &[],
+            gnutsim::strategies::KINDS,
+        )
+        .unwrap_or_else(|e| panic!("invalid generated scenario: {e}\n{}", case.toml()));
         churn += usize::from(s.churn.enabled);
         walks += s.strategies.iter().filter(|st| is_walk(st)).count();
         two_tier += usize::from(s.topology.kind.name() == "two-tier");

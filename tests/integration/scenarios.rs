@@ -13,7 +13,8 @@ fn every_shipped_scenario_passes_check_and_describes_itself() {
             if path.extension().is_some_and(|e| e == "toml") {
                 let out = gnutsim_ok(&["check", path.to_str().expect("utf-8")]);
                 assert!(out.contains("# work: "));
-                let s = gnutsim::scenario::load(&path, &[]).expect("valid");
+                let s =
+                    gnutsim::scenario::load(&path, &[], gnutsim::strategies::KINDS).expect("valid");
                 assert!(
                     s.description.len() > 80,
                     "{}: say what it teaches",

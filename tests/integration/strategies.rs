@@ -54,7 +54,7 @@ fn one_walker_covers_t_times_d_minus_2_over_d_minus_1_peers() {
         100.0,
     ));
     let w = World::build(&s, 0).expect("world builds");
-    let out = engine::simulate(&s, &s.strategies[0], &w);
+    let out = gnutsim::strategies::simulate(&s, &s.strategies[0], &w);
     assert!(out.metrics.queries >= 250, "{}", out.metrics.queries);
     let reached = out.metrics.peers_reached_per_query.unwrap();
     let want = 256.0 * 2.0 / 3.0;
@@ -117,7 +117,7 @@ fn sixteen_walkers_succeed_as_often_as_their_coverage_predicts() {
         100.0,
     ));
     let w = World::build(&s, 0).expect("world builds");
-    let out = engine::simulate(&s, &s.strategies[0], &w);
+    let out = gnutsim::strategies::simulate(&s, &s.strategies[0], &w);
     let r: f64 = 100.0 / 9_999.0;
     let mut rng = stream(77, Stream::Protocol);
     let samples = 4_000;
@@ -174,7 +174,7 @@ fn walker_revisits_are_duplicates() {
     .replace("query_rate = 0.001", "query_rate = 1.0");
     let s = scenario(&text);
     let w = hand_world(Graph::from_edges(3, &[(0, 1)]), vec![vec![2]], None);
-    let out = engine::simulate(&s, &s.strategies[0], &w);
+    let out = gnutsim::strategies::simulate(&s, &s.strategies[0], &w);
     let m = &out.metrics;
     assert!(m.queries > 50, "{m:?}");
     assert_eq!(
@@ -182,7 +182,7 @@ fn walker_revisits_are_duplicates() {
         (5 * m.queries, m.queries, 4 * m.queries)
     );
     assert_eq!(m.peers_reached_per_query, Some(1.0));
-    let t = engine::trace_query(&s, &s.strategies[0], &w, 0).expect("a query");
+    let t = gnutsim::strategies::trace_query(&s, &s.strategies[0], &w, 0).expect("a query");
     let fates: Vec<&str> = t.hops.iter().map(|h| h.fate.name()).collect();
     assert_eq!(
         fates,
@@ -233,7 +233,7 @@ fn square_root_placement_shortens_unbounded_walks_by_the_predicted_factor() {
             2_000.0,
         ));
         let w = World::build(&s, 0).expect("world builds");
-        let out = engine::simulate(&s, &s.strategies[0], &w);
+        let out = gnutsim::strategies::simulate(&s, &s.strategies[0], &w);
         assert_eq!(
             out.metrics.successes, out.metrics.queries,
             "{placement}: unbounded walks all succeed"
@@ -277,7 +277,7 @@ fn owner_replication_spreads_popular_objects_and_raises_success() {
     let run = |mode: &str| {
         let s = scenario(&text(mode));
         let w = World::build(&s, 0).expect("world builds");
-        engine::simulate(&s, &s.strategies[0], &w)
+        gnutsim::strategies::simulate(&s, &s.strategies[0], &w)
     };
     let none = run("none");
     let owner = run("owner");

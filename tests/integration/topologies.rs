@@ -2,7 +2,6 @@
 
 use std::process::Command;
 
-use gnutsim::engine;
 use gnutsim::graph::Graph;
 use gnutsim::world::World;
 
@@ -115,7 +114,7 @@ check_every = 0
         }
     }
     for (i, st) in s.strategies.iter().enumerate() {
-        let out = engine::simulate(&s, st, &w);
+        let out = gnutsim::strategies::simulate(&s, st, &w);
         let m = &out.metrics;
         assert!(m.queries > 100);
         // Almost every query finds one of 4 copies: the ultrapeers know their leaves' content.
@@ -231,10 +230,10 @@ fn trace_of_a_ttl2_flood_on_a_six_peer_ring() {
     let ring = Graph::from_edges(6, &(0..6).map(|i| (i, (i + 1) % 6)).collect::<Vec<_>>());
     let s = scenario(&minimal(6, "", "kind = \"flooding\"\nttl = 2"));
     let probe = hand_world(ring.clone(), vec![vec![0]], None);
-    let first = engine::trace_query(&s, &s.strategies[0], &probe, 0).expect("a query");
+    let first = gnutsim::strategies::trace_query(&s, &s.strategies[0], &probe, 0).expect("a query");
     let src = first.source;
     let w = hand_world(ring, vec![vec![(src + 3) % 6]], None);
-    let t = engine::trace_query(&s, &s.strategies[0], &w, 0).expect("a query");
+    let t = gnutsim::strategies::trace_query(&s, &s.strategies[0], &w, 0).expect("a query");
     assert_eq!(t.source, src);
     let got: Vec<(u64, u32, u32, u32, &str)> = t
         .hops

@@ -1,6 +1,5 @@
 //! The query workload: peers never ask for what they hold; Poisson counts; success with copies everywhere.
 
-use gnutsim::engine;
 use gnutsim::world::World;
 
 use crate::common::scenario;
@@ -32,7 +31,7 @@ queries = true
 "#,
     );
     let w = World::build(&s, 0).expect("world builds");
-    let out = engine::simulate(&s, &s.strategies[0], &w);
+    let out = gnutsim::strategies::simulate(&s, &s.strategies[0], &w);
     // 500 arrivals expected; a peer lacks at least one of the 30 objects with probability 1 - (49/50)^30 = 0.45,
     // and a peer that holds everything has nothing to ask: about 227 queries (sd about 15).
     assert!(
@@ -72,7 +71,7 @@ ttl = 1
 "#,
     );
     let w = World::build(&s, 0).expect("world builds");
-    let out = engine::simulate(&s, &s.strategies[0], &w);
+    let out = gnutsim::strategies::simulate(&s, &s.strategies[0], &w);
     let q = out.metrics.queries as f64;
     assert!((q - 1800.0).abs() < 170.0, "{q}");
     // The timeseries counts every query of [0, duration), warmup included: 2000 expected, sd 45.
