@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod output;
 pub mod overlay;
 pub mod protocols;
+pub mod results;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use super::stats;
 use super::{BucketRow, Outcome, QueryRecord, Recorded, RunMetrics};
-use crate::protocols::{MSG_KINDS, MsgKind};
+use crate::results::kinds::{MSG_KINDS, MsgKind};
 
 pub struct Recorder {
     warmup_us: u64,

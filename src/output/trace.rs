@@ -4,22 +4,6 @@ use std::fmt::Write;
 
 use super::format::float;
 use crate::engine::tracer::{Fate, TracedQuery};
-use crate::protocols::MsgKind;
-
-fn kind_name(k: MsgKind) -> &'static str {
-    match k {
-        MsgKind::Query => "query",
-        MsgKind::Hit => "hit",
-        MsgKind::Walk => "walker",
-        MsgKind::WalkHit => "walk-hit",
-        MsgKind::Check => "check",
-        MsgKind::CheckGo => "go-on",
-        MsgKind::CheckStop => "stop",
-        MsgKind::Request => "request",
-        MsgKind::AnswerHit => "answer+",
-        MsgKind::AnswerMiss => "answer-",
-    }
-}
 
 /// The hop-by-hop table and totals. `peers` tells servers (ids at or above it) from peers.
 pub fn render(t: &TracedQuery, peers: u32) -> String {
@@ -52,7 +36,7 @@ pub fn render(t: &TracedQuery, peers: u32) -> String {
             format!("{:.6}", at as f64 / 1e6),
             format!("{:.3}", (at - t.issued_us) as f64 / 1e3),
             h.hops,
-            kind_name(h.kind),
+            h.kind.name(),
             node(h.from),
             node(h.to),
             h.fate.name()
