@@ -9,26 +9,11 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::engine::RunOutput;
 use crate::error::ScenarioError;
+pub use crate::results::run::RunResult;
 pub use crate::scenario::sweep::{Plan, Point};
 use crate::strategies;
 use crate::world::World;
-
-/// One strategy run's result: a row of runs.csv and its timeseries, Lorenz curve and queries.
-pub struct RunResult {
-    pub point: usize,
-    pub values: Vec<String>,
-    pub replication: u32,
-    pub seed: u64,
-    pub strategy: String,
-    pub kind: &'static str,
-    pub peers: u32,
-    /// Share of peers in the largest component of the replication's generated overlay.
-    pub largest_component_share: f64,
-    pub output: RunOutput,
-    pub peak_rss_mb: f64,
-}
 
 pub struct RunOptions {
     /// Worker threads; `None` = one per core.

@@ -13,11 +13,12 @@ use std::time::Instant;
 use crate::content::AddedCopies;
 use crate::dist::{BlockDraws, secs_to_us};
 use crate::metrics::recorder::Recorder;
-use crate::metrics::{BucketRow, Outcome, QueryRecord, Recorded, RunMetrics};
+use crate::metrics::{Outcome, QueryRecord, Recorded};
 use crate::overlay::Overlay;
 use crate::protocols::{
     BuildEnv, Fanout, FastPaths, Message, Outbox, Protocol, QueryInfo, Receipt, View,
 };
+pub use crate::results::run::RunOutput;
 use crate::rng::{self, SimRng, Stream};
 use crate::scenario::{ReplicateOnHit, Scenario, Strategy};
 use crate::workload::{Arrival, QueryTrace};
@@ -40,21 +41,6 @@ macro_rules! view {
         .live($e.overlay.as_ref())
         .at_event($e.events)
     };
-}
-
-/// What one strategy run produced.
-pub struct RunOutput {
-    pub metrics: RunMetrics,
-    pub timeseries: Vec<BucketRow>,
-    pub lorenz: Vec<(f64, f64)>,
-    pub queries: Vec<QueryRecord>,
-    /// Per object: share of queries it draws (popularity), and its copies at the start and at the end of the run
-    /// (replication on success adds copies).
-    pub popularity: Vec<f64>,
-    pub copies_start: Vec<u32>,
-    pub copies_end: Vec<u32>,
-    /// Seconds spent in the event loop alone.
-    pub wall_s: f64,
 }
 
 /// The message latencies of a replication, drawn ahead in blocks: the scenario's distribution on its clock tick,

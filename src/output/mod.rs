@@ -19,8 +19,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, bail};
 
-use crate::runner::{Plan, RunResult};
+use crate::results::run::RunResult;
 use crate::scenario::resolved;
+use crate::scenario::sweep::Plan;
 
 /// Every file of a results folder, as (name, bytes).
 pub fn render(plan: &Plan, results: &[RunResult]) -> Vec<(String, Vec<u8>)> {

@@ -3,7 +3,8 @@
 
 use super::format::{float, opt};
 use crate::metrics::stats;
-use crate::runner::{Plan, RunResult};
+use crate::results::run::RunResult;
+use crate::scenario::sweep::Plan;
 
 type Rows = Vec<Vec<String>>;
 

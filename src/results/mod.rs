@@ -2,3 +2,4 @@
 //! which writes them. Nothing here simulates.
 
 pub mod kinds;
+pub mod run;
