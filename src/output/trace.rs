@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::format::float;
 use crate::engine::tracer::{Fate, TracedQuery};
+use crate::format::float;
 use crate::protocols::MsgKind;
 
 fn kind_name(k: MsgKind) -> &'static str {
