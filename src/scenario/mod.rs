@@ -87,7 +87,7 @@ pub enum PowerLawDegrees {
     /// The range as written (defaults 2 and peers - 1).
     Range { min_degree: u32, max_degree: u32 },
     /// `mean_degree` asked for: validation solved the range so that the truncated power law on it has that
-    /// mean (within 3%; see [`crate::topology::powerlaw::solve_for_mean`]). `min_given` and `max_given` say
+    /// mean (within 3%; see [`crate::dist::powerlaw::solve_for_mean`]). `min_given` and `max_given` say
     /// which bounds the file fixed: the resolved scenario writes back only those (and the solved range as a
     /// comment), so it solves the same way when read again, also when a sweep changes `mean_degree`.
     Mean {
@@ -329,7 +329,7 @@ impl Scenario {
     /// Expected queries issued in [a, b) seconds of one run (a within [0, duration]), measured or not.
     ///
     /// - Online peer-seconds: every peer throughout without churn; with a churn trace, its own online count; with
-    ///   session and downtime distributions, [`crate::churn::availability::expected_online_time`] (the stationary
+    ///   session and downtime distributions, [`crate::dist::renewal::expected_online_time`] (the stationary
     ///   share throughout for a stationary start; from a given initial share, the alternating renewal process's
     ///   transient).
     /// - Copies are placed independently per object on distinct peers, so a peer holds object o with probability
@@ -354,10 +354,13 @@ impl Scenario {
             }
         } else {
             n as f64
-                * crate::churn::availability::expected_online_time(
+                * crate::dist::renewal::expected_online_time(
                     &c.session,
                     &c.downtime,
-                    c.initial_online,
+                    match c.initial_online {
+                        InitialOnline::Fraction(p0) => Some(p0),
+                        InitialOnline::Stationary => None,
+                    },
                     a,
                     b,
                 )

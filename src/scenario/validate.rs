@@ -454,7 +454,7 @@ fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
             let degrees = match mean {
                 Some(mean_degree) => {
                     // The degree range is solved so that the truncated power law has this mean.
-                    let solved = crate::topology::powerlaw::solve_for_mean(
+                    let solved = crate::dist::powerlaw::solve_for_mean(
                         peers,
                         exponent,
                         mean_degree,
