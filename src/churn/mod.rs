@@ -38,7 +38,7 @@ const _: () = assert!(std::mem::size_of::<ChurnEvent>() == 16);
 
 /// Who is online at time 0, and every change after it, sorted by (time, peer) (see the module doc).
 ///
-/// Build one with [`generate`], [`trace::read`], [`ChurnSchedule::new`] or [`ChurnSchedule::always_online`]. The
+/// Build one with [`generate`], [`trace::schedule`], [`ChurnSchedule::new`] or [`ChurnSchedule::always_online`]. The
 /// fields are public to read; changing them does not update the index behind `online_at` and `online_mean`, so
 /// build a new schedule with [`ChurnSchedule::new`] instead.
 #[derive(Clone, Debug, PartialEq)]

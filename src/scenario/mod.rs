@@ -1,6 +1,7 @@
 //! The validated scenario: what `run` simulates. Built from the file by [`load`] (parse, apply `--set`,
 //! validate); nothing outside `validate.rs` rejects input.
 
+pub mod files;
 pub mod overrides;
 pub mod resolved;
 pub mod sweep;
@@ -8,6 +9,7 @@ pub mod tree;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::dist::Dist;
 use crate::error::{Origin, ScenarioError};
@@ -53,6 +55,9 @@ pub struct Topology {
     pub kind: TopologyKind,
     /// Name of the topology in sweep columns (defaults to the kind).
     pub label: Option<String>,
+    /// The links of an `edgelist` topology's file, read once by validation (shared by every copy of the
+    /// scenario); `None` for the other kinds.
+    pub edge_list: Option<Arc<files::EdgeList>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -207,6 +212,8 @@ pub struct Churn {
     pub repair: bool,
     /// Trace-driven churn: rows `peer,time,event` (path as written, resolved against the scenario's folder).
     pub trace: Option<PathBuf>,
+    /// That trace, read once by validation (shared by every copy of the scenario).
+    pub trace_data: Option<Arc<files::ChurnTrace>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -230,6 +237,7 @@ impl Churn {
             min_degree: 2,
             repair: true,
             trace: None,
+            trace_data: None,
         }
     }
 }
@@ -343,14 +351,14 @@ impl Scenario {
         let c = &self.churn;
         let online_seconds = if !c.enabled {
             n as f64 * (b - a)
-        } else if let Some(path) = &c.trace {
-            match crate::churn::trace::read(path, n) {
-                Ok(schedule) => {
+        } else if c.trace.is_some() {
+            match &c.trace_data {
+                Some(trace) => {
                     let (a_us, b_us) = (crate::dist::secs_to_us(a), crate::dist::secs_to_us(b));
-                    schedule.online_mean(a_us, b_us) * (b - a)
+                    trace.online_mean(a_us, b_us) * (b - a)
                 }
-                // The run will report the bad file; the estimate takes everyone online.
-                Err(_) => n as f64 * (b - a),
+                // Not read (a scenario built by hand): the estimate takes everyone online.
+                None => n as f64 * (b - a),
             }
         } else {
             n as f64
