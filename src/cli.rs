@@ -1,6 +1,6 @@
 //! The command line (SPEC.md): clap definitions and what each command does, as a pipeline over the library.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
@@ -92,7 +92,7 @@ pub enum Command {
     },
 }
 
-/// Runs a parsed command line.
+/// Runs a parsed command line: one function per command.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run {
@@ -103,110 +103,24 @@ pub fn run(cli: Cli) -> Result<()> {
             shard,
             quiet,
             force,
-        } => {
-            if threads == Some(0) {
-                return Err(Error::Usage("--threads must be at least 1".into()));
-            }
-            let shard = shard.as_deref().map(parse_shard).transpose()?;
-            let plan = scenario::load_plan(&scenario, &sets, strategies::KINDS)?;
-            let threads_used = threads.unwrap_or_else(rayon::current_num_threads);
-            let est = estimate::estimate(&plan, threads_used);
-            if !force && let Some(why) = est.refusal(estimate::available_memory()) {
-                return Err(Error::Usage(format!("{}: {why}", scenario.display())));
-            }
-            let dir = output.unwrap_or_else(|| output::default_dir(&scenario));
-            let opts = RunOptions {
-                threads,
-                quiet,
-                shard,
-            };
-            let results = runner::run_plan(&plan, &opts)?;
-            let files = output::render(&plan, &results);
-            output::write_folder(&dir, &files, output::draw)?;
-            if !quiet {
-                eprintln!(
-                    "gnutsim: {} runs written to {}",
-                    results.len(),
-                    dir.display()
-                );
-            }
-            Ok(())
-        }
-        Command::Check { scenario, sets } => {
-            let plan = scenario::load_plan(&scenario, &sets, strategies::KINDS)?;
-            let est = estimate::estimate(&plan, rayon::current_num_threads());
-            let refusal = est.refusal(estimate::available_memory());
-            // Build replication 0's overlay of the first point, to warn about a disconnected one (unless the
-            // world itself would be too big to build here).
-            if refusal.is_none() {
-                warn_if_disconnected(&World::build(&plan.points[0].scenario, 0)?.graph);
-            }
-            print!("{}", output::resolved_plan(&plan));
-            println!("\n{}", work_summary(&plan));
-            println!(
-                "# estimated work: about {:.1e} events, about {:.0} MB at the peak with {} threads",
-                est.events,
-                est.peak_bytes / 1e6,
-                rayon::current_num_threads()
-            );
-            if let Some(why) = refusal {
-                println!("# warning: `run` will refuse this without --force: {why}");
-            }
-            Ok(())
-        }
-        Command::Plot { dir } => {
-            if !dir.join("runs.csv").is_file() {
-                return Err(Error::Usage(format!(
-                    "{} is not a results folder (it has no runs.csv)",
-                    dir.display()
-                )));
-            }
-            output::draw(&dir)?;
-            Ok(())
-        }
-        Command::Merge { dirs, output } => {
-            for d in &dirs {
-                if !d.is_dir() {
-                    return Err(Error::Usage(format!("{} is not a folder", d.display())));
-                }
-            }
-            let files = output::merge::merge(&dirs)?;
-            output::write_folder(&output, &files, output::draw)?;
-            Ok(())
-        }
+        } => run_command(
+            &scenario,
+            output,
+            threads,
+            &sets,
+            shard.as_deref(),
+            quiet,
+            force,
+        ),
+        Command::Check { scenario, sets } => check(&scenario, &sets),
+        Command::Plot { dir } => plot(&dir),
+        Command::Merge { dirs, output } => merge(&dirs, &output),
         Command::Topology {
             scenario,
             format,
             output,
             sets,
-        } => {
-            if !matches!(format.as_str(), "stats" | "dot" | "edgelist") {
-                return Err(Error::Usage(format!(
-                    "--format {format}: expected stats, dot or edgelist"
-                )));
-            }
-            let (_, world) = first_world(&scenario, &sets)?;
-            let g = &world.graph;
-            warn_if_disconnected(g);
-            let text = match format.as_str() {
-                "stats" => {
-                    let stats = GraphStats::compute(g);
-                    let mut text: String = stats
-                        .lines()
-                        .iter()
-                        .map(|(k, v)| format!("{k}: {v}\n"))
-                        .collect();
-                    if let Some(u) = &world.ultrapeers {
-                        let ups = u.iter().filter(|&&x| x).count();
-                        text.push_str(&format!("ultrapeers: {ups}\nleaves: {}\n", u.len() - ups));
-                    }
-                    text
-                }
-                "dot" => edgelist::to_dot(g, world.ultrapeers.as_deref(), &[]),
-                _ => edgelist::write(g),
-            };
-            emit(&text, output.as_deref())
-        }
+        } => topology(&scenario, &format, output.as_deref(), &sets),
         Command::Trace {
             scenario,
             strategy,
@@ -214,59 +128,193 @@ pub fn run(cli: Cli) -> Result<()> {
             format,
             output,
             sets,
-        } => {
-            if !matches!(format.as_str(), "text" | "dot") {
-                return Err(Error::Usage(format!(
-                    "--format {format}: expected text or dot"
-                )));
-            }
-            let (s, world) = first_world(&scenario, &sets)?;
-            let s = &s;
-            let st =
-                match &strategy {
-                    None => &s.strategies[0],
-                    Some(name) => s.strategies.iter().find(|x| &x.name == name).ok_or_else(
-                        || {
-                            let names: Vec<&str> =
-                                s.strategies.iter().map(|x| x.name.as_str()).collect();
-                            Error::Usage(format!(
-                                "--strategy {name}: the scenario has no such strategy (it has: {})",
-                                names.join(", ")
-                            ))
-                        },
-                    )?,
-                };
-            let index = query.unwrap_or(0);
-            let Some(t) = strategies::trace_query(s, st, &world, index) else {
-                return Err(Error::Usage(format!(
-                    "the run issues fewer than {} queries: choose a smaller --query",
-                    index + 1
-                )));
-            };
-            let text = if format == "dot" {
-                if world.peers() > 500 {
-                    eprintln!(
-                        "warning: {} peers make a drawing few can read; trace a smaller scenario (--set network.peers=...)",
-                        world.peers()
-                    );
-                }
-                edgelist::to_dot(
-                    &world.graph,
-                    world.ultrapeers.as_deref(),
-                    &output::trace::first_copy_links(&t),
-                )
-            } else {
-                format!(
-                    "gnutsim trace: {}, replication 0, strategy {} ({})\n{}",
-                    s.name,
-                    st.name,
-                    st.kind(),
-                    output::trace::render(&t, world.peers())
-                )
-            };
-            emit(&text, output.as_deref())
+        } => trace(
+            &scenario,
+            strategy.as_deref(),
+            query,
+            &format,
+            output.as_deref(),
+            &sets,
+        ),
+    }
+}
+
+/// `gnutsim run`: simulates every point, replication and strategy and writes the results folder.
+fn run_command(
+    scenario: &Path,
+    output: Option<PathBuf>,
+    threads: Option<usize>,
+    sets: &[String],
+    shard: Option<&str>,
+    quiet: bool,
+    force: bool,
+) -> Result<()> {
+    if threads == Some(0) {
+        return Err(Error::Usage("--threads must be at least 1".into()));
+    }
+    let shard = shard.map(parse_shard).transpose()?;
+    let plan = scenario::load_plan(scenario, sets, strategies::KINDS)?;
+    let threads_used = threads.unwrap_or_else(rayon::current_num_threads);
+    let est = estimate::estimate(&plan, threads_used);
+    if !force && let Some(why) = est.refusal(estimate::available_memory()) {
+        return Err(Error::Usage(format!("{}: {why}", scenario.display())));
+    }
+    let dir = output.unwrap_or_else(|| output::default_dir(scenario));
+    let opts = RunOptions {
+        threads,
+        quiet,
+        shard,
+    };
+    let results = runner::run_plan(&plan, &opts)?;
+    let files = output::render(&plan, &results);
+    output::write_folder(&dir, &files, output::draw)?;
+    if !quiet {
+        eprintln!(
+            "gnutsim: {} runs written to {}",
+            results.len(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// `gnutsim check`: validates, prints the resolved scenario and the size of the work.
+fn check(scenario: &Path, sets: &[String]) -> Result<()> {
+    let plan = scenario::load_plan(scenario, sets, strategies::KINDS)?;
+    let est = estimate::estimate(&plan, rayon::current_num_threads());
+    let refusal = est.refusal(estimate::available_memory());
+    // Build replication 0's overlay of the first point, to warn about a disconnected one (unless the
+    // world itself would be too big to build here).
+    if refusal.is_none() {
+        warn_if_disconnected(&World::build(&plan.points[0].scenario, 0)?.graph);
+    }
+    print!("{}", output::resolved_plan(&plan));
+    println!("\n{}", work_summary(&plan));
+    println!(
+        "# estimated work: about {:.1e} events, about {:.0} MB at the peak with {} threads",
+        est.events,
+        est.peak_bytes / 1e6,
+        rayon::current_num_threads()
+    );
+    if let Some(why) = refusal {
+        println!("# warning: `run` will refuse this without --force: {why}");
+    }
+    Ok(())
+}
+
+/// `gnutsim plot`: redraws a results folder's plots.
+fn plot(dir: &Path) -> Result<()> {
+    if !dir.join("runs.csv").is_file() {
+        return Err(Error::Usage(format!(
+            "{} is not a results folder (it has no runs.csv)",
+            dir.display()
+        )));
+    }
+    output::draw(dir)?;
+    Ok(())
+}
+
+/// `gnutsim merge`: merges shards' results folders into one.
+fn merge(dirs: &[PathBuf], output: &Path) -> Result<()> {
+    for d in dirs {
+        if !d.is_dir() {
+            return Err(Error::Usage(format!("{} is not a folder", d.display())));
         }
     }
+    let files = output::merge::merge(dirs)?;
+    output::write_folder(output, &files, output::draw)?;
+    Ok(())
+}
+
+/// `gnutsim topology`: replication 0's overlay of the first point, as statistics, Graphviz or an edge list.
+fn topology(scenario: &Path, format: &str, output: Option<&Path>, sets: &[String]) -> Result<()> {
+    if !matches!(format, "stats" | "dot" | "edgelist") {
+        return Err(Error::Usage(format!(
+            "--format {format}: expected stats, dot or edgelist"
+        )));
+    }
+    let (_, world) = first_world(scenario, sets)?;
+    let g = &world.graph;
+    warn_if_disconnected(g);
+    let text = match format {
+        "stats" => {
+            let stats = GraphStats::compute(g);
+            let mut text: String = stats
+                .lines()
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}\n"))
+                .collect();
+            if let Some(u) = &world.ultrapeers {
+                let ups = u.iter().filter(|&&x| x).count();
+                text.push_str(&format!("ultrapeers: {ups}\nleaves: {}\n", u.len() - ups));
+            }
+            text
+        }
+        "dot" => edgelist::to_dot(g, world.ultrapeers.as_deref(), &[]),
+        _ => edgelist::write(g),
+    };
+    emit(&text, output)
+}
+
+/// `gnutsim trace`: one query of replication 0 of the first point, hop by hop.
+fn trace(
+    scenario: &Path,
+    strategy: Option<&str>,
+    query: Option<u64>,
+    format: &str,
+    output: Option<&Path>,
+    sets: &[String],
+) -> Result<()> {
+    if !matches!(format, "text" | "dot") {
+        return Err(Error::Usage(format!(
+            "--format {format}: expected text or dot"
+        )));
+    }
+    let (s, world) = first_world(scenario, sets)?;
+    let s = &s;
+    let st = match strategy {
+        None => &s.strategies[0],
+        Some(name) => s
+            .strategies
+            .iter()
+            .find(|x| x.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = s.strategies.iter().map(|x| x.name.as_str()).collect();
+                Error::Usage(format!(
+                    "--strategy {name}: the scenario has no such strategy (it has: {})",
+                    names.join(", ")
+                ))
+            })?,
+    };
+    let index = query.unwrap_or(0);
+    let Some(t) = strategies::trace_query(s, st, &world, index) else {
+        return Err(Error::Usage(format!(
+            "the run issues fewer than {} queries: choose a smaller --query",
+            index + 1
+        )));
+    };
+    let text = if format == "dot" {
+        if world.peers() > 500 {
+            eprintln!(
+                "warning: {} peers make a drawing few can read; trace a smaller scenario (--set network.peers=...)",
+                world.peers()
+            );
+        }
+        edgelist::to_dot(
+            &world.graph,
+            world.ultrapeers.as_deref(),
+            &output::trace::first_copy_links(&t),
+        )
+    } else {
+        format!(
+            "gnutsim trace: {}, replication 0, strategy {} ({})\n{}",
+            s.name,
+            st.name,
+            st.kind(),
+            output::trace::render(&t, world.peers())
+        )
+    };
+    emit(&text, output)
 }
 
 /// The scenario of the first sweep point and its replication 0's world: what `topology` and `trace` show.

@@ -60,6 +60,49 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// A bad file that a scenario names (an edge list, a churn trace), with the 1-based line at fault (0 when the
+/// whole file is: unreadable, binary). Reported as the scenario error at that file and line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileLineError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl FileLineError {
+    pub fn new(path: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Self {
+        FileLineError {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FileLineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.path.display(), self.message)
+        } else {
+            write!(
+                f,
+                "{}: line {}: {}",
+                self.path.display(),
+                self.line,
+                self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for FileLineError {}
+
+impl From<FileLineError> for ScenarioError {
+    fn from(e: FileLineError) -> Self {
+        ScenarioError::new(e.path, Origin::Line(e.line as u32), "", e.message)
+    }
+}
+
 /// Top-level error: decides the exit status.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

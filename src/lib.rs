@@ -9,6 +9,7 @@ pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod estimate;
+pub mod format;
 pub mod graph;
 pub mod metrics;
 pub mod output;

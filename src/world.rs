@@ -38,37 +38,32 @@ pub fn churn_horizon_us(duration: f64) -> u64 {
 }
 
 impl World {
-    /// Builds replication `replication`'s world. Fails on an edge-list or churn-trace file that cannot be read or
-    /// parsed, and on power-law degrees drawn that cannot be wired (a scenario error: exit status 2).
+    /// Builds replication `replication`'s world, from the edge-list and churn-trace files the scenario read when it
+    /// was validated. Fails on power-law degrees drawn that cannot be wired, and on files not read for this network
+    /// (a scenario error: exit status 2).
     pub fn build(s: &Scenario, replication: u32) -> Result<World, ScenarioError> {
         let seed = rng::replication_seed(s.seed, replication);
         let n = s.network.peers;
-        let built = topology::build(
-            n,
-            &s.topology.kind,
-            &mut rng::stream(seed, Stream::Topology),
-        )
-        .map_err(|e| match e {
-            topology::BuildError::EdgeList(e) => {
-                ScenarioError::new(&e.path, Origin::Line(e.line as u32), "", e.message)
-            }
-            topology::BuildError::Degrees(e) => {
-                // Drawn, not written: the parameters allow it, this replication's draw cannot be wired.
-                let key = match s.topology.kind {
-                    crate::scenario::TopologyKind::PowerLaw {
-                        degrees: crate::scenario::PowerLawDegrees::Mean { .. },
-                        ..
-                    } => "topology.mean_degree",
-                    _ => "topology.max_degree",
-                };
-                ScenarioError::new(
-                    &s.file,
-                    Origin::Default,
-                    key,
-                    format!("replication {replication}: {e}"),
-                )
-            }
-        })?;
+        let built = topology::build(n, &s.topology, &mut rng::stream(seed, Stream::Topology))
+            .map_err(|e| match e {
+                topology::BuildError::EdgeList(e) => ScenarioError::from(e),
+                topology::BuildError::Degrees(e) => {
+                    // Drawn, not written: the parameters allow it, this replication's draw cannot be wired.
+                    let key = match s.topology.kind {
+                        crate::scenario::TopologyKind::PowerLaw {
+                            degrees: crate::scenario::PowerLawDegrees::Mean { .. },
+                            ..
+                        } => "topology.mean_degree",
+                        _ => "topology.max_degree",
+                    };
+                    ScenarioError::new(
+                        &s.file,
+                        Origin::Default,
+                        key,
+                        format!("replication {replication}: {e}"),
+                    )
+                }
+            })?;
         let graph = built.graph;
         let largest_component_share = crate::topology::stats::largest_component_share(&graph);
         let content = Content::generate(n, &s.content, &mut rng::stream(seed, Stream::Content));
@@ -80,11 +75,17 @@ impl World {
                 .collect()
         });
         let churn = if s.churn.enabled {
-            let schedule = match &s.churn.trace {
-                Some(path) => churn::trace::read(path, n).map_err(|e| {
-                    ScenarioError::new(&e.path, Origin::Line(e.line as u32), "", e.message)
-                })?,
-                None => churn::generate(
+            let schedule = match (&s.churn.trace, &s.churn.trace_data) {
+                (_, Some(trace)) => churn::trace::schedule(trace, n)?,
+                (Some(path), None) => {
+                    return Err(ScenarioError::new(
+                        path,
+                        Origin::Line(0),
+                        "",
+                        "the churn trace was not read (scenario::files::read_churn_trace reads it)",
+                    ));
+                }
+                (None, None) => churn::generate(
                     n,
                     &s.churn.session,
                     &s.churn.downtime,

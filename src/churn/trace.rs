@@ -1,250 +1,64 @@
-//! Trace-driven churn: a CSV file of `peer,time,event` rows.
-//!
-//! Format:
-//! - One row per change: `peer,time,event`, with `peer` a whole number from 0 to peers - 1, `time` in seconds
-//!   (a finite decimal number, 0 to 1e12), `event` either `join` or `leave` (any letter case). Whitespace around
-//!   fields is ignored.
-//! - Blank lines and lines starting with `#` are skipped; the first other line may be the header
-//!   `peer,time,event`.
-//! - Rows need not be in time order: they are sorted stably by (time, peer), the schedule's order.
-//!
-//! Semantics:
-//! - A peer whose first event is `leave` starts online; one whose first event is `join` starts offline; a peer
-//!   with no events is online throughout.
-//! - A peer's events must alternate (join, leave, join, ... or leave, join, ...) in time order: a repeated join or
-//!   leave is an error naming its line and the line of the event before it.
-//! - Times are rounded to whole microseconds. Two events of one peer at the same microsecond are an error (their
-//!   order would be ambiguous). An event at time 0 is folded into the state at 0 (a `join` at 0 means the peer
-//!   starts online) rather than listed as a change, since `events` holds changes strictly after 0.
-//! - Events past the run's end are kept; they do not affect anything before them.
-//!
-//! Every error names the 1-based line at fault (0 for the whole file: unreadable, binary) and what is allowed.
-//! No input makes this module panic.
-
-use std::fmt;
-use std::path::{Path, PathBuf};
+//! Trace-driven churn: the schedule of a churn trace read and checked when the scenario was validated (format,
+//! semantics and errors in [`crate::scenario::files`]).
 
 use super::{ChurnEvent, ChurnSchedule};
-use crate::dist::secs_to_us;
+use crate::error::FileLineError;
+use crate::scenario::files::ChurnTrace;
 
-/// A bad churn-trace file, with the line at fault (0 when the whole file is).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TraceError {
-    pub path: PathBuf,
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for TraceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.path.display(), self.message)
-        } else {
-            write!(
-                f,
-                "{}: line {}: {}",
-                self.path.display(),
-                self.line,
-                self.message
-            )
-        }
+/// The schedule of a trace read for a network of `peers` peers. The trace was checked when read (sorted,
+/// alternating, every peer in range); one read for another network size is refused.
+pub fn schedule(trace: &ChurnTrace, peers: u32) -> Result<ChurnSchedule, FileLineError> {
+    if trace.peers() != peers {
+        return Err(FileLineError::new(
+            &trace.path,
+            0,
+            format!(
+                "was read for {} peers, but the network has {peers}: read it again for this network",
+                trace.peers()
+            ),
+        ));
     }
-}
-
-impl std::error::Error for TraceError {}
-
-/// Largest accepted time, seconds (about 31,700 years): keeps every time well inside u64 microseconds.
-pub const MAX_TIME_SECS: f64 = 1e12;
-
-const FORMAT: &str = "a churn trace is CSV text with rows peer,time,event (event = join or leave)";
-
-/// Reads a churn trace for a network of `peers` peers.
-pub fn read(path: &Path, peers: u32) -> Result<ChurnSchedule, TraceError> {
-    let whole = |message: String| TraceError {
-        path: path.to_path_buf(),
-        line: 0,
-        message,
-    };
-    let bytes =
-        std::fs::read(path).map_err(|e| whole(format!("cannot read the churn trace: {e}")))?;
-    if bytes.contains(&0) {
-        return Err(whole(format!(
-            "not a text file (it contains NUL bytes); {FORMAT}"
-        )));
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = 1 + upto.iter().filter(|&&b| b == b'\n').count();
-            return Err(TraceError {
-                path: path.to_path_buf(),
-                line,
-                message: format!("not UTF-8 text; {FORMAT}"),
-            });
-        }
-    };
-    parse(&text, peers, path)
-}
-
-/// One parsed row, before sorting.
-struct Row {
-    time_us: u64,
-    peer: u32,
-    join: bool,
-    line: usize,
-}
-
-/// Parses the text of a churn trace (see the module doc); `path` only labels errors.
-pub fn parse(text: &str, peers: u32, path: &Path) -> Result<ChurnSchedule, TraceError> {
-    let err = |line: usize, message: String| TraceError {
-        path: path.to_path_buf(),
-        line,
-        message,
-    };
-    let peer_range = if peers == 0 {
-        "this network has no peers".to_string()
-    } else {
-        format!("peers are numbered 0 to {}", peers - 1)
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rows = Vec::new();
-    let mut header_allowed = true;
-    for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
-        let l = raw.trim();
-        if l.is_empty() || l.starts_with('#') {
-            continue;
-        }
-        let fields: Vec<&str> = l.split(',').map(str::trim).collect();
-        if std::mem::take(&mut header_allowed)
-            && fields.len() == 3
-            && ["peer", "time", "event"]
-                .iter()
-                .zip(&fields)
-                .all(|(h, f)| h.eq_ignore_ascii_case(f))
-        {
-            continue;
-        }
-        let [peer, time, event] = fields[..] else {
-            return Err(err(
-                line,
-                format!(
-                    "expected 3 comma-separated fields peer,time,event, found {}",
-                    fields.len()
-                ),
-            ));
-        };
-        let peer = match peer.parse::<u64>() {
-            Ok(p) if p < peers as u64 => p as u32,
-            Ok(p) => return Err(err(line, format!("peer {p} is out of range: {peer_range}"))),
-            Err(_) => {
-                return Err(err(
-                    line,
-                    format!("peer \"{peer}\" is not a whole number ({peer_range})"),
-                ));
-            }
-        };
-        let secs = match time.parse::<f64>() {
-            Ok(t) if t.is_finite() && (0.0..=MAX_TIME_SECS).contains(&t) => t,
-            _ => {
-                return Err(err(
-                    line,
-                    format!(
-                        "time \"{time}\" is not a number of seconds from 0 to {MAX_TIME_SECS:e}"
-                    ),
-                ));
-            }
-        };
-        let join = if event.eq_ignore_ascii_case("join") {
-            true
-        } else if event.eq_ignore_ascii_case("leave") {
-            false
-        } else {
-            return Err(err(
-                line,
-                format!("unknown event \"{event}\" (allowed: join, leave)"),
-            ));
-        };
-        rows.push(Row {
-            time_us: secs_to_us(secs),
-            peer,
-            join,
-            line,
-        });
-    }
-    // Stable: rows of one peer at one time stay in file order, so the duplicate named below is the later line.
-    rows.sort_by_key(|r| (r.time_us, r.peer));
-
-    // Per peer: 0 = no event yet, 1 = last event was a join, 2 = a leave. One byte a peer; the line of the
-    // previous event is looked up only when there is an error to report.
-    let mut last = vec![0u8; peers as usize];
-    let mut initially_online = vec![true; peers as usize];
-    let mut events = Vec::with_capacity(rows.len());
-    for (k, r) in rows.iter().enumerate() {
-        let p = r.peer as usize;
-        let what = if r.join { "join" } else { "leave" };
-        // Sorted by (time, peer): a same-time duplicate is the row just before.
-        if let Some(q) = k.checked_sub(1).map(|j| &rows[j])
-            && (q.time_us, q.peer) == (r.time_us, r.peer)
-        {
-            return Err(err(
-                r.line,
-                format!(
-                    "peer {} has a second event at {} s (the other is on line {}); a peer's events need \
-                     distinct times (rounded to whole microseconds)",
-                    r.peer,
-                    r.time_us as f64 / 1e6,
-                    q.line
-                ),
-            ));
-        }
-        match last[p] {
-            0 => initially_online[p] = !r.join,
-            s if (s == 1) == r.join => {
-                // Only on error: the previous event of this peer, for the message.
-                let before = rows[..k]
-                    .iter()
-                    .rev()
-                    .find(|q| q.peer == r.peer)
-                    .map_or(0, |q| q.line);
-                return Err(err(
-                    r.line,
-                    format!(
-                        "peer {} has a {what} at {} s right after another {what} (line {before}); a \
-                         peer's events must alternate join, leave, join, ... in time order",
-                        r.peer,
-                        r.time_us as f64 / 1e6
-                    ),
-                ));
-            }
-            _ => {}
-        }
-        last[p] = if r.join { 1 } else { 2 };
-        if r.time_us == 0 {
-            // The state at 0 includes changes at 0 (at most one per peer, its first).
-            initially_online[p] = r.join;
-        } else {
-            events.push(ChurnEvent {
-                time_us: r.time_us,
-                peer: r.peer,
-                join: r.join,
-            });
-        }
-    }
-    drop(rows);
-    Ok(ChurnSchedule::from_valid(initially_online, events))
+    let events = trace
+        .events
+        .iter()
+        .map(|e| ChurnEvent {
+            time_us: e.time_us,
+            peer: e.peer,
+            join: e.join,
+        })
+        .collect();
+    Ok(ChurnSchedule::from_valid(
+        trace.initially_online.clone(),
+        events,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::scenario::files::parse_churn_trace;
     use rand::{RngExt, SeedableRng};
 
     const SEC: u64 = 1_000_000;
 
-    fn p(text: &str, peers: u32) -> Result<ChurnSchedule, TraceError> {
-        parse(text, peers, Path::new("t.csv"))
+    fn p(text: &str, peers: u32) -> Result<ChurnSchedule, FileLineError> {
+        let trace = parse_churn_trace(text, peers, Path::new("t.csv"))?;
+        let schedule = schedule(&trace, peers)?;
+        // The trace's own online count is the schedule's, to the bit.
+        for (a, b) in [
+            (0, 1),
+            (0, 40 * SEC),
+            (10 * SEC, 20 * SEC),
+            (3 * SEC, 3 * SEC),
+        ] {
+            assert_eq!(
+                trace.online_mean(a, b).to_bits(),
+                schedule.online_mean(a, b).to_bits()
+            );
+        }
+        Ok(schedule)
     }
 
     fn ev(time_us: u64, peer: u32, join: bool) -> ChurnEvent {
@@ -270,6 +84,13 @@ mod tests {
                     # peer 4 has no events\n\
                     2,20,leave\n";
         let c = p(text, 5).unwrap();
+        let trace = parse_churn_trace(text, 5, Path::new("t.csv")).unwrap();
+        assert!(
+            schedule(&trace, 4)
+                .unwrap_err()
+                .message
+                .contains("read for 5 peers")
+        );
         // 0: first event leave -> online; 1: join at 0 folded into the start -> online; 2: first join -> offline;
         // 3: first (in time) leave at 12 -> online; 4: no events -> online.
         assert_eq!(c.initially_online, vec![true, true, false, true, true]);
@@ -301,116 +122,6 @@ mod tests {
         for text in ["", "\n\n", "# nothing\n", "peer,time,event\n"] {
             assert_eq!(p(text, 3), Ok(ChurnSchedule::always_online(3)));
         }
-    }
-
-    #[test]
-    fn each_error_names_its_line() {
-        let cases: &[(&str, u32, usize, &str)] = &[
-            ("0,1,join,extra", 4, 1, "3 comma-separated fields"),
-            ("0,1", 4, 1, "found 2"),
-            (
-                "# c\n\nx,1,join",
-                4,
-                3,
-                "\"x\" is not a whole number (peers are numbered 0 to 3)",
-            ),
-            ("-1,1,join", 4, 1, "not a whole number"),
-            ("1.5,1,join", 4, 1, "not a whole number"),
-            ("99999999999999999999999,1,join", 4, 1, "not a whole number"),
-            (
-                "0,1,join\n4,1,join",
-                4,
-                2,
-                "peer 4 is out of range: peers are numbered 0 to 3",
-            ),
-            ("0,1,join", 0, 1, "this network has no peers"),
-            ("0,abc,join", 4, 1, "not a number of seconds from 0 to 1e12"),
-            ("0,,join", 4, 1, "not a number of seconds"),
-            ("0,-1,join", 4, 1, "not a number of seconds"),
-            ("0,NaN,join", 4, 1, "not a number of seconds"),
-            ("0,inf,join", 4, 1, "not a number of seconds"),
-            ("0,1e13,join", 4, 1, "not a number of seconds"),
-            ("0,1e400,join", 4, 1, "not a number of seconds"),
-            (
-                "0,1,jump",
-                4,
-                1,
-                "unknown event \"jump\" (allowed: join, leave)",
-            ),
-            ("0,1,", 4, 1, "unknown event"),
-            // A header is only allowed as the first row.
-            ("0,1,join\npeer,time,event", 4, 2, "not a whole number"),
-            // Repeated join: in time order join@1 (line 1), join@3 (line 3), leave@5.
-            (
-                "0,1,join\n0,5,leave\n0,3,join",
-                4,
-                3,
-                "join at 3 s right after another join (line 1)",
-            ),
-            // Repeated leave, rows out of time order: leave@2 (line 2) then leave@4 (line 1).
-            (
-                "1,4,leave\n1,2,leave",
-                4,
-                1,
-                "leave at 4 s right after another leave (line 2)",
-            ),
-            // Both round to 1,000,000 µs.
-            (
-                "0,1,join\n0,1.0000001,leave",
-                4,
-                2,
-                "second event at 1 s (the other is on line 1)",
-            ),
-            ("2,0,leave\n2,0,join", 4, 2, "second event at 0 s"),
-        ];
-        for &(text, peers, line, msg) in cases {
-            match p(text, peers) {
-                Ok(c) => panic!("{text:?}: accepted as {c:?}"),
-                Err(e) => {
-                    assert_eq!(e.line, line, "{text:?}: {e}");
-                    assert!(e.message.contains(msg), "{text:?}: {e}");
-                    assert!(e.to_string().starts_with(&format!("t.csv: line {line}: ")));
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn read_reports_file_level_errors_at_line_0() {
-        let dir = std::env::temp_dir().join(format!("gnutsim-churn-trace-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let write = |name: &str, bytes: &[u8]| {
-            let f = dir.join(name);
-            std::fs::write(&f, bytes).unwrap();
-            f
-        };
-        let good = write("good.csv", b"peer,time,event\n1,2.5,leave\n");
-        let c = read(&good, 2).unwrap();
-        assert_eq!(c.initially_online, vec![true, true]);
-        assert_eq!(c.events, vec![ev(2_500_000, 1, false)]);
-
-        let missing = read(&dir.join("missing.csv"), 2).unwrap_err();
-        assert_eq!(missing.line, 0);
-        assert!(missing.message.contains("cannot read"), "{missing}");
-        assert_eq!(read(&dir, 2).unwrap_err().line, 0, "a directory");
-
-        let binary = write(
-            "binary.csv",
-            &[0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 0xff, b'\n'],
-        );
-        let e = read(&binary, 2).unwrap_err();
-        assert_eq!(e.line, 0);
-        assert!(e.message.contains("not a text file"), "{e}");
-        assert!(
-            e.to_string()
-                .starts_with(&format!("{}: not a text", binary.display()))
-        );
-
-        let latin1 = write("latin1.csv", b"# ok\n0,1,join\n# caf\xe9\n");
-        let e = read(&latin1, 2).unwrap_err();
-        assert_eq!(e.line, 3, "{e}");
-        assert!(e.message.contains("not UTF-8"), "{e}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -4,7 +4,6 @@
 
 pub mod chart;
 pub mod font;
-pub mod format;
 pub mod merge;
 pub mod plots;
 pub mod raster;

@@ -1,7 +1,7 @@
 //! The CSV files of a results folder, as bytes. Fixed column order; rows in run order. Pure functions of the
 //! results, so they can be compared byte for byte.
 
-use super::format::{float, opt};
+use crate::format::{float, opt};
 use crate::metrics::stats;
 use crate::results::run::RunResult;
 use crate::scenario::sweep::Plan;

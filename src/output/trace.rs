@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::format::float;
 use crate::engine::tracer::{Fate, TracedQuery};
+use crate::format::float;
 
 /// The hop-by-hop table and totals. `peers` tells servers (ids at or above it) from peers.
 pub fn render(t: &TracedQuery, peers: u32) -> String {

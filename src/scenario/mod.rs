@@ -1,6 +1,7 @@
 //! The validated scenario: what `run` simulates. Built from the file by [`load`] (parse, apply `--set`,
 //! validate); nothing outside `validate.rs` rejects input.
 
+pub mod files;
 pub mod overrides;
 pub mod reader;
 pub mod resolved;
@@ -10,6 +11,7 @@ pub mod tree;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use strategy::{KeyValue, Strategy, StrategyDef, StrategySpec};
 
@@ -57,6 +59,9 @@ pub struct Topology {
     pub kind: TopologyKind,
     /// Name of the topology in sweep columns (defaults to the kind).
     pub label: Option<String>,
+    /// The links of an `edgelist` topology's file, read once by validation (shared by every copy of the
+    /// scenario); `None` for the other kinds.
+    pub edge_list: Option<Arc<files::EdgeList>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -91,7 +96,7 @@ pub enum PowerLawDegrees {
     /// The range as written (defaults 2 and peers - 1).
     Range { min_degree: u32, max_degree: u32 },
     /// `mean_degree` asked for: validation solved the range so that the truncated power law on it has that
-    /// mean (within 3%; see [`crate::topology::powerlaw::solve_for_mean`]). `min_given` and `max_given` say
+    /// mean (within 3%; see [`crate::dist::powerlaw::solve_for_mean`]). `min_given` and `max_given` say
     /// which bounds the file fixed: the resolved scenario writes back only those (and the solved range as a
     /// comment), so it solves the same way when read again, also when a sweep changes `mean_degree`.
     Mean {
@@ -211,6 +216,8 @@ pub struct Churn {
     pub repair: bool,
     /// Trace-driven churn: rows `peer,time,event` (path as written, resolved against the scenario's folder).
     pub trace: Option<PathBuf>,
+    /// That trace, read once by validation (shared by every copy of the scenario).
+    pub trace_data: Option<Arc<files::ChurnTrace>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -234,6 +241,7 @@ impl Churn {
             min_degree: 2,
             repair: true,
             trace: None,
+            trace_data: None,
         }
     }
 }
@@ -273,7 +281,7 @@ impl Scenario {
     /// Expected queries issued in [a, b) seconds of one run (a within [0, duration]), measured or not.
     ///
     /// - Online peer-seconds: every peer throughout without churn; with a churn trace, its own online count; with
-    ///   session and downtime distributions, [`crate::churn::availability::expected_online_time`] (the stationary
+    ///   session and downtime distributions, [`crate::dist::renewal::expected_online_time`] (the stationary
     ///   share throughout for a stationary start; from a given initial share, the alternating renewal process's
     ///   transient).
     /// - Copies are placed independently per object on distinct peers, so a peer holds object o with probability
@@ -287,21 +295,24 @@ impl Scenario {
         let c = &self.churn;
         let online_seconds = if !c.enabled {
             n as f64 * (b - a)
-        } else if let Some(path) = &c.trace {
-            match crate::churn::trace::read(path, n) {
-                Ok(schedule) => {
+        } else if c.trace.is_some() {
+            match &c.trace_data {
+                Some(trace) => {
                     let (a_us, b_us) = (crate::dist::secs_to_us(a), crate::dist::secs_to_us(b));
-                    schedule.online_mean(a_us, b_us) * (b - a)
+                    trace.online_mean(a_us, b_us) * (b - a)
                 }
-                // The run will report the bad file; the estimate takes everyone online.
-                Err(_) => n as f64 * (b - a),
+                // Not read (a scenario built by hand): the estimate takes everyone online.
+                None => n as f64 * (b - a),
             }
         } else {
             n as f64
-                * crate::churn::availability::expected_online_time(
+                * crate::dist::renewal::expected_online_time(
                     &c.session,
                     &c.downtime,
-                    c.initial_online,
+                    match c.initial_online {
+                        InitialOnline::Fraction(p0) => Some(p0),
+                        InitialOnline::Stationary => None,
+                    },
                     a,
                     b,
                 )

@@ -62,7 +62,7 @@ pub fn solved_comment(exponent: f64, degrees: &PowerLawDegrees) -> String {
         } => format!(
             "# solved for mean_degree: min_degree = {min_degree}, max_degree = {max_degree} (P(k) ~ k^-{exponent} \
              on {min_degree} ..= {max_degree} has mean {:.3})",
-            crate::topology::powerlaw::truncated_mean(exponent, min_degree, max_degree)
+            crate::dist::powerlaw::truncated_mean(exponent, min_degree, max_degree)
         ),
         PowerLawDegrees::Range { .. } => String::new(),
     }

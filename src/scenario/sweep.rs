@@ -229,7 +229,7 @@ fn label(node: &Node) -> String {
     match &node.value {
         Value::String(s) => s.clone(),
         Value::Integer(i) => i.to_string(),
-        Value::Float(x) => crate::output::format::float(*x),
+        Value::Float(x) => crate::format::float(*x),
         Value::Bool(b) => b.to_string(),
         Value::Table(t) => ["label", "kind", "name"]
             .iter()

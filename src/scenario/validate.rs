@@ -7,7 +7,7 @@ use super::reader::{R, Reader, describe};
 use super::tree::{Table, Value};
 use super::*;
 use crate::dist::Dist;
-use crate::error::{Origin, ScenarioError};
+use crate::error::Origin;
 
 /// Largest peer count gnutsim accepts (peer ids are 32-bit).
 pub const MAX_PEERS: i64 = 100_000_000;
@@ -143,6 +143,7 @@ fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
     let label = t.opt_str("label")?.map(str::to_string);
     let n = peers as f64;
     let max_deg = peers as i64 - 1;
+    let mut edge_list = None;
     let kind = match kind_name {
         "random" => {
             let c = t.f64_in(
@@ -216,7 +217,7 @@ fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
             let degrees = match mean {
                 Some(mean_degree) => {
                     // The degree range is solved so that the truncated power law has this mean.
-                    let solved = crate::topology::powerlaw::solve_for_mean(
+                    let solved = crate::dist::powerlaw::solve_for_mean(
                         peers,
                         exponent,
                         mean_degree,
@@ -330,10 +331,8 @@ fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
                     ),
                 ));
             }
-            // Read it now, so that `check` reports a bad line of the file.
-            crate::topology::edgelist::read(&full, peers).map_err(|e| {
-                ScenarioError::new(&e.path, Origin::Line(e.line as u32), "", e.message)
-            })?;
+            // Read it now, once: `check` reports a bad line of the file, and the world is built from what was read.
+            edge_list = Some(Arc::new(files::read_edge_list(&full, peers)?));
             TopologyKind::EdgeList { path: full }
         }
         other => {
@@ -347,7 +346,11 @@ fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
         }
     };
     t.finish()?;
-    Ok(Topology { kind, label })
+    Ok(Topology {
+        kind,
+        label,
+        edge_list,
+    })
 }
 
 fn content(mut t: Reader, peers: u32) -> R<Content> {
@@ -474,6 +477,7 @@ fn churn(mut t: Reader, peers: u32, base_dir: &Path) -> R<Churn> {
     )?;
     let min_degree = min_degree.map_or(defaults.min_degree.min(target_degree), |d| d as u32);
     let repair = t.opt_bool("repair")?.unwrap_or(defaults.repair);
+    let mut trace_data = None;
     let trace = match trace {
         None => None,
         Some(p) => {
@@ -487,10 +491,8 @@ fn churn(mut t: Reader, peers: u32, base_dir: &Path) -> R<Churn> {
                     ),
                 ));
             }
-            // Read it now, so that `check` reports a bad line of the file.
-            crate::churn::trace::read(&full, peers).map_err(|e| {
-                ScenarioError::new(&e.path, Origin::Line(e.line as u32), "", e.message)
-            })?;
+            // Read it now, once: `check` reports a bad line of the file, and the world is built from what was read.
+            trace_data = Some(Arc::new(files::read_churn_trace(&full, peers)?));
             Some(full)
         }
     };
@@ -533,6 +535,7 @@ fn churn(mut t: Reader, peers: u32, base_dir: &Path) -> R<Churn> {
         min_degree,
         repair,
         trace,
+        trace_data,
     })
 }
 

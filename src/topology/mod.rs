@@ -10,9 +10,10 @@ pub mod small_world;
 pub mod stats;
 pub mod two_tier;
 
+use crate::error::FileLineError;
 use crate::graph::Graph;
 use crate::rng::SimRng;
-use crate::scenario::TopologyKind;
+use crate::scenario::{Topology, TopologyKind};
 
 /// A built overlay: the graph, and for two-tier overlays which peers are ultrapeers.
 pub struct Built {
@@ -23,8 +24,8 @@ pub struct Built {
 /// Why an overlay could not be built.
 #[derive(Debug)]
 pub enum BuildError {
-    /// An edge-list file that cannot be read or parsed.
-    EdgeList(edgelist::EdgeListError),
+    /// An edge-list topology without its links read for this network.
+    EdgeList(FileLineError),
     /// Power-law degrees drawn that no simple graph has.
     Degrees(powerlaw::NotGraphical),
 }
@@ -40,10 +41,11 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// Builds the scenario's overlay. Fails for an edge-list file that cannot be read or parsed, and for power-law
-/// degrees that cannot be wired (see [`powerlaw::configuration_model`]).
-pub fn build(n: u32, kind: &TopologyKind, rng: &mut SimRng) -> Result<Built, BuildError> {
-    let graph = match *kind {
+/// Builds the scenario's overlay (an edge list from the links read when the scenario was validated). Fails for
+/// an edge list not read for this network, and for power-law degrees that cannot be wired (see
+/// [`powerlaw::configuration_model`]).
+pub fn build(n: u32, topology: &Topology, rng: &mut SimRng) -> Result<Built, BuildError> {
+    let graph = match topology.kind {
         TopologyKind::Random { mean_degree } => random::erdos_renyi(n, mean_degree, rng),
         TopologyKind::Regular { degree } => regular::random_regular(n, degree, rng),
         TopologyKind::PowerLaw { exponent, degrees } => {
@@ -67,9 +69,16 @@ pub fn build(n: u32, kind: &TopologyKind, rng: &mut SimRng) -> Result<Built, Bui
                 ultrapeers: Some(ultrapeers),
             });
         }
-        TopologyKind::EdgeList { ref path } => {
-            edgelist::read(path, n).map_err(BuildError::EdgeList)?
-        }
+        TopologyKind::EdgeList { ref path } => match &topology.edge_list {
+            Some(list) => edgelist::graph(list, n).map_err(BuildError::EdgeList)?,
+            None => {
+                return Err(BuildError::EdgeList(FileLineError::new(
+                    path,
+                    0,
+                    "the edge list was not read (scenario::files::read_edge_list reads it)",
+                )));
+            }
+        },
     };
     Ok(Built {
         graph,

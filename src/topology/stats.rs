@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 
+use crate::dist::special::hurwitz_zeta;
 use crate::graph::{Graph, PeerId};
 
 /// Sizes of the connected components, largest first.
@@ -130,98 +131,6 @@ pub fn mean_clustering(g: &Graph) -> f64 {
         })
         .sum();
     total / n as f64
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Power sums and the Hurwitz zeta function, by Euler–Maclaurin summation.
-
-/// B_2j / (2j)! for j = 1..=12: the Euler–Maclaurin correction coefficients.
-const BERNOULLI_OVER_FACTORIAL: [f64; 12] = [
-    1.0 / 12.0,
-    -1.0 / 720.0,
-    1.0 / 30_240.0,
-    -1.0 / 1_209_600.0,
-    1.0 / 47_900_160.0,
-    -691.0 / 1_307_674_368_000.0,
-    1.0 / 74_724_249_600.0,
-    -3617.0 / 10_670_622_842_880_000.0,
-    43_867.0 / 5_109_094_217_170_944_000.0,
-    -174_611.0 / 802_857_662_698_291_200_000.0,
-    77_683.0 / 14_101_100_039_391_805_440_000.0,
-    -236_364_091.0 / 1_693_824_136_731_743_669_452_800_000.0,
-];
-
-/// Terms are summed directly until the argument reaches this; beyond it the 12-term Euler–Maclaurin series
-/// is accurate to ~1e-14 relative for exponents up to 10 (its j-th term shrinks like (s + 2j)^2j / (2 pi a)^2j).
-const EM_START: f64 = 16.0;
-
-/// Σ_j B_2j/(2j)! · s(s+1)…(s+2j-2) · x^-(2j-1): the derivative corrections of Euler–Maclaurin for
-/// f(x) = x^-s, divided by f(x).
-fn em_corrections(s: f64, x: f64) -> f64 {
-    let mut rising = s; // s (s+1) … (s + 2j - 2)
-    let mut xpow = x; // x^(2j - 1)
-    let mut sum = 0.0;
-    for (j, c) in BERNOULLI_OVER_FACTORIAL.iter().enumerate() {
-        let term = c * rising / xpow;
-        sum += term;
-        if term.abs() < 1e-17 * sum.abs() {
-            break;
-        }
-        let k = 2.0 * j as f64;
-        rising *= (s + k + 1.0) * (s + k + 2.0);
-        xpow *= x * x;
-    }
-    sum
-}
-
-/// Hurwitz zeta ζ(s, q) = Σ_{k≥0} (q + k)^-s for s > 1, q > 0 (NaN otherwise): the normaliser of the discrete
-/// power law on {q, q+1, …}. Direct terms until q + k ≥ 16, then Euler–Maclaurin; ~1e-13 relative accuracy
-/// for s in (1, 10].
-pub fn hurwitz_zeta(s: f64, q: f64) -> f64 {
-    if s.is_nan() || s <= 1.0 || q.is_nan() || q <= 0.0 {
-        return f64::NAN;
-    }
-    let mut a = q;
-    let mut direct = 0.0;
-    while a < EM_START {
-        direct += a.powf(-s);
-        a += 1.0;
-    }
-    let fa = a.powf(-s);
-    direct + a * fa / (s - 1.0) + fa / 2.0 + fa * em_corrections(s, a)
-}
-
-/// (y^t - z^t) / t for y, z > 0, continuous at t = 0 (where it is ln y - ln z).
-fn pow_diff_over(t: f64, y: f64, z: f64) -> f64 {
-    let (ly, lz) = (y.ln(), z.ln());
-    if t == 0.0 {
-        return ly - lz;
-    }
-    // expm1 keeps full precision when t is tiny (exponents near 1), where y^t - z^t would cancel.
-    ((t * ly).exp_m1() - (t * lz).exp_m1()) / t
-}
-
-/// Σ_{k=0}^{count-1} (1 + k/q)^-s for any s ≥ 0, q > 0, in O(1) time: the normalised sum of the weights
-/// (q + k)^-s (scaled by q^s so nothing underflows when q is huge). Used for the means of truncated power laws.
-pub(crate) fn power_sum_scaled(s: f64, q: f64, count: u64) -> f64 {
-    let f = |x: f64| (x / q).powf(-s);
-    let mut k = 0u64;
-    let mut direct = 0.0;
-    while k < count && (q + k as f64) < EM_START {
-        direct += f(q + k as f64);
-        k += 1;
-    }
-    if k == count {
-        return direct;
-    }
-    let a = q + k as f64;
-    let b = q + (count - 1) as f64;
-    if b - a < 1.0 {
-        return direct + f(a);
-    }
-    let integral = q * pow_diff_over(1.0 - s, b / q, a / q);
-    let (fa, fb) = (f(a), f(b));
-    direct + integral + (fa + fb) / 2.0 + fa * em_corrections(s, a) - fb * em_corrections(s, b)
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -507,56 +416,6 @@ mod tests {
         let k7 = Graph::from_edges(7, &edges);
         assert_eq!(local_triangles(&k7), vec![15; 7]);
         assert_eq!(mean_clustering(&k7), 1.0);
-    }
-
-    #[test]
-    fn hurwitz_zeta_known_values() {
-        use std::f64::consts::PI;
-        // Closed forms: ζ(2) = π²/6, ζ(4) = π⁴/90, ζ(2, 2) = ζ(2) - 1, ζ(2, 1/2) = (2² - 1) ζ(2) = π²/2;
-        // Apéry's constant ζ(3). The rest are mpmath 25-digit values. 1e-12 relative is two orders above the
-        // Euler–Maclaurin truncation error and well below anything the fit can notice.
-        let cases = [
-            (2.0, 1.0, PI * PI / 6.0),
-            (3.0, 1.0, 1.202_056_903_159_594_2),
-            (2.0, 2.0, PI * PI / 6.0 - 1.0),
-            (4.0, 1.0, PI.powi(4) / 90.0),
-            (2.0, 0.5, PI * PI / 2.0),
-            (1.5, 1.0, 2.612_375_348_685_488),
-            (1.01, 1.0, 100.577_943_338_496_78),
-            (10.0, 1.0, 1.000_994_575_127_818_1),
-            (2.5, 7.3, 0.037_470_518_158_700_95),
-            (9.5, 1.5, 0.021_412_267_918_082_234),
-            (1.3, 40.0, 1.106_356_505_848_733_5),
-        ];
-        for (s, q, want) in cases {
-            let got = hurwitz_zeta(s, q);
-            assert!(
-                (got / want - 1.0).abs() < 1e-12,
-                "ζ({s}, {q}) = {got}, want {want}"
-            );
-        }
-        assert!(hurwitz_zeta(1.0, 1.0).is_nan() && hurwitz_zeta(2.0, 0.0).is_nan());
-    }
-
-    #[test]
-    fn power_sums_match_direct_summation() {
-        for (s, q, count) in [
-            (0.5, 1.0, 100_000u64),
-            (1.0, 3.5, 50_000),
-            (0.769, 2000.0, 300_000),
-            (2.0, 0.25, 10_000),
-            (20.0, 1e5, 200_000),
-            (0.3, 7.0, 17),
-            (1.2, 1.0, 1),
-        ] {
-            let direct: f64 = (0..count).map(|k| (1.0 + k as f64 / q).powf(-s)).sum();
-            let fast = power_sum_scaled(s, q, count);
-            // Direct summation of up to 300,000 terms carries ~1e-12 relative rounding itself.
-            assert!(
-                (fast / direct - 1.0).abs() < 1e-10,
-                "s={s} q={q}: {fast} vs {direct}"
-            );
-        }
     }
 
     /// Devroye's (1986, p. 551) rejection sampler for the Zipf law P(k) = k^-a / ζ(a), k ≥ 1: exact, and

@@ -191,7 +191,8 @@ fn topology_exports_an_edge_list_that_reads_back() {
         0,
     )
     .expect("world");
-    let read = gnutsim::topology::edgelist::read(&file, 2000).expect("reads back");
+    let list = gnutsim::scenario::files::read_edge_list(&file, 2000).expect("reads back");
+    let read = gnutsim::topology::edgelist::graph(&list, 2000).expect("this network");
     assert_eq!(read, original.graph);
     // The same file as a scenario's topology.
     let scen = dir.join("from-file.toml");

@@ -1,4 +1,5 @@
-//! How numbers are written in the CSV files: fixed rules, so that the same run gives the same bytes.
+//! How numbers are written in the CSV files (and in sweep point labels): fixed rules, so that the same run gives
+//! the same bytes.
 
 /// A float with at most 6 decimals, trailing zeros removed ("0.25", "3", "0.000001"); empty if undefined.
 pub fn float(x: f64) -> String {
