@@ -19,4 +19,5 @@ mod strategies;
 mod sweep;
 mod topologies;
 mod tutorial;
+mod walls;
 mod workload;
