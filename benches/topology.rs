@@ -9,10 +9,11 @@
 use std::process::Command;
 use std::time::Instant;
 
+use gnutsim::dist::powerlaw::solve_for_mean;
 use gnutsim::graph::Graph;
 use gnutsim::rng::{Stream, stream};
 use gnutsim::topology::barabasi_albert::barabasi_albert;
-use gnutsim::topology::powerlaw::{configuration_model, solve_for_mean};
+use gnutsim::topology::powerlaw::configuration_model;
 use gnutsim::topology::small_world::watts_strogatz;
 use gnutsim::topology::stats::GraphStats;
 

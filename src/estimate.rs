@@ -51,7 +51,7 @@ fn mean_degree(s: &Scenario) -> f64 {
         TopologyKind::Regular { degree } => *degree as f64,
         TopologyKind::PowerLaw { exponent, degrees } => {
             let (lo, hi) = degrees.range();
-            crate::topology::powerlaw::truncated_mean(*exponent, lo, hi)
+            crate::dist::powerlaw::truncated_mean(*exponent, lo, hi)
         }
         TopologyKind::BarabasiAlbert { m } => 2.0 * *m as f64,
         TopologyKind::SmallWorld { degree, .. } => *degree as f64,

@@ -3,7 +3,7 @@
 //! (the PLRG of Lv et al. 2002, without the erasure that thins it).
 //!
 //! A scenario gives the range ([`configuration_model`] with its bounds), or a mean degree, for which
-//! [`solve_for_mean`] picks the range (the law itself, its mean and its sampler are in [`crate::dist::powerlaw`]).
+//! [`crate::dist::powerlaw::solve_for_mean`] picks the range (the law itself, its mean and its sampler are in [`crate::dist::powerlaw`]).
 
 use std::collections::BinaryHeap;
 use std::fmt;
@@ -15,9 +15,6 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::dist::powerlaw::sample_degrees;
 use crate::graph::{Graph, PeerId};
 use crate::rng::SimRng;
-
-// The law's mean and solver, where callers that build power-law overlays (work estimates, benchmarks) name them.
-pub use crate::dist::powerlaw::{MEAN_TOLERANCE, Solved, solve_for_mean, truncated_mean};
 
 /// A degree sequence that no simple graph has (it fails the Erdős–Gallai condition).
 #[derive(Clone, Debug, PartialEq, Eq)]

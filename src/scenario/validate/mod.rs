@@ -3,7 +3,10 @@
 
 use std::path::Path;
 
-use super::reader::{R, Reader, describe};
+mod churn;
+mod topology;
+
+use super::reader::{R, Reader};
 use super::tree::{Table, Value};
 use super::*;
 use crate::dist::Dist;
@@ -47,7 +50,7 @@ pub fn validate(file: &Path, doc: &Table, kinds: &[StrategyDef]) -> R<Scenario> 
 
     let base_dir = file.parent().unwrap_or(Path::new("."));
     let topology = match top.opt_table("topology")? {
-        Some(t) => topology(t, peers, base_dir)?,
+        Some(t) => topology::topology(t, peers, base_dir)?,
         None => {
             return Err(top.error("topology", "missing: the [topology] table is required"));
         }
@@ -61,7 +64,7 @@ pub fn validate(file: &Path, doc: &Table, kinds: &[StrategyDef]) -> R<Scenario> 
         None => return Err(top.error("workload", "missing: the [workload] table is required")),
     };
     let churn = match top.opt_table("churn")? {
-        Some(t) => churn(t, peers, base_dir)?,
+        Some(t) => churn::churn(t, peers, base_dir)?,
         None => Churn::disabled(),
     };
     let strategies = strategies(&mut top, kinds)?;
@@ -135,222 +138,6 @@ fn tick(t: &mut Reader, key: &'static str) -> R<Option<f64>> {
 fn whole_microseconds(secs: f64) -> bool {
     let us = secs * 1e6;
     (us - us.round()).abs() <= 1e-6 * us.max(1.0)
-}
-
-fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology> {
-    let kind_name = t.opt_str("kind")?;
-    let kind_name = t.required("kind", kind_name)?;
-    let label = t.opt_str("label")?.map(str::to_string);
-    let n = peers as f64;
-    let max_deg = peers as i64 - 1;
-    let mut edge_list = None;
-    let kind = match kind_name {
-        "random" => {
-            let c = t.f64_in(
-                "mean_degree",
-                |c| c > 0.0 && c <= n - 1.0,
-                &format!("positive and at most peers - 1 = {max_deg}"),
-            )?;
-            TopologyKind::Random {
-                mean_degree: t.required("mean_degree", c)?,
-            }
-        }
-        "regular" => {
-            let d = t.int_in(
-                "degree",
-                1,
-                max_deg,
-                &format!("from 1 to peers - 1 = {max_deg}"),
-            )?;
-            let d = t.required("degree", d)?;
-            if (d * peers as i64) % 2 == 1 {
-                return Err(t.error(
-                    "degree",
-                    format!(
-                        "degree x peers must be even for a regular graph ({d} x {peers} is odd)"
-                    ),
-                ));
-            }
-            TopologyKind::Regular { degree: d as u32 }
-        }
-        "power-law" => {
-            let exponent = t.f64_in(
-                "exponent",
-                |a| a > 1.0 && a <= 10.0,
-                "above 1 and at most 10",
-            )?;
-            let exponent = t.required("exponent", exponent)?;
-            let min = t.int_in(
-                "min_degree",
-                1,
-                max_deg,
-                &format!("from 1 to peers - 1 = {max_deg}"),
-            )?;
-            let max = t.int_in(
-                "max_degree",
-                1,
-                max_deg,
-                &format!("from 1 to peers - 1 = {max_deg}"),
-            )?;
-            let mean = t.f64_in(
-                "mean_degree",
-                |c| c >= 1.0 && c <= n - 1.0,
-                &format!("at least 1 and at most peers - 1 = {max_deg}"),
-            )?;
-            let (min, max) = (min.map(|x| x as u32), max.map(|x| x as u32));
-            if let (Some(lo), Some(hi)) = (min, max) {
-                if hi < lo {
-                    return Err(
-                        t.error("max_degree", format!("must be at least min_degree = {lo}"))
-                    );
-                }
-                if lo == hi && (lo as u64 * peers as u64) % 2 == 1 {
-                    return Err(t.error(
-                        "max_degree",
-                        format!(
-                            "min_degree = max_degree = {lo} on {peers} peers: peers x degree must be even \
-                             (an odd number of stubs cannot be paired)"
-                        ),
-                    ));
-                }
-            }
-            let degrees = match mean {
-                Some(mean_degree) => {
-                    // The degree range is solved so that the truncated power law has this mean.
-                    let solved = crate::dist::powerlaw::solve_for_mean(
-                        peers,
-                        exponent,
-                        mean_degree,
-                        min,
-                        max,
-                    )
-                    .map_err(|m| t.error("mean_degree", m))?;
-                    PowerLawDegrees::Mean {
-                        mean_degree,
-                        min_degree: solved.min_degree,
-                        max_degree: solved.max_degree,
-                        min_given: min.is_some(),
-                        max_given: max.is_some(),
-                    }
-                }
-                None => {
-                    let min_degree = min.unwrap_or(2.min(max_deg as u32));
-                    let max_degree = max.unwrap_or(max_deg as u32);
-                    if max_degree < min_degree {
-                        return Err(t.error(
-                            "max_degree",
-                            format!("must be at least min_degree = {min_degree}"),
-                        ));
-                    }
-                    PowerLawDegrees::Range {
-                        min_degree,
-                        max_degree,
-                    }
-                }
-            };
-            TopologyKind::PowerLaw { exponent, degrees }
-        }
-        "barabasi-albert" => {
-            let m = t.int_in("m", 1, max_deg, &format!("from 1 to peers - 1 = {max_deg}"))?;
-            TopologyKind::BarabasiAlbert {
-                m: t.required("m", m)? as u32,
-            }
-        }
-        "small-world" => {
-            let d = t.int_in(
-                "degree",
-                2,
-                max_deg,
-                &format!("from 2 to peers - 1 = {max_deg}"),
-            )?;
-            let d = t.required("degree", d)?;
-            if d % 2 == 1 {
-                return Err(t.error(
-                    "degree",
-                    format!("must be even (a ring lattice links k/2 peers on each side), got {d}"),
-                ));
-            }
-            let rewire = t.f64_in(
-                "rewire",
-                |p| (0.0..=1.0).contains(&p),
-                "a probability in [0, 1]",
-            )?;
-            TopologyKind::SmallWorld {
-                degree: d as u32,
-                rewire: t.required("rewire", rewire)?,
-            }
-        }
-        "two-tier" => {
-            let share = t.f64_in(
-                "ultrapeer_share",
-                |p| p > 0.0 && p < 1.0,
-                "a share strictly between 0 and 1",
-            )?;
-            let share = t.required("ultrapeer_share", share)?;
-            let ultrapeers = ((n * share).round() as i64).max(1);
-            let up_degree = t.int_in(
-                "ultrapeer_degree",
-                1,
-                (ultrapeers - 1).max(1),
-                &format!(
-                    "from 1 to the number of ultrapeers - 1 = {}",
-                    ultrapeers - 1
-                ),
-            )?;
-            let up_degree = t.required("ultrapeer_degree", up_degree)?;
-            if ultrapeers < 2 {
-                return Err(t.error(
-                    "ultrapeer_share",
-                    format!(
-                        "gives {ultrapeers} ultrapeer(s) of {peers} peers: at least 2 are needed"
-                    ),
-                ));
-            }
-            let leaf_links = t.int_in(
-                "leaf_links",
-                1,
-                ultrapeers,
-                &format!("from 1 to the number of ultrapeers = {ultrapeers}"),
-            )?;
-            TopologyKind::TwoTier {
-                ultrapeer_share: share,
-                ultrapeer_degree: up_degree as u32,
-                leaf_links: t.required("leaf_links", leaf_links)? as u32,
-            }
-        }
-        "edgelist" => {
-            let path = t.opt_str("path")?;
-            let path = t.required("path", path)?;
-            let full = base_dir.join(path);
-            if !full.is_file() {
-                return Err(t.error(
-                    "path",
-                    format!(
-                        "no edge-list file at {} (paths are relative to the scenario file)",
-                        full.display()
-                    ),
-                ));
-            }
-            // Read it now, once: `check` reports a bad line of the file, and the world is built from what was read.
-            edge_list = Some(Arc::new(files::read_edge_list(&full, peers)?));
-            TopologyKind::EdgeList { path: full }
-        }
-        other => {
-            return Err(t.error(
-                "kind",
-                format!(
-                    "unknown topology kind \"{other}\" (allowed: random, regular, power-law, \
-                     barabasi-albert, small-world, two-tier, edgelist)"
-                ),
-            ));
-        }
-    };
-    t.finish()?;
-    Ok(Topology {
-        kind,
-        label,
-        edge_list,
-    })
 }
 
 fn content(mut t: Reader, peers: u32) -> R<Content> {
@@ -435,107 +222,6 @@ fn workload(mut t: Reader) -> R<Workload> {
     Ok(Workload {
         query_rate,
         issue_tick,
-    })
-}
-
-fn churn(mut t: Reader, peers: u32, base_dir: &Path) -> R<Churn> {
-    // A [churn] table without `enabled` means churn is wanted.
-    let enabled = t.opt_bool("enabled")?.unwrap_or(true);
-    let defaults = Churn::disabled();
-    let trace = t.opt_str("trace")?;
-    let session = t.opt_dist("session", true)?;
-    let downtime = t.opt_dist("downtime", true)?;
-    let initial_online = match t.node("initial_online") {
-        None => InitialOnline::Stationary,
-        Some(n) => match &n.value {
-            Value::String(s) if s == "stationary" => InitialOnline::Stationary,
-            Value::Float(x) if (0.0..=1.0).contains(x) => InitialOnline::Fraction(*x),
-            Value::Integer(i) if *i == 0 || *i == 1 => InitialOnline::Fraction(*i as f64),
-            v => {
-                return Err(t.error(
-                    "initial_online",
-                    format!(
-                        "must be a fraction in [0, 1] or \"stationary\", got {}",
-                        describe(v)
-                    ),
-                ));
-            }
-        },
-    };
-    let target_degree = t.int_in(
-        "target_degree",
-        1,
-        peers as i64 - 1,
-        &format!("from 1 to peers - 1 = {}", peers - 1),
-    )?;
-    let target_degree = target_degree.map_or(defaults.target_degree, |d| d as u32);
-    let min_degree = t.int_in(
-        "min_degree",
-        0,
-        target_degree as i64,
-        &format!("from 0 to target_degree = {target_degree}"),
-    )?;
-    let min_degree = min_degree.map_or(defaults.min_degree.min(target_degree), |d| d as u32);
-    let repair = t.opt_bool("repair")?.unwrap_or(defaults.repair);
-    let mut trace_data = None;
-    let trace = match trace {
-        None => None,
-        Some(p) => {
-            let full = base_dir.join(p);
-            if !full.is_file() {
-                return Err(t.error(
-                    "trace",
-                    format!(
-                        "no churn trace at {} (paths are relative to the scenario file)",
-                        full.display()
-                    ),
-                ));
-            }
-            // Read it now, once: `check` reports a bad line of the file, and the world is built from what was read.
-            trace_data = Some(Arc::new(files::read_churn_trace(&full, peers)?));
-            Some(full)
-        }
-    };
-    if enabled && trace.is_none() {
-        for (key, d) in [("session", &session), ("downtime", &downtime)] {
-            if d.is_none() {
-                return Err(t.error(
-                    key,
-                    "missing: churn needs session and downtime distributions (or a trace)",
-                ));
-            }
-        }
-    }
-    if trace.is_some() && (session.is_some() || downtime.is_some()) {
-        return Err(t.error(
-            "trace",
-            "a churn trace replaces session and downtime: give one or the other",
-        ));
-    }
-    let session = session.unwrap_or(defaults.session);
-    let downtime = downtime.unwrap_or(defaults.downtime);
-    if enabled && trace.is_none() && initial_online == InitialOnline::Stationary {
-        for (key, d) in [("session", &session), ("downtime", &downtime)] {
-            if !d.mean().is_finite() {
-                return Err(t.error(
-                    key,
-                    "has an infinite mean (pareto shape <= 1), so there is no stationary state: \
-                     use a pareto shape above 1 or set initial_online to a fraction",
-                ));
-            }
-        }
-    }
-    t.finish()?;
-    Ok(Churn {
-        enabled,
-        session,
-        downtime,
-        initial_online,
-        target_degree,
-        min_degree,
-        repair,
-        trace,
-        trace_data,
     })
 }
 
