@@ -155,7 +155,7 @@ fn run_command(
     let shard = shard.map(parse_shard).transpose()?;
     let plan = scenario::load_plan(scenario, sets, strategies::KINDS)?;
     let threads_used = threads.unwrap_or_else(rayon::current_num_threads);
-    let est = estimate::estimate(&plan, threads_used);
+    let est = estimate::estimate_work(&plan, threads_used);
     if !force && let Some(why) = est.refusal(estimate::available_memory()) {
         return Err(Error::Usage(format!("{}: {why}", scenario.display())));
     }
@@ -181,7 +181,7 @@ fn run_command(
 /// `gnutsim check`: validates, prints the resolved scenario and the size of the work.
 fn check(scenario: &Path, sets: &[String]) -> Result<()> {
     let plan = scenario::load_plan(scenario, sets, strategies::KINDS)?;
-    let est = estimate::estimate(&plan, rayon::current_num_threads());
+    let est = estimate::estimate_work(&plan, rayon::current_num_threads());
     let refusal = est.refusal(estimate::available_memory());
     // Build replication 0's overlay of the first point, to warn about a disconnected one (unless the
     // world itself would be too big to build here).

@@ -12,7 +12,7 @@ use crate::world::churn_horizon_us;
 pub const MAX_EVENTS: f64 = 1e12;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Estimate {
+pub struct WorkEstimate {
     pub runs: usize,
     /// Events over all runs.
     pub events: f64,
@@ -20,7 +20,7 @@ pub struct Estimate {
     pub peak_bytes: f64,
 }
 
-impl Estimate {
+impl WorkEstimate {
     /// Why the work is refused, if it is.
     pub fn refusal(&self, available_bytes: Option<f64>) -> Option<String> {
         if self.events > MAX_EVENTS {
@@ -122,7 +122,7 @@ fn point(s: &Scenario, threads: usize) -> (f64, f64) {
 }
 
 /// The estimate of a whole plan, with `threads` worker threads.
-pub fn estimate(plan: &Plan, threads: usize) -> Estimate {
+pub fn estimate_work(plan: &Plan, threads: usize) -> WorkEstimate {
     let mut events = 0.0;
     let mut peak: f64 = 0.0;
     for p in &plan.points {
@@ -130,7 +130,7 @@ pub fn estimate(plan: &Plan, threads: usize) -> Estimate {
         events += e;
         peak = peak.max(m);
     }
-    Estimate {
+    WorkEstimate {
         runs: plan.runs(),
         events,
         peak_bytes: peak + 30e6,
@@ -171,13 +171,13 @@ mod tests {
 
     #[test]
     fn refusals_say_why() {
-        let e = Estimate {
+        let e = WorkEstimate {
             runs: 1,
             events: 2e12,
             peak_bytes: 1e9,
         };
         assert!(e.refusal(Some(1e12)).unwrap().contains("events"));
-        let e = Estimate {
+        let e = WorkEstimate {
             runs: 1,
             events: 1e9,
             peak_bytes: 5e9,

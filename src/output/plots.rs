@@ -32,8 +32,8 @@ use super::chart::{
     Series, Style,
 };
 use super::font;
-use super::read::{self, Estimate, Summary, SummaryRow};
-use super::report::estimate;
+use super::read::{self, MeanCi, Summary, SummaryRow};
+use super::report::mean_ci;
 
 /// A headline metric of summary.csv, with how to show it.
 pub struct Metric {
@@ -90,7 +90,7 @@ const LOG_RATIO: f64 = 100.0;
 const SWEEP_LOG_RATIO: f64 = 30.0;
 
 /// What every figure of a folder shares: strategy order, colours and kinds, and the first point.
-struct Ctx {
+struct FigureSet {
     strategies: Vec<String>,
     kinds: HashMap<String, String>,
     /// "key = value" of every swept key at the first point (empty without a sweep).
@@ -98,7 +98,7 @@ struct Ctx {
     warmup: Option<f64>,
 }
 
-impl Ctx {
+impl FigureSet {
     fn index(&self, strategy: &str) -> usize {
         self.strategies
             .iter()
@@ -156,7 +156,7 @@ pub fn draw_all(dir: &Path) -> anyhow::Result<()> {
         .first()
         .map(|r| describe_keys(&summary.keys, &r.keys))
         .unwrap_or_default();
-    let mut ctx = Ctx {
+    let mut ctx = FigureSet {
         strategies: summary.strategies(),
         kinds,
         point_desc,
@@ -285,7 +285,7 @@ fn combined(how: &str, counts: Vec<usize>) -> String {
 }
 
 /// How the estimates of a figure were made, for its subtitle.
-fn estimate_phrase(counts: Vec<usize>, any_ci: bool) -> String {
+fn interval_phrase(counts: Vec<usize>, any_ci: bool) -> String {
     let single = counts.iter().all(|&n| n <= 1);
     let reps = replications_phrase(counts);
     if single {
@@ -304,7 +304,7 @@ fn replications_of(rows: &[&SummaryRow]) -> Vec<usize> {
         .collect()
 }
 
-fn strategy_label(ctx: &Ctx, strategy: &str) -> String {
+fn strategy_label(ctx: &FigureSet, strategy: &str) -> String {
     if ctx.is_server(strategy) {
         format!("{strategy} (client-server)")
     } else {
@@ -315,7 +315,7 @@ fn strategy_label(ctx: &Ctx, strategy: &str) -> String {
 // ---------------------------------------------------------------------------------------------------------
 // Lorenz curves
 
-fn lorenz_figure(ctx: &Ctx, rows: &[read::LorenzRow], first: &[&SummaryRow]) -> Figure {
+fn lorenz_figure(ctx: &FigureSet, rows: &[read::LorenzRow], first: &[&SummaryRow]) -> Figure {
     // strategy -> percentile index -> (sum of load shares, count); replications per strategy.
     let mut curves: BTreeMap<usize, BTreeMap<i64, (f64, usize)>> = BTreeMap::new();
     let mut reps: BTreeMap<usize, Vec<u64>> = BTreeMap::new();
@@ -377,11 +377,7 @@ fn lorenz_figure(ctx: &Ctx, rows: &[read::LorenzRow], first: &[&SummaryRow]) -> 
             .find(|r| &r.strategy == name)
             .map(|r| Summary::get(r, "load_gini"))
             .unwrap_or_default();
-        let label = format!(
-            "{}, Gini {}",
-            strategy_label(ctx, name),
-            estimate_text(gini)
-        );
+        let label = format!("{}, Gini {}", strategy_label(ctx, name), mean_ci_text(gini));
         fig.legend.push(LegendEntry::line(style, label));
     }
     if curves.is_empty() {
@@ -404,7 +400,7 @@ fn no_rows(fig: &mut Figure, file: &str) {
 }
 
 /// "0.253 ± 0.011", "0.253" without a CI, "undefined" without a mean.
-fn estimate_text(e: Estimate) -> String {
+fn mean_ci_text(e: MeanCi) -> String {
     match (e.mean, e.ci95) {
         (None, _) => "undefined".into(),
         (Some(m), None) => format!("{m:.3}"),
@@ -440,7 +436,7 @@ fn metric_axis(m: &Metric, values: &[f64], lows: &[f64], highs: &[f64]) -> Axis 
 
 /// Means and error-bar ends of the estimates that have a mean. Every headline metric is non-negative (and
 /// fractions at most 1), so bars are cut there: the Student-t interval is symmetric and would cross zero.
-fn spans(m: &Metric, estimates: &[Estimate]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+fn spans(m: &Metric, estimates: &[MeanCi]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let mut values = Vec::new();
     let mut lows = Vec::new();
     let mut highs = Vec::new();
@@ -461,18 +457,18 @@ fn bar(m: &Metric, mean: f64, ci: f64) -> (f64, f64) {
     ((mean - ci).max(0.0), (mean + ci).min(hi))
 }
 
-fn strategy_figure(ctx: &Ctx, m: &Metric, first: &[&SummaryRow]) -> Figure {
+fn strategy_figure(ctx: &FigureSet, m: &Metric, first: &[&SummaryRow]) -> Figure {
     // First strategy at the top.
     let rows: Vec<&SummaryRow> = first.iter().rev().copied().collect();
     let names: Vec<String> = rows.iter().map(|r| r.strategy.clone()).collect();
-    let estimates: Vec<Estimate> = rows.iter().map(|r| Summary::get(r, m.name)).collect();
+    let estimates: Vec<MeanCi> = rows.iter().map(|r| Summary::get(r, m.name)).collect();
     let (values, lows, highs) = spans(m, &estimates);
     let x = metric_axis(m, &values, &lows, &highs);
     let y = Axis::categories("strategy", &names);
     let mut fig = Figure::new(&format!("{} per strategy", m.title), x, y);
     let any_ci = estimates.iter().any(|e| e.ci95.is_some());
     fig.subtitle
-        .push(estimate_phrase(replications_of(first), any_ci));
+        .push(interval_phrase(replications_of(first), any_ci));
     ctx.point_line(&mut fig);
     let mut any_server = false;
     for (i, (row, e)) in rows.iter().zip(&estimates).enumerate() {
@@ -492,7 +488,7 @@ fn strategy_figure(ctx: &Ctx, m: &Metric, first: &[&SummaryRow]) -> Figure {
                 // The value itself, above its marker, so the chart can be read without the table
                 // (while the rows leave room for it).
                 if rows.len() <= 10 {
-                    let mut label = Note::new((v, yi), estimate(*e).unwrap_or_default());
+                    let mut label = Note::new((v, yi), mean_ci(*e).unwrap_or_default());
                     label.dy = -18;
                     label.centred = true;
                     fig.notes.push(label);
@@ -552,7 +548,7 @@ fn time_unit(max_s: f64) -> (f64, &'static str) {
 /// Buckets of one strategy, by start time (µs, to key floats exactly): the rows of every replication.
 type ByTime<'a> = BTreeMap<i64, Vec<&'a read::BucketRow>>;
 
-fn by_strategy<'a>(ctx: &Ctx, rows: &'a [read::BucketRow]) -> BTreeMap<usize, ByTime<'a>> {
+fn by_strategy<'a>(ctx: &FigureSet, rows: &'a [read::BucketRow]) -> BTreeMap<usize, ByTime<'a>> {
     let mut out: BTreeMap<usize, ByTime> = BTreeMap::new();
     for r in rows {
         out.entry(ctx.index(&r.strategy))
@@ -587,7 +583,7 @@ fn time_axis(rows: &[read::BucketRow]) -> (Axis, f64, &'static str, f64) {
 }
 
 /// Shades the warm-up, whose queries the metrics leave out; call after the legend's lines are in.
-fn warmup_band(ctx: &Ctx, fig: &mut Figure, div: f64, unit: &str) {
+fn warmup_band(ctx: &FigureSet, fig: &mut Figure, div: f64, unit: &str) {
     if let Some(w) = ctx.warmup {
         fig.bands.push(Band {
             x0: fig.x.lo.max(0.0),
@@ -603,7 +599,7 @@ fn warmup_band(ctx: &Ctx, fig: &mut Figure, div: f64, unit: &str) {
     }
 }
 
-fn online_figure(ctx: &Ctx, rows: &[read::BucketRow]) -> Figure {
+fn online_figure(ctx: &FigureSet, rows: &[read::BucketRow]) -> Figure {
     let (x, div, unit, w) = time_axis(rows);
     let groups = by_strategy(ctx, rows);
     // strategy -> [(t, mean online)]
@@ -659,7 +655,7 @@ fn online_figure(ctx: &Ctx, rows: &[read::BucketRow]) -> Figure {
 }
 
 /// A strategy's line, without markers (time series have a point per bucket).
-fn strategy_line(ctx: &Ctx, s: usize) -> Style {
+fn strategy_line(ctx: &FigureSet, s: usize) -> Style {
     Style {
         marker: None,
         ..ctx.style(&ctx.strategies[s])
@@ -696,7 +692,7 @@ fn window_size(pooled: &[Pooled]) -> usize {
     k.clamp(1, (buckets / 10).max(1))
 }
 
-fn success_figure(ctx: &Ctx, rows: &[read::BucketRow]) -> Figure {
+fn success_figure(ctx: &FigureSet, rows: &[read::BucketRow]) -> Figure {
     let (x, div, unit, w) = time_axis(rows);
     let y = Axis::linear("success rate (share of queries answered)", 0.0, 1.0, 5);
     let mut fig = Figure::new("Success rate over time", x, y);
@@ -821,7 +817,7 @@ fn distinct(values: impl IntoIterator<Item = String>) -> Vec<String> {
     out
 }
 
-fn sweep_figure(ctx: &Ctx, summary: &Summary, k: usize, m: &Metric) -> Figure {
+fn sweep_figure(ctx: &FigureSet, summary: &Summary, k: usize, m: &Metric) -> Figure {
     let key = &summary.keys[k];
     let others: Vec<usize> = (0..summary.keys.len()).filter(|&i| i != k).collect();
     let combo_of =
@@ -873,7 +869,7 @@ fn sweep_figure(ctx: &Ctx, summary: &Summary, k: usize, m: &Metric) -> Figure {
 
     let values = distinct(rows.iter().map(|r| r.keys[k].clone()));
     let ka = key_axis(key, &values, chart::plot_width(&legend));
-    let estimates: Vec<Estimate> = rows.iter().map(|r| Summary::get(r, m.name)).collect();
+    let estimates: Vec<MeanCi> = rows.iter().map(|r| Summary::get(r, m.name)).collect();
     let (vals, lows, highs) = spans(m, &estimates);
     let y = metric_axis(m, &vals, &lows, &highs);
     let mut fig = Figure::new(&format!("{} against {key}", m.title), ka.axis.clone(), y);
@@ -888,7 +884,7 @@ fn sweep_figure(ctx: &Ctx, summary: &Summary, k: usize, m: &Metric) -> Figure {
     fig.legend = legend;
     let any_ci = estimates.iter().any(|e| e.ci95.is_some());
     fig.subtitle
-        .push(estimate_phrase(replications_of(&rows), any_ci));
+        .push(interval_phrase(replications_of(&rows), any_ci));
     if !others.is_empty() && !styled {
         let names: Vec<String> = others.iter().map(|&i| summary.keys[i].clone()).collect();
         fig.subtitle.push(format!(
@@ -910,7 +906,7 @@ fn sweep_figure(ctx: &Ctx, summary: &Summary, k: usize, m: &Metric) -> Figure {
             let offset = (j as f64 - (lines as f64 - 1.0) / 2.0) * dodge_step;
             j += 1;
             let mut series = Series::new(sweep_style(ctx, s, ci, styled));
-            let mut pts: Vec<(f64, Estimate)> = rows
+            let mut pts: Vec<(f64, MeanCi)> = rows
                 .iter()
                 .filter(|r| &r.strategy == s && &combo_of(r) == c)
                 .filter_map(|r| {
@@ -963,7 +959,7 @@ fn sweep_figure(ctx: &Ctx, summary: &Summary, k: usize, m: &Metric) -> Figure {
 
 /// Colour by strategy; with several combinations of the other keys, dash and marker by combination,
 /// otherwise the strategy's own style.
-fn sweep_style(ctx: &Ctx, strategy: &str, combo: usize, styled: bool) -> Style {
+fn sweep_style(ctx: &FigureSet, strategy: &str, combo: usize, styled: bool) -> Style {
     if styled {
         return Style {
             color: ctx.color(strategy),
@@ -994,7 +990,7 @@ mod tests {
         );
         assert_eq!(replications_phrase([3, 3]), "3 replications");
         assert_eq!(
-            estimate_phrase(vec![1], false),
+            interval_phrase(vec![1], false),
             "1 replication: no confidence interval"
         );
     }

@@ -160,7 +160,7 @@ impl Row<'_> {
 
 /// A mean with the half-width of its 95% confidence interval; either may be undefined.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Estimate {
+pub struct MeanCi {
     pub mean: Option<f64>,
     pub ci95: Option<f64>,
 }
@@ -174,7 +174,7 @@ pub struct SummaryRow {
     pub strategy: String,
     pub replications: Option<f64>,
     /// Every `<metric>_mean` / `<metric>_ci95` pair, by metric name.
-    pub metrics: HashMap<String, Estimate>,
+    pub metrics: HashMap<String, MeanCi>,
 }
 
 /// summary.csv: one row per point x strategy.
@@ -209,7 +209,7 @@ impl Summary {
     }
 
     /// The estimate of `metric` in `row`; undefined if the folder lacks that metric.
-    pub fn get(row: &SummaryRow, metric: &str) -> Estimate {
+    pub fn get(row: &SummaryRow, metric: &str) -> MeanCi {
         row.metrics.get(metric).copied().unwrap_or_default()
     }
 }
@@ -244,7 +244,7 @@ pub fn summary(dir: &Path) -> anyhow::Result<Summary> {
             };
             values.insert(
                 m.clone(),
-                Estimate {
+                MeanCi {
                     mean: r.num(*mean)?,
                     ci95,
                 },

@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use super::chart::group;
 use super::plots;
-use super::read::{self, Estimate, Summary};
+use super::read::{self, MeanCi, Summary};
 
 /// Writes `dir/report.html` from the folder's files (draw the plots first: they are embedded, not drawn here).
 pub fn write_report(dir: &Path) -> anyhow::Result<()> {
@@ -144,7 +144,7 @@ fn summary_table(page: &mut String, s: &Summary) {
             escape(&reps)
         );
         for m in &s.metrics {
-            match estimate(Summary::get(r, m)) {
+            match mean_ci(Summary::get(r, m)) {
                 Some(text) => {
                     let _ = write!(page, "<td class=\"n\">{}</td>", escape(&text));
                 }
@@ -158,7 +158,7 @@ fn summary_table(page: &mut String, s: &Summary) {
 
 /// "0.984 ± 0.008", "3,851 ± 82": three significant digits on the mean, the interval to the same decimals;
 /// the mean alone when the interval is undefined; `None` when the mean is.
-pub fn estimate(e: Estimate) -> Option<String> {
+pub fn mean_ci(e: MeanCi) -> Option<String> {
     let mean = e.mean?;
     if mean == 0.0 && e.ci95.is_none_or(|c| c == 0.0) {
         return Some(if e.ci95.is_some() { "0 ± 0" } else { "0" }.into());
@@ -304,19 +304,19 @@ mod tests {
 
     #[test]
     fn estimates_read_well() {
-        let e = |m, c| Estimate {
+        let e = |m, c| MeanCi {
             mean: Some(m),
             ci95: c,
         };
         assert_eq!(
-            estimate(e(0.984319, Some(0.007591))).unwrap(),
+            mean_ci(e(0.984319, Some(0.007591))).unwrap(),
             "0.984 ± 0.008"
         );
         assert_eq!(
-            estimate(e(3850.636668, Some(82.148364))).unwrap(),
+            mean_ci(e(3850.636668, Some(82.148364))).unwrap(),
             "3,851 ± 82"
         );
-        assert_eq!(estimate(e(4.757145, None)).unwrap(), "4.76");
-        assert_eq!(estimate(Estimate::default()), None);
+        assert_eq!(mean_ci(e(4.757145, None)).unwrap(), "4.76");
+        assert_eq!(mean_ci(MeanCi::default()), None);
     }
 }
