@@ -75,8 +75,8 @@ pub struct TracedQuery {
 /// Watches for query `index` and records its messages while it runs.
 pub struct Tracer {
     pub want: u64,
-    /// The engine slot of the query while it runs.
-    pub slot: Option<u32>,
+    /// The engine's id of the query while it runs.
+    pub query: Option<u32>,
     pub done: bool,
     pub trace: TracedQuery,
     open: FxHashMap<Message, usize>,
@@ -86,16 +86,16 @@ impl Tracer {
     pub fn new(index: u64) -> Tracer {
         Tracer {
             want: index,
-            slot: None,
+            query: None,
             done: false,
             trace: TracedQuery::default(),
             open: FxHashMap::default(),
         }
     }
 
-    pub fn started(&mut self, index: u64, slot: u32, source: u32, object: u32, now: u64) {
+    pub fn started(&mut self, index: u64, query: u32, source: u32, object: u32, now: u64) {
         if index == self.want && !self.done {
-            self.slot = Some(slot);
+            self.query = Some(query);
             self.trace.index = index;
             self.trace.source = source;
             self.trace.object = object;
@@ -104,8 +104,8 @@ impl Tracer {
     }
 
     #[inline]
-    pub fn watching(&self, slot: u32) -> bool {
-        self.slot == Some(slot)
+    pub fn watching(&self, query: u32) -> bool {
+        self.query == Some(query)
     }
 
     pub fn sent(&mut self, now: u64, from: u32, msg: &Message) {
@@ -138,7 +138,7 @@ impl Tracer {
         self.trace.outcome = Some(outcome);
         self.trace.first_hit = first_hit;
         self.trace.reached = reached;
-        self.slot = None;
+        self.query = None;
         self.done = true;
         // Messages in flight at the end are those the engine never delivered: there are none once a query ends.
         self.trace
