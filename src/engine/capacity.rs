@@ -3,7 +3,6 @@
 
 use std::collections::VecDeque;
 
-use super::observer::Observer;
 use super::{Engine, Event};
 use crate::protocols::{FastPaths, Message, Protocol};
 use crate::world::World;
@@ -43,7 +42,7 @@ impl<'a> Capacity<'a> {
     }
 }
 
-impl<P: Protocol + FastPaths, T: Observer> Engine<'_, P, T> {
+impl<P: Protocol + FastPaths> Engine<'_, P> {
     /// A message that arrived at an online node: processed at once, or queued behind others, or dropped when the
     /// queue is full.
     #[inline(always)]

@@ -38,7 +38,7 @@ impl Churn {
     }
 }
 
-impl<P: Protocol + FastPaths, T: Observer> Engine<'_, P, T> {
+impl<P: Protocol + FastPaths> Engine<'_, P> {
     pub(super) fn schedule_next_churn(&mut self) {
         if let (Some(c), Some(churn)) = (&self.world.churn, &self.churn)
             && let Some(ev) = c.schedule.events.get(churn.next)

@@ -6,7 +6,7 @@ use super::tracer::Fate;
 use super::{Engine, View};
 use crate::protocols::{FastPaths, Message, Protocol, Receipt};
 
-impl<P: Protocol + FastPaths, T: Observer> Engine<'_, P, T> {
+impl<P: Protocol + FastPaths> Engine<'_, P> {
     /// A message arrives at its node: lost if the peer is offline (or under churn, if either end left while it
     /// was in flight); else processed at once, or queued behind others, or dropped when the queue is full.
     #[inline]

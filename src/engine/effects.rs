@@ -9,7 +9,7 @@ use super::{Engine, Event, View};
 use crate::protocols::{Fanout, FastPaths, Message, Protocol, Receipt};
 use crate::scenario::ReplicateOnHit;
 
-impl<P: Protocol + FastPaths, T: Observer> Engine<'_, P, T> {
+impl<P: Protocol + FastPaths> Engine<'_, P> {
     /// Applies a receipt as [`Engine::step`] would apply the same outbox: same counts, reports and order of sends.
     #[inline(always)]
     pub(super) fn apply_receipt(&mut self, msg: &Message, receipt: Receipt) {

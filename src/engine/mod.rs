@@ -182,12 +182,11 @@ mod queries;
 use capacity::Capacity;
 use churn::Churn;
 use clock::Clock;
-use observer::{Observer, Observers, Untraced};
+use observer::{Observer, Observers};
 use queries::{Arrivals, QueryTable};
 
-/// One strategy's run over one world. `T` is the observer beside the recorder: [`Untraced`] for full runs (its
-/// calls compile to nothing), a tracer for `gnutsim trace`.
-pub(crate) struct Engine<'a, P: Protocol + FastPaths, T: Observer = Untraced> {
+/// One strategy's run over one world.
+pub(crate) struct Engine<'a, P: Protocol + FastPaths> {
     world: &'a World,
     protocol: P,
     clock: Clock,
@@ -198,7 +197,8 @@ pub(crate) struct Engine<'a, P: Protocol + FastPaths, T: Observer = Untraced> {
     capacity: Capacity<'a>,
     /// Under churn: the live overlay, the schedule's progress and the messages in flight.
     churn: Option<Churn>,
-    obs: Observers<T>,
+    /// The recorder, and the tracer of `gnutsim trace`.
+    obs: Observers,
     out: Outbox,
     /// The node whose step is being applied (the sender of what the outbox sends).
     acting: u32,
@@ -234,7 +234,7 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
                     secs_to_us(s.output.bucket),
                     s.output.queries,
                 ),
-                extra: Untraced,
+                tracer: None,
             },
             protocol,
             latency: message_latencies(s, world.seed),
@@ -255,42 +255,17 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
     }
 
     /// The same engine, also reporting to `tracer` (the query it follows, hop by hop).
-    pub(crate) fn with_tracer(self, tracer: Option<Tracer>) -> Engine<'a, P, Option<Tracer>> {
-        Engine {
-            world: self.world,
-            protocol: self.protocol,
-            clock: self.clock,
-            latency: self.latency,
-            arrivals: self.arrivals,
-            queries: self.queries,
-            capacity: self.capacity,
-            churn: self.churn,
-            obs: Observers {
-                rec: self.obs.rec,
-                extra: tracer,
-            },
-            out: self.out,
-            acting: self.acting,
-            timeout_us: self.timeout_us,
-            replicate: self.replicate,
-            added: self.added,
-            peers: self.peers,
-            prefetch: self.prefetch,
-            warmup_us: self.warmup_us,
-            duration_us: self.duration_us,
-        }
+    pub(crate) fn with_tracer(mut self, tracer: Option<Tracer>) -> Self {
+        self.obs.tracer = tracer;
+        self
     }
-}
 
-impl<P: Protocol + FastPaths> Engine<'_, P, Option<Tracer>> {
     /// Runs until the traced query ends (or the run does) and returns its trace.
     pub(crate) fn run_for_trace(mut self) -> Option<TracedQuery> {
         self.loop_events();
-        self.obs.extra.map(|t| t.trace)
+        self.obs.tracer.map(|t| t.trace)
     }
-}
 
-impl<P: Protocol + FastPaths, T: Observer> Engine<'_, P, T> {
     pub(crate) fn run(mut self) -> RunOutput {
         let started = Instant::now();
         self.loop_events();

@@ -4,7 +4,6 @@
 
 use super::Engine;
 use super::event::Packed;
-use super::observer::Observer;
 use crate::protocols::{FastPaths, Protocol};
 
 /// Events ahead at which a peer's neighbour list is fetched (its offsets must have arrived by then).
@@ -18,7 +17,7 @@ const FAR_AHEAD: usize = 6;
 /// Below this many peers the working set stays in L2 cache and the hints only cost instructions.
 pub(super) const MIN_PEERS: u32 = 32_768;
 
-impl<P: Protocol + FastPaths, T: Observer> Engine<'_, P, T> {
+impl<P: Protocol + FastPaths> Engine<'_, P> {
     /// Fetches what the next events will touch while this one is handled: their peer's counters, the protocol's
     /// state and, for those that may forward (not duplicates, most of a flood), the neighbour list, whose offsets
     /// (or list header) are fetched further ahead.

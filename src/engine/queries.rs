@@ -200,7 +200,7 @@ fn placeholder() -> Active {
     }
 }
 
-impl<P: Protocol + FastPaths, T: Observer> Engine<'_, P, T> {
+impl<P: Protocol + FastPaths> Engine<'_, P> {
     pub(super) fn schedule_next_arrival(&mut self) {
         self.arrivals.pending = self.arrivals.trace.next();
         if let Some(a) = &self.arrivals.pending {
