@@ -94,17 +94,12 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         }
     }
 
-    /// A timer of query `query` fires, unless its node left since it was set (`session`).
-    pub(super) fn timer(&mut self, query: QueryId, data: u32, session: u32) {
+    /// A timer that `node` set for query `query` fires, unless `node` left since (`session`).
+    pub(super) fn timer(&mut self, query: QueryId, node: u32, ring: u32, session: u32) {
         let info = self.queries.info(query);
-        // Timers belong to the source (a ring's wait) or to a server (the index's service): the sender of what
-        // they cause.
-        self.acting = if self.protocol.extra_nodes() > 0 {
-            self.peers + data
-        } else {
-            info.source
-        };
-        if self.session(self.acting) != session {
+        // The node that set the timer sends what it causes.
+        self.acting = node;
+        if self.session(node) != session {
             // The source left since it set the timer, and forgot the query: what the timer would do is lost.
             self.queries[query].lost = true;
             if self.obs.watching(query) {
@@ -114,7 +109,8 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
             return;
         }
         self.out.clear();
-        self.protocol.timer(data, &info, view!(self), &mut self.out);
+        self.protocol
+            .timer(node, ring, &info, view!(self), &mut self.out);
         self.apply();
         self.message_done(query);
     }
@@ -190,22 +186,22 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         if let Some(f) = self.out.fanout.take() {
             self.fan_out(f);
         }
-        let session = if self.out.timers.is_empty() {
-            0
-        } else {
-            self.session(self.acting)
-        };
-        for t in self.out.timers.drain(..) {
+        // Taken out for the loop, which looks up sessions: the vector goes back with its capacity.
+        let mut timers = std::mem::take(&mut self.out.timers);
+        for t in timers.drain(..) {
+            let session = self.session(t.node);
             self.clock.after(
                 t.delay_us,
                 Event::Timer {
-                    query: t.slot,
-                    data: t.data,
+                    query: t.query,
+                    node: t.node,
+                    ring: t.ring,
                     session,
                 },
             );
-            self.queries[t.slot].in_flight += 1;
+            self.queries[t.query].in_flight += 1;
         }
+        self.out.timers = timers;
         if let Some((server, measured)) = self.out.served_by {
             // Load of a server: the requests it served.
             self.obs.processed(server as usize, measured, now);

@@ -11,9 +11,15 @@ pub enum Event {
     Issue,
     /// A message reaches its destination peer (which processes it at once, or queues or drops it).
     Deliver(Message),
-    /// A protocol timer of query `query` fires (an expanding ring's wait, a server's service time); `session` is
-    /// the session its node was in when it was set (a peer that left since has forgotten the query).
-    Timer { query: u32, data: u32, session: u32 },
+    /// A protocol timer of query `query`, set by `node`, fires (an expanding ring's wait, a server's service time);
+    /// `ring` is the protocol's [`crate::protocols::Timer::ring`]; `session` is the session `node` was in when it set
+    /// the timer (a peer that left since has forgotten the query).
+    Timer {
+        query: u32,
+        node: u32,
+        ring: u32,
+        session: u32,
+    },
     /// The next event of the churn schedule (a peer joins or leaves).
     Churn,
     /// A peer with limited capacity finishes the message at the head of its queue; `session` tells stale
@@ -111,14 +117,18 @@ impl From<Event> for Packed {
             Event::Deliver(m) => Packed::message(DELIVER, &m),
             Event::Timer {
                 query,
-                data,
+                node,
+                ring,
                 session,
-            } => Packed {
-                to: data,
-                from: session,
-                query_tag: (query << 8) | TIMER,
-                hops_lo: 0,
-            },
+            } => {
+                debug_assert!(query < MAX_QUERIES && ring <= MAX_HOPS);
+                Packed {
+                    to: node,
+                    from: session,
+                    query_tag: (query << 8) | TIMER,
+                    hops_lo: ring << 8,
+                }
+            }
             Event::Churn => Packed {
                 to: 0,
                 from: 0,
@@ -142,7 +152,8 @@ impl From<Packed> for Event {
             DELIVER => Event::Deliver(p.to_message()),
             TIMER => Event::Timer {
                 query: p.query_tag >> 8,
-                data: p.to,
+                node: p.to,
+                ring: p.hops_lo >> 8,
                 session: p.from,
             },
             CHURN => Event::Churn,
@@ -171,7 +182,8 @@ mod tests {
         };
         let timer = Event::Timer {
             query: MAX_QUERIES - 1,
-            data: u32::MAX,
+            node: u32::MAX,
+            ring: MAX_HOPS,
             session: 0xDEAD_BEEF,
         };
         let service = Event::ServiceDone {

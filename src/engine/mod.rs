@@ -286,9 +286,10 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
                 Event::Deliver(msg) => self.deliver(&msg),
                 Event::Timer {
                     query,
-                    data,
+                    node,
+                    ring,
                     session,
-                } => self.timer(query, data, session),
+                } => self.timer(query, node, ring, session),
                 Event::Churn => self.churn(),
                 Event::ServiceDone { peer, session } => self.service_done(peer, session),
             }

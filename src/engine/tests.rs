@@ -16,8 +16,8 @@ impl<P: Protocol> Protocol for General<P> {
     fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         self.0.handle(msg, q, view, out);
     }
-    fn timer(&mut self, data: u32, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
-        self.0.timer(data, q, view, out);
+    fn timer(&mut self, node: u32, ring: u32, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        self.0.timer(node, ring, q, view, out);
     }
     fn finish(&mut self, slot: u32) -> u64 {
         self.0.finish(slot)
