@@ -3,10 +3,10 @@
 //! queues, lets the protocol decide what each message causes, and reports to its observers (the recorder, and a
 //! tracer for `gnutsim trace`).
 //!
-//! One job a file: [`clock`] (the event loop's time and queue), [`queries`] (the table of queries in progress),
-//! [`delivery`] (a message reaching its node), [`capacity`] (peers' service queues), [`churn`] (the churn schedule
-//! and messages in flight across it), [`effects`] (applying a protocol step), [`observer`] (who is told what
-//! happened) and [`prefetch`] (memory hints for the events ahead).
+//! One job a file: `clock` (the event loop's time and queue), `queries` (the table of queries in progress),
+//! `delivery` (a message reaching its node), `capacity` (peers' service queues), `churn` (the churn schedule and
+//! messages in flight across it), `effects` (applying a protocol step), `observer` (who is told what happened)
+//! and `prefetch` (memory hints for the events ahead).
 
 pub mod event;
 pub mod inflight;

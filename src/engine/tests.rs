@@ -19,8 +19,8 @@ impl<P: Protocol> Protocol for General<P> {
     fn timer(&mut self, node: u32, ring: u32, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         self.0.timer(node, ring, q, view, out);
     }
-    fn finish(&mut self, slot: u32) -> u64 {
-        self.0.finish(slot)
+    fn finish(&mut self, query: u32) -> u64 {
+        self.0.finish(query)
     }
     fn extra_nodes(&self) -> u32 {
         self.0.extra_nodes()
