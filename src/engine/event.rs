@@ -11,9 +11,15 @@ pub enum Event {
     Issue,
     /// A message reaches its destination peer (which processes it at once, or queues or drops it).
     Deliver(Message),
-    /// A protocol timer of query `slot` fires (an expanding ring's wait, a server's service time); `session` is
-    /// the session its node was in when it was set (a peer that left since has forgotten the query).
-    Timer { slot: u32, data: u32, session: u32 },
+    /// A protocol timer of query `query`, set by `node`, fires (an expanding ring's wait, a server's service time);
+    /// `ring` is the protocol's [`crate::protocols::Timer::ring`]; `session` is the session `node` was in when it set
+    /// the timer (a peer that left since has forgotten the query).
+    Timer {
+        query: u32,
+        node: u32,
+        ring: u32,
+        session: u32,
+    },
     /// The next event of the churn schedule (a peer joins or leaves).
     Churn,
     /// A peer with limited capacity finishes the message at the head of its queue; `session` tells stale
@@ -21,11 +27,11 @@ pub enum Event {
     ServiceDone { peer: u32, session: u32 },
 }
 
-/// Query slots and hop counts are carried in 24 bits.
-pub const MAX_SLOTS: u32 = 1 << 24;
+/// Query ids and hop counts are carried in 24 bits.
+pub const MAX_QUERIES: u32 = 1 << 24;
 pub const MAX_HOPS: u32 = (1 << 24) - 1;
 
-/// Stored form: `to`, `from`, query slot (24 bits) with a tag byte (variant and message kind), hops (24 bits)
+/// Stored form: `to`, `from`, query id (24 bits) with a tag byte (variant and message kind), hops (24 bits)
 /// with the wheel's 8 bits of time.
 /// Aligned to 16 so that copies move it whole (split stores then a 16-byte load stalled store forwarding in the
 /// event loop, measured).
@@ -69,15 +75,15 @@ impl Packed {
         self.from
     }
 
-    /// The query slot of a message event (`None` for other events).
+    /// The query id of a message event (`None` for other events).
     #[inline]
-    pub fn message_slot(&self) -> Option<u32> {
+    pub fn message_query(&self) -> Option<u32> {
         (self.query_tag & 0xF0 == DELIVER).then_some(self.query_tag >> 8)
     }
 
     #[inline]
     fn message(variant: u32, m: &Message) -> Packed {
-        debug_assert!(m.query < MAX_SLOTS && m.hops <= MAX_HOPS);
+        debug_assert!(m.query < MAX_QUERIES && m.hops <= MAX_HOPS);
         Packed {
             to: m.to,
             from: m.from,
@@ -110,15 +116,19 @@ impl From<Event> for Packed {
             },
             Event::Deliver(m) => Packed::message(DELIVER, &m),
             Event::Timer {
-                slot,
-                data,
+                query,
+                node,
+                ring,
                 session,
-            } => Packed {
-                to: data,
-                from: session,
-                query_tag: (slot << 8) | TIMER,
-                hops_lo: 0,
-            },
+            } => {
+                debug_assert!(query < MAX_QUERIES && ring <= MAX_HOPS);
+                Packed {
+                    to: node,
+                    from: session,
+                    query_tag: (query << 8) | TIMER,
+                    hops_lo: ring << 8,
+                }
+            }
             Event::Churn => Packed {
                 to: 0,
                 from: 0,
@@ -141,8 +151,9 @@ impl From<Packed> for Event {
         match p.query_tag & 0xF0 {
             DELIVER => Event::Deliver(p.to_message()),
             TIMER => Event::Timer {
-                slot: p.query_tag >> 8,
-                data: p.to,
+                query: p.query_tag >> 8,
+                node: p.to,
+                ring: p.hops_lo >> 8,
                 session: p.from,
             },
             CHURN => Event::Churn,
@@ -165,13 +176,14 @@ mod tests {
         let m = Message {
             to: u32::MAX,
             from: 7,
-            query: MAX_SLOTS - 1,
+            query: MAX_QUERIES - 1,
             hops: MAX_HOPS,
             kind: MsgKind::AnswerMiss,
         };
         let timer = Event::Timer {
-            slot: MAX_SLOTS - 1,
-            data: u32::MAX,
+            query: MAX_QUERIES - 1,
+            node: u32::MAX,
+            ring: MAX_HOPS,
             session: 0xDEAD_BEEF,
         };
         let service = Event::ServiceDone {

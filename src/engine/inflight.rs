@@ -14,7 +14,7 @@ pub struct Tag {
     pub sent_event: u64,
 }
 
-/// The tags of the messages in flight, with their slots recycled in a fixed order (so runs stay deterministic).
+/// The tags of the messages in flight, with their indices reused in a fixed order (so runs stay deterministic).
 #[derive(Default)]
 pub struct InFlight {
     tags: Vec<Tag>,
@@ -37,7 +37,7 @@ impl InFlight {
         }
     }
 
-    /// The tag of the message carrying index `i`, which has arrived (its slot is free again).
+    /// The tag of the message carrying index `i`, which has arrived (its index is free again).
     #[inline]
     pub fn remove(&mut self, i: u32) -> Tag {
         self.free.push(i);
@@ -67,7 +67,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tags_come_back_as_stored_and_slots_are_reused() {
+    fn tags_come_back_as_stored_and_indices_are_reused() {
         let mut f = InFlight::default();
         let tag = |n| Tag {
             from: n,
@@ -78,7 +78,7 @@ mod tests {
         assert_eq!(f.len(), 2);
         assert_eq!(f.remove(a), tag(10));
         let c = f.insert(tag(30));
-        assert_eq!(c, a, "a freed slot is reused");
+        assert_eq!(c, a, "a freed index is reused");
         assert_eq!(f.remove(b), tag(20));
         assert_eq!(f.remove(c), tag(30));
         assert!(f.is_empty());

@@ -14,10 +14,10 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-/// Bucket width: 2^SLOT_SHIFT microseconds (256 us).
-const SLOT_SHIFT: u32 = 8;
+/// Bucket width: 2^BUCKET_SHIFT microseconds (256 us).
+const BUCKET_SHIFT: u32 = 8;
 /// Buckets in the wheel (a power of two): horizon = 16384 x 256 us = 4.19 s.
-const SLOTS: usize = 1 << 14;
+const BUCKETS: usize = 1 << 14;
 /// Drained bucket vectors kept for reuse: enough for the buckets in use at once, without every bucket of the
 /// ring holding on to the largest capacity it ever needed (that alone took 685 MB at 10^5 peers).
 const POOL: usize = 256;
@@ -53,13 +53,13 @@ impl<T> Ord for Overflow<T> {
 
 /// A priority queue of `(time, item)` popping in (time, insertion order).
 pub struct EventQueue<T: WheelItem> {
-    slots: Vec<Vec<T>>,
-    /// Absolute bucket number (time >> SLOT_SHIFT) of the bucket being drained.
-    current_slot: u64,
+    buckets: Vec<Vec<T>>,
+    /// Absolute bucket number (time >> BUCKET_SHIFT) of the bucket being drained.
+    current_bucket: u64,
     /// The bucket being drained, sorted by time; `cursor` is the next event.
     current: Vec<T>,
     cursor: usize,
-    /// Events waiting in `slots` (not in `current` nor in `overflow`).
+    /// Events waiting in `buckets` (not in `current` nor in `overflow`).
     in_wheel: usize,
     overflow: BinaryHeap<Reverse<Overflow<T>>>,
     overflow_seq: u64,
@@ -75,13 +75,13 @@ impl<T: WheelItem> Default for EventQueue<T> {
     }
 }
 
-const LO_MASK: u64 = (1 << SLOT_SHIFT) - 1;
+const LO_MASK: u64 = (1 << BUCKET_SHIFT) - 1;
 
 impl<T: WheelItem> EventQueue<T> {
     pub fn new() -> Self {
         EventQueue {
-            slots: (0..SLOTS).map(|_| Vec::new()).collect(),
-            current_slot: 0,
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            current_bucket: 0,
             current: Vec::new(),
             cursor: 0,
             in_wheel: 0,
@@ -109,10 +109,13 @@ impl<T: WheelItem> EventQueue<T> {
     /// stored and the whole item reloaded, which stalled store forwarding on every push (measured).
     #[inline(always)]
     pub fn push(&mut self, time: u64, mut item: T) {
-        let slot = time >> SLOT_SHIFT;
-        debug_assert!(slot >= self.current_slot, "event scheduled in the past");
-        if slot > self.current_slot && slot < self.current_slot + SLOTS as u64 {
-            let bucket = &mut self.slots[slot as usize & (SLOTS - 1)];
+        let bucket_no = time >> BUCKET_SHIFT;
+        debug_assert!(
+            bucket_no >= self.current_bucket,
+            "event scheduled in the past"
+        );
+        if bucket_no > self.current_bucket && bucket_no < self.current_bucket + BUCKETS as u64 {
+            let bucket = &mut self.buckets[bucket_no as usize & (BUCKETS - 1)];
             if bucket.len() < bucket.capacity() {
                 item.set_time_lo((time & LO_MASK) as u8);
                 bucket.push(item);
@@ -128,10 +131,10 @@ impl<T: WheelItem> EventQueue<T> {
     #[cold]
     #[inline(never)]
     fn push_slow(&mut self, time: u64, mut item: T) {
-        let slot = time >> SLOT_SHIFT;
-        if slot < self.current_slot + SLOTS as u64 {
+        let bucket_no = time >> BUCKET_SHIFT;
+        if bucket_no < self.current_bucket + BUCKETS as u64 {
             item.set_time_lo((time & LO_MASK) as u8);
-            if slot <= self.current_slot {
+            if bucket_no <= self.current_bucket {
                 // Into the bucket being drained: after every pending event with time <= this one.
                 let lo = item.time_lo();
                 let rest = &self.current[self.cursor..];
@@ -139,7 +142,7 @@ impl<T: WheelItem> EventQueue<T> {
                 self.current.insert(at, item);
                 return;
             }
-            let bucket = &mut self.slots[slot as usize & (SLOTS - 1)];
+            let bucket = &mut self.buckets[bucket_no as usize & (BUCKETS - 1)];
             if bucket.capacity() == 0
                 && let Some(v) = self.pool.pop()
             {
@@ -174,7 +177,10 @@ impl<T: WheelItem> EventQueue<T> {
         }
         let ev = self.current[self.cursor];
         self.cursor += 1;
-        Some(((self.current_slot << SLOT_SHIFT) | ev.time_lo() as u64, ev))
+        Some((
+            (self.current_bucket << BUCKET_SHIFT) | ev.time_lo() as u64,
+            ev,
+        ))
     }
 
     /// Moves on to the next non-empty bucket and sorts it; false when the queue is empty.
@@ -197,14 +203,14 @@ impl<T: WheelItem> EventQueue<T> {
                 let Some(Reverse(first)) = self.overflow.peek() else {
                     return false;
                 };
-                self.current_slot = first.time >> SLOT_SHIFT;
+                self.current_bucket = first.time >> BUCKET_SHIFT;
             } else {
-                self.current_slot += 1;
+                self.current_bucket += 1;
             }
             // Everything now within the horizon moves into its bucket before anything else can be added there.
-            let horizon = self.current_slot + SLOTS as u64;
+            let horizon = self.current_bucket + BUCKETS as u64;
             while let Some(Reverse(top)) = self.overflow.peek() {
-                if top.time >> SLOT_SHIFT >= horizon {
+                if top.time >> BUCKET_SHIFT >= horizon {
                     break;
                 }
                 let Some(Reverse(ev)) = self.overflow.pop() else {
@@ -212,11 +218,11 @@ impl<T: WheelItem> EventQueue<T> {
                 };
                 let mut item = ev.item;
                 item.set_time_lo((ev.time & LO_MASK) as u8);
-                self.slots[(ev.time >> SLOT_SHIFT) as usize & (SLOTS - 1)].push(item);
+                self.buckets[(ev.time >> BUCKET_SHIFT) as usize & (BUCKETS - 1)].push(item);
                 self.in_wheel += 1;
             }
-            let idx = self.current_slot as usize & (SLOTS - 1);
-            self.current = std::mem::take(&mut self.slots[idx]);
+            let idx = self.current_bucket as usize & (BUCKETS - 1);
+            self.current = std::mem::take(&mut self.buckets[idx]);
             self.in_wheel -= self.current.len();
             if !self.current.is_empty() {
                 self.sort_current();
@@ -238,7 +244,7 @@ impl<T: WheelItem> EventQueue<T> {
             self.current.sort_by_key(|e| e.time_lo());
             return;
         }
-        const BINS: usize = 1 << SLOT_SHIFT;
+        const BINS: usize = 1 << BUCKET_SHIFT;
         let mut start = [0u32; BINS + 1];
         for e in &self.current {
             start[e.time_lo() as usize + 1] += 1;

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::engine::tracer::{Fate, TracedQuery};
 use crate::format::float;
+use crate::results::trace::{Fate, Hop, TracedQuery};
 
 /// The hop-by-hop table and totals. `peers` tells servers (ids at or above it) from peers.
 pub fn render(t: &TracedQuery, peers: u32) -> String {
@@ -42,8 +42,7 @@ pub fn render(t: &TracedQuery, peers: u32) -> String {
             h.fate.name()
         );
     }
-    let count =
-        |f: &dyn Fn(&crate::engine::tracer::Hop) -> bool| t.hops.iter().filter(|h| f(h)).count();
+    let count = |f: &dyn Fn(&Hop) -> bool| t.hops.iter().filter(|h| f(h)).count();
     let queries = count(&|h| h.kind.is_query());
     let hits = count(&|h| h.kind.is_hit());
     let _ = writeln!(

@@ -69,8 +69,9 @@ impl ClientServer {
         }
         out.timers.push(Timer {
             delay_us: crate::dist::secs_to_us(secs),
-            slot,
-            data: server as u32,
+            query: slot,
+            node: view.peers() + server as u32,
+            ring: 0,
         });
         out.served_by = Some((view.peers() + server as u32, measured));
     }
@@ -109,8 +110,8 @@ impl Protocol for ClientServer {
         }
     }
 
-    fn timer(&mut self, data: u32, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
-        // Server `data` finished query `q`: answer, then take the next waiting request.
+    fn timer(&mut self, node: u32, _ring: u32, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+        // Server node `node` finished query `q`: answer, then take the next waiting request.
         let kind = if view.anyone_holds(q.object) {
             MsgKind::AnswerHit
         } else {
@@ -118,12 +119,12 @@ impl Protocol for ClientServer {
         };
         out.sends.push(Message {
             to: q.source,
-            from: view.peers() + data,
+            from: node,
             query: q.slot,
             hops: 1,
             kind,
         });
-        let server = data as usize;
+        let server = (node - view.peers()) as usize;
         self.serving[server] = None;
         if let Some((next, measured)) = self.waiting.pop_front() {
             self.serve(server, next, measured, view, out);

@@ -64,8 +64,9 @@ impl ExpandingRing {
         if ring + 1 < self.ttls.len() {
             out.timers.push(Timer {
                 delay_us: self.wait_us,
-                slot: q.slot,
-                data: ring as u32 + 1,
+                query: q.slot,
+                node: q.source,
+                ring: ring as u32 + 1,
             });
         }
     }
@@ -105,10 +106,10 @@ impl Protocol for ExpandingRing {
         }
     }
 
-    fn timer(&mut self, data: u32, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
+    fn timer(&mut self, _node: u32, ring: u32, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         // No wider ring once a hit has come back.
         if !q.satisfied {
-            self.start_ring(data as usize, q, view, out);
+            self.start_ring(ring as usize, q, view, out);
         }
     }
 
@@ -274,7 +275,7 @@ mod tests {
                 }
             } else if let Some(t) = timers.pop() {
                 out.clear();
-                p.timer(t.data, &q, view, &mut out);
+                p.timer(t.node, t.ring, &q, view, &mut out);
             } else {
                 break;
             }

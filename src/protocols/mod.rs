@@ -35,12 +35,17 @@ pub struct QueryInfo {
     pub measured: bool,
 }
 
-/// A timer: after `delay_us`, the protocol's `timer` is called for query `slot` with `data`.
+/// A timer: after `delay_us`, node `node` acts for query `query` (the protocol's `timer` is called with `node` and
+/// `ring`), unless it has left since it set the timer (it then has forgotten the query).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timer {
     pub delay_us: u64,
-    pub slot: u32,
-    pub data: u32,
+    pub query: u32,
+    /// The node that sets the timer and acts when it fires (the sender of what it causes): the query's source (an
+    /// expanding ring's wait) or a server (its service time).
+    pub node: PeerId,
+    /// The expanding ring the timer starts (0 for other protocols). At most 2^24 - 1.
+    pub ring: u32,
 }
 
 /// Figures a protocol keeps itself (the central index's utilisation).
@@ -57,8 +62,16 @@ pub trait Protocol {
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox);
     /// Node `msg.to` processes `msg`.
     fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox);
-    /// A timer of query `q` fires.
-    fn timer(&mut self, _data: u32, _q: &QueryInfo, _view: View<'_>, _out: &mut Outbox) {}
+    /// A timer of query `q` set by `node` fires (see [`Timer`]).
+    fn timer(
+        &mut self,
+        _node: PeerId,
+        _ring: u32,
+        _q: &QueryInfo,
+        _view: View<'_>,
+        _out: &mut Outbox,
+    ) {
+    }
     /// Query in `slot` is over (nothing of it in flight): free its state. Returns the number of distinct peers
     /// other than the source that processed it.
     fn finish(&mut self, slot: u32) -> u64;

@@ -3,3 +3,4 @@
 
 pub mod kinds;
 pub mod run;
+pub mod trace;

@@ -1,0 +1,61 @@
+//! Memory hints for the events a few places ahead in the queue: at 10^5 peers and more, the event loop waits on
+//! cache misses (neighbour lists, counters, per-query state) more than it computes. Distances and threshold are
+//! tuned on the flood benchmarks (docs/performance.md, "Engine tuning").
+
+use super::Engine;
+use super::event::Packed;
+use crate::protocols::{FastPaths, Protocol};
+
+/// Events ahead at which a peer's neighbour list is fetched (its offsets must have arrived by then).
+const LINKS_AHEAD: usize = 2;
+/// Events ahead at which a peer's counters (and, under churn, its mark and the message's tag) are fetched.
+const COUNTERS_AHEAD: usize = 2;
+/// Events ahead at which the neighbour list's offsets (or link-list header) and the protocol's per-query state
+/// are fetched: far enough that the list's own fetch does not wait for them.
+const FAR_AHEAD: usize = 6;
+
+/// Below this many peers the working set stays in L2 cache and the hints only cost instructions.
+pub(super) const MIN_PEERS: u32 = 32_768;
+
+impl<P: Protocol + FastPaths> Engine<'_, P> {
+    /// Fetches what the next events will touch while this one is handled: their peer's counters, the protocol's
+    /// state and, for those that may forward (not duplicates, most of a flood), the neighbour list, whose offsets
+    /// (or list header) are fetched further ahead.
+    #[inline]
+    pub(super) fn prefetch_ahead(&self) {
+        if let Some(&next) = self.clock.peek_ahead(LINKS_AHEAD) {
+            let to = next.target();
+            if self.may_expand(next) {
+                match &self.churn {
+                    Some(c) => c.overlay.prefetch_links(to),
+                    None => self.world.graph.prefetch_neighbours(to),
+                }
+            }
+        }
+        if let Some(&later) = self.clock.peek_ahead(COUNTERS_AHEAD) {
+            self.obs.rec.prefetch(later.target() as usize);
+            if let Some(c) = &self.churn {
+                c.overlay.prefetch_mark(later.target());
+                c.flight.prefetch(later.tag());
+            }
+        }
+        if let Some(&later) = self.clock.peek_ahead(FAR_AHEAD) {
+            if let Some(query) = later.message_query() {
+                self.protocol.prefetch(query, later.target());
+            }
+            if self.may_expand(later) {
+                match &self.churn {
+                    Some(c) => c.overlay.prefetch(later.target()),
+                    None => self.world.graph.prefetch_offsets(later.target()),
+                }
+            }
+        }
+    }
+
+    /// Whether event `e` may make its peer send to its neighbours (a prefetch hint).
+    #[inline]
+    fn may_expand(&self, e: Packed) -> bool {
+        e.message_query()
+            .is_none_or(|query| self.protocol.may_expand(query, e.target()))
+    }
+}
