@@ -94,7 +94,7 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         }
     }
 
-    /// A timer that `node` set for query `query` fires, unless `node` left since (`session`).
+    /// A timer that `node` set for `query` fires, unless `node` left since (`session`).
     pub(super) fn timer(&mut self, query: QueryId, node: u32, ring: u32, session: u32) {
         let info = self.queries.info(query);
         // The node that set the timer sends what it causes.

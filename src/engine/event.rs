@@ -11,7 +11,7 @@ pub enum Event {
     Issue,
     /// A message reaches its destination peer (which processes it at once, or queues or drops it).
     Deliver(Message),
-    /// A protocol timer of query `query`, set by `node`, fires (an expanding ring's wait, a server's service time);
+    /// A protocol timer of `query`, set by `node`, fires (an expanding ring's wait, a server's service time);
     /// `ring` is the protocol's [`crate::protocols::Timer::ring`]; `session` is the session `node` was in when it set
     /// the timer (a peer that left since has forgotten the query).
     Timer {

@@ -56,7 +56,7 @@ pub(crate) trait Observer {
     /// `count` messages could not be sent (their link or state was gone).
     #[inline(always)]
     fn lost(&mut self, _measured: bool, _count: u64) {}
-    /// A timer of watched query `query` found its node gone at `now`.
+    /// A timer of watched `query` found its node gone at `now`.
     #[inline(always)]
     fn abandoned(&mut self, _now: u64, _query: QueryId) {}
     /// Query `query` is over.
@@ -117,7 +117,7 @@ impl Observer for Tracer {
         self.done
     }
     fn query_started(&mut self, now: u64, index: u64, q: &QueryInfo) {
-        self.started(index, q.slot, q.source, q.object, now);
+        self.started(index, q.query, q.source, q.object, now);
     }
     fn sent_message(&mut self, now: u64, sender: u32, msg: &Message) {
         Tracer::sent(self, now, sender, msg);

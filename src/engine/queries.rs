@@ -12,7 +12,7 @@ use crate::protocols::{FastPaths, Protocol, QueryInfo};
 use crate::workload::Arrival;
 
 /// A query's place in the engine's table while it runs (what messages and timers carry; the protocols know it as
-/// `QueryInfo::slot`). Not its issue index: a finished query's id is given to the next one.
+/// `QueryInfo::query`). Not its issue index: a finished query's id is given to the next one.
 pub(crate) type QueryId = u32;
 
 /// State of a query in progress.
@@ -100,7 +100,7 @@ impl QueryTable {
         self.next_index += 1;
         self[query] = Active {
             info: QueryInfo {
-                slot: query,
+                query,
                 source,
                 object,
                 satisfied: false,
@@ -181,7 +181,7 @@ impl QueryTable {
 fn placeholder() -> Active {
     Active {
         info: QueryInfo {
-            slot: 0,
+            query: 0,
             source: 0,
             object: 0,
             satisfied: false,

@@ -27,7 +27,7 @@ pub struct ClientServer {
     rng: SimRng,
     /// Which query each server is serving.
     serving: Vec<Option<u32>>,
-    /// Requests waiting: (query slot, whether the query counts in the metrics).
+    /// Requests waiting: (query id, whether the query counts in the metrics).
     waiting: VecDeque<(u32, bool)>,
     /// Server-seconds spent on measured queries.
     busy_s: f64,
@@ -53,23 +53,23 @@ impl ClientServer {
         }
     }
 
-    /// Server `server` starts serving query `slot`: a service-time timer, and one unit of load for the server.
+    /// Server `server` starts serving `query`: a service-time timer, and one unit of load for the server.
     fn serve(
         &mut self,
         server: usize,
-        slot: u32,
+        query: u32,
         measured: bool,
         view: View<'_>,
         out: &mut Outbox,
     ) {
-        self.serving[server] = Some(slot);
+        self.serving[server] = Some(query);
         let secs = self.service.sample(&mut self.rng);
         if measured {
             self.busy_s += secs;
         }
         out.timers.push(Timer {
             delay_us: crate::dist::secs_to_us(secs),
-            query: slot,
+            query,
             node: view.peers() + server as u32,
             ring: 0,
         });
@@ -82,7 +82,7 @@ impl Protocol for ClientServer {
         out.sends.push(Message {
             to: view.peers(),
             from: q.source,
-            query: q.slot,
+            query: q.query,
             hops: 1,
             kind: MsgKind::Request,
         });
@@ -92,11 +92,11 @@ impl Protocol for ClientServer {
         match msg.kind {
             MsgKind::Request => {
                 if let Some(free) = self.serving.iter().position(Option::is_none) {
-                    self.serve(free, q.slot, q.measured, view, out);
+                    self.serve(free, q.query, q.measured, view, out);
                 } else if self.waiting.len() >= self.queue_limit {
                     out.dropped = true;
                 } else {
-                    self.waiting.push_back((q.slot, q.measured));
+                    self.waiting.push_back((q.query, q.measured));
                     out.hold = true;
                 }
             }
@@ -120,7 +120,7 @@ impl Protocol for ClientServer {
         out.sends.push(Message {
             to: q.source,
             from: node,
-            query: q.slot,
+            query: q.query,
             hops: 1,
             kind,
         });
@@ -132,7 +132,7 @@ impl Protocol for ClientServer {
         }
     }
 
-    fn finish(&mut self, _slot: u32) -> u64 {
+    fn finish(&mut self, _query: u32) -> u64 {
         // The index is not a peer: no peer is reached.
         0
     }

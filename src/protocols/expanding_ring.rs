@@ -3,7 +3,7 @@
 //! ring forward the new one again). Messages of every ring count; the peers reached are the union over rings.
 //! The ring number travels in the hop field above the 16 bits of hops.
 
-use super::flooding::{HOPS_MASK, flood_receive, flood_start, route_hit, slot_of};
+use super::flooding::{HOPS_MASK, flood_receive, flood_start, route_hit, state_of};
 use super::routes::{RoutePool, Routes};
 use std::any::Any;
 
@@ -49,7 +49,7 @@ impl ExpandingRing {
     }
 
     fn start_ring(&mut self, ring: usize, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
-        let state = slot_of(&mut self.states, q.slot);
+        let state = state_of(&mut self.states, q.query);
         while state.rings.len() <= ring {
             state.rings.push(Routes::default());
         }
@@ -64,7 +64,7 @@ impl ExpandingRing {
         if ring + 1 < self.ttls.len() {
             out.timers.push(Timer {
                 delay_us: self.wait_us,
-                query: q.slot,
+                query: q.query,
                 node: q.source,
                 ring: ring as u32 + 1,
             });
@@ -74,13 +74,13 @@ impl ExpandingRing {
 
 impl Protocol for ExpandingRing {
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
-        slot_of(&mut self.states, q.slot).reached.start(view);
+        state_of(&mut self.states, q.query).reached.start(view);
         self.start_ring(0, q, view, out);
     }
 
     fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         let ring = ring_of(msg);
-        let state = slot_of(&mut self.states, q.slot);
+        let state = state_of(&mut self.states, q.query);
         match msg.kind {
             MsgKind::Query => {
                 let ttl = self.ttls[ring];
@@ -113,8 +113,8 @@ impl Protocol for ExpandingRing {
         }
     }
 
-    fn finish(&mut self, slot: u32) -> u64 {
-        let state = slot_of(&mut self.states, slot);
+    fn finish(&mut self, query: u32) -> u64 {
+        let state = state_of(&mut self.states, query);
         let reached = state.reached.len() as u64;
         state.reached.clear(&mut self.pool);
         for r in &mut state.rings {
@@ -247,7 +247,7 @@ mod tests {
         let added = AddedCopies::default();
         let view = View::new(g, &c, &added, None);
         let mut q = QueryInfo {
-            slot: 0,
+            query: 0,
             source: 0,
             object: 0,
             satisfied: false,

@@ -21,11 +21,11 @@ pub enum Receipt {
 
 /// Shortcuts of a protocol's step, and hints, for the event loop.
 pub trait FastPaths {
-    /// Whether a message of query `slot` arriving at `peer` may make it send to its neighbours. Only a prefetch
+    /// Whether a message of `query` arriving at `peer` may make it send to its neighbours. Only a prefetch
     /// hint for the event loop (false: do not fetch the peer's neighbour list ahead of time), so it must be cheap
     /// and may be wrong either way.
     #[inline]
-    fn may_expand(&self, _slot: u32, _peer: PeerId) -> bool {
+    fn may_expand(&self, _query: u32, _peer: PeerId) -> bool {
         true
     }
     /// Whether `msg` is a query its peer has already seen, so that handling it would do nothing but report a
@@ -58,8 +58,8 @@ pub trait FastPaths {
     ) -> Option<Receipt> {
         None
     }
-    /// Hints the processor to fetch the state that a message of query `slot` arriving at `peer` will touch (it
+    /// Hints the processor to fetch the state that a message of `query` arriving at `peer` will touch (it
     /// is a few events ahead in the queue). No visible effect.
     #[inline]
-    fn prefetch(&self, _slot: u32, _peer: PeerId) {}
+    fn prefetch(&self, _query: u32, _peer: PeerId) {}
 }

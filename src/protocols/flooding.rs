@@ -47,13 +47,13 @@ impl Flooding {
     }
 }
 
-/// The table of `slot`, growing the list as slots appear.
-pub(crate) fn slot_of<T: Default>(list: &mut Vec<T>, slot: u32) -> &mut T {
-    let slot = slot as usize;
-    if list.len() <= slot {
-        list.resize_with(slot + 1, T::default);
+/// The state of `query`, growing the list as queries appear.
+pub(crate) fn state_of<T: Default>(list: &mut Vec<T>, query: u32) -> &mut T {
+    let query = query as usize;
+    if list.len() <= query {
+        list.resize_with(query + 1, T::default);
     }
-    &mut list[slot]
+    &mut list[query]
 }
 
 /// The source sends the first copies of a flood. `tag` is or-ed into the hop count (the ring number).
@@ -77,7 +77,7 @@ pub(crate) fn flood_start(
         out.sends.push(Message {
             to: nb,
             from: q.source,
-            query: q.slot,
+            query: q.query,
             hops: tag | 1,
             kind: MsgKind::Query,
         });
@@ -247,7 +247,7 @@ impl Flooding {
         if msg.kind != MsgKind::Query || view.two_tier() {
             return None;
         }
-        let routes = slot_of(&mut self.routes, msg.query);
+        let routes = state_of(&mut self.routes, msg.query);
         Some(receive(
             routes,
             &mut self.pool,
@@ -259,11 +259,11 @@ impl Flooding {
         ))
     }
 
-    /// Whether query `slot`'s table is dense and has `peer` in it (false while sparse).
+    /// Whether `query`'s table is dense and has `peer` in it (false while sparse).
     #[inline]
-    fn seen_dense(&self, slot: u32, peer: PeerId) -> bool {
+    fn seen_dense(&self, query: u32, peer: PeerId) -> bool {
         self.routes
-            .get(slot as usize)
+            .get(query as usize)
             .is_some_and(|r| r.seen_dense(peer))
     }
 }
@@ -271,12 +271,12 @@ impl Flooding {
 impl Protocol for Flooding {
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         self.churn = view.churn();
-        let routes = slot_of(&mut self.routes, q.slot);
+        let routes = state_of(&mut self.routes, q.query);
         flood_start(routes, &mut self.pool, 0, q, view, out);
     }
 
     fn handle(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
-        let routes = slot_of(&mut self.routes, q.slot);
+        let routes = state_of(&mut self.routes, q.query);
         match msg.kind {
             MsgKind::Query => {
                 flood_receive(routes, &mut self.pool, self.ttl, msg, q, view, out);
@@ -285,8 +285,8 @@ impl Protocol for Flooding {
         }
     }
 
-    fn finish(&mut self, slot: u32) -> u64 {
-        let routes = slot_of(&mut self.routes, slot);
+    fn finish(&mut self, query: u32) -> u64 {
+        let routes = state_of(&mut self.routes, query);
         let reached = routes.len().saturating_sub(1) as u64;
         routes.clear(&mut self.pool);
         reached
@@ -296,13 +296,13 @@ impl Protocol for Flooding {
 impl FastPaths for Flooding {
     /// A duplicate (most of a flood's messages) sends nothing.
     #[inline]
-    fn may_expand(&self, slot: u32, peer: PeerId) -> bool {
-        !self.seen_dense(slot, peer)
+    fn may_expand(&self, query: u32, peer: PeerId) -> bool {
+        !self.seen_dense(query, peer)
     }
 
     #[inline]
-    fn prefetch(&self, slot: u32, peer: PeerId) {
-        if let Some(r) = self.routes.get(slot as usize) {
+    fn prefetch(&self, query: u32, peer: PeerId) {
+        if let Some(r) = self.routes.get(query as usize) {
             r.prefetch_pred(peer);
         }
     }
@@ -426,7 +426,7 @@ mod tests {
         let added = AddedCopies::default();
         let view = View::new(g, &c, &added, None);
         let q = QueryInfo {
-            slot: 0,
+            query: 0,
             source,
             object: 0,
             satisfied: false,
@@ -504,7 +504,7 @@ mod tests {
         let added = AddedCopies::default();
         let view = View::new(&g, &c, &added, None);
         let q = QueryInfo {
-            slot: 0,
+            query: 0,
             source: 2,
             object: 0,
             satisfied: false,
@@ -598,7 +598,7 @@ mod tests {
         let c = Content::from_holders(300, vec![vec![]], vec![1.0]);
         let added = AddedCopies::default();
         let q = QueryInfo {
-            slot: 0,
+            query: 0,
             source: 0,
             object: 0,
             satisfied: false,

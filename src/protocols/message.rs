@@ -5,7 +5,7 @@ pub use crate::results::kinds::{MSG_KINDS, MsgKind};
 
 use crate::graph::PeerId;
 
-/// A message in flight. `query` is the engine's slot of the query it belongs to; `from` and `hops` mean what the
+/// A message in flight. `query` is the engine's query of the query it belongs to; `from` and `hops` mean what the
 /// protocol that sent it says (for a flooding query: the previous hop and the hops travelled on arrival).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Message {

@@ -26,7 +26,9 @@ use crate::scenario::reader::{R, Reader};
 /// What the engine knows of a query, passed to the protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueryInfo {
-    pub slot: u32,
+    /// The engine's id of the query while it runs (ids are reused once a query ends): what `Message::query`
+    /// and `Timer::query` carry, and what a protocol indexes its per-query state by.
+    pub query: u32,
     pub source: PeerId,
     pub object: ObjectId,
     /// The source has received a hit (the query is satisfied).
@@ -35,7 +37,7 @@ pub struct QueryInfo {
     pub measured: bool,
 }
 
-/// A timer: after `delay_us`, node `node` acts for query `query` (the protocol's `timer` is called with `node` and
+/// A timer: after `delay_us`, node `node` acts for `query` (the protocol's `timer` is called with `node` and
 /// `ring`), unless it has left since it set the timer (it then has forgotten the query).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timer {
@@ -72,9 +74,9 @@ pub trait Protocol {
         _out: &mut Outbox,
     ) {
     }
-    /// Query in `slot` is over (nothing of it in flight): free its state. Returns the number of distinct peers
+    /// Query `query` is over (nothing of it in flight): free its state. Returns the number of distinct peers
     /// other than the source that processed it.
-    fn finish(&mut self, slot: u32) -> u64;
+    fn finish(&mut self, query: u32) -> u64;
     /// Nodes beyond the peers (servers), which carry load too.
     fn extra_nodes(&self) -> u32 {
         0

@@ -13,7 +13,7 @@
 use rand::RngExt;
 use rustc_hash::FxHashMap;
 
-use super::flooding::slot_of;
+use super::flooding::state_of;
 use super::routes::{RoutePool, Visited};
 use std::any::Any;
 
@@ -191,7 +191,7 @@ impl RandomWalk {
             out.sends.push(Message {
                 to: next,
                 from: walker,
-                query: q.slot,
+                query: q.query,
                 hops: steps + 1,
                 kind: MsgKind::Walk,
             });
@@ -202,7 +202,7 @@ impl RandomWalk {
 impl Protocol for RandomWalk {
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         let walkers = self.walkers as usize;
-        let state = slot_of(&mut self.states, q.slot);
+        let state = state_of(&mut self.states, q.query);
         state.visited.clear(&mut self.pool);
         state.visited.start(view);
         state.walkers.resize_with(walkers, Walker::default);
@@ -220,7 +220,7 @@ impl Protocol for RandomWalk {
         match msg.kind {
             MsgKind::Walk => {
                 let steps = msg.hops;
-                let state = slot_of(&mut self.states, q.slot);
+                let state = state_of(&mut self.states, q.query);
                 // A step onto a peer that has seen the query (the source included) is a duplicate: walker steps
                 // are query messages (SPEC), so steps = first visits + duplicates.
                 out.duplicate = at == q.source || !state.visited.visit(at, view, &mut self.pool);
@@ -233,7 +233,7 @@ impl Protocol for RandomWalk {
                     out.sends.push(Message {
                         to: walker.path[back],
                         from: msg.from,
-                        query: q.slot,
+                        query: q.query,
                         hops: back as u32,
                         kind: MsgKind::WalkHit,
                     });
@@ -243,7 +243,7 @@ impl Protocol for RandomWalk {
                     out.sends.push(Message {
                         to: q.source,
                         from: msg.from,
-                        query: q.slot,
+                        query: q.query,
                         hops: steps,
                         kind: MsgKind::Check,
                     });
@@ -253,7 +253,7 @@ impl Protocol for RandomWalk {
             }
             MsgKind::Check => {
                 // The source answers the walker, wherever it waits.
-                let state = slot_of(&mut self.states, q.slot);
+                let state = state_of(&mut self.states, q.query);
                 let position = *state.walkers[w].path.last().unwrap_or(&q.source);
                 let kind = if q.satisfied {
                     MsgKind::CheckStop
@@ -267,7 +267,7 @@ impl Protocol for RandomWalk {
                 });
             }
             MsgKind::CheckGo => {
-                let state = slot_of(&mut self.states, q.slot);
+                let state = state_of(&mut self.states, q.query);
                 let walker = &state.walkers[w];
                 if walker.still_there(walker.path.len() - 1, view) {
                     self.step(msg.from, at, msg.hops, q, view, out);
@@ -277,7 +277,7 @@ impl Protocol for RandomWalk {
                 }
             }
             MsgKind::WalkHit => {
-                let state = slot_of(&mut self.states, q.slot);
+                let state = state_of(&mut self.states, q.query);
                 let walker = &state.walkers[w];
                 let pos = msg.hops as usize;
                 if pos == 0 {
@@ -304,8 +304,8 @@ impl Protocol for RandomWalk {
         }
     }
 
-    fn finish(&mut self, slot: u32) -> u64 {
-        let state = slot_of(&mut self.states, slot);
+    fn finish(&mut self, query: u32) -> u64 {
+        let state = state_of(&mut self.states, query);
         let reached = state.visited.len() as u64;
         state.visited.clear(&mut self.pool);
         for w in &mut state.walkers {
@@ -320,8 +320,8 @@ impl Protocol for RandomWalk {
 
 impl FastPaths for RandomWalk {
     #[inline]
-    fn prefetch(&self, slot: u32, peer: PeerId) {
-        if let Some(state) = self.states.get(slot as usize) {
+    fn prefetch(&self, query: u32, peer: PeerId) {
+        if let Some(state) = self.states.get(query as usize) {
             state.visited.prefetch(peer);
         }
     }
@@ -470,7 +470,7 @@ mod tests {
             false,
         );
         let q = QueryInfo {
-            slot: 0,
+            query: 0,
             source: 0,
             object: 0,
             satisfied: false,
