@@ -573,9 +573,7 @@ mod tests {
 
     /// Generation cost for 10^6 peers over one hour, Weibull(0.5, 1800 s) sessions, exponential(1800 s) downtimes.
     /// Run by hand: `cargo test --release --lib churn::tests::generation_cost -- --ignored --nocapture`.
-    /// Measured once (2-core container, release): stationary start 1.33 M events, 0.15 s, schedule 38 MB (16 B
-    /// per event + 12 B index + 1 B per peer), peak RSS 40 MB in a process doing only that; fresh start
-    /// (Fraction(1.0)) 2.01 M events, 0.20 s, 57 MB, peak RSS 59 MB. 100 online_mean calls: 0.25 ms in all.
+    /// Its figures are in docs/performance.md.
     #[test]
     #[ignore]
     fn generation_cost() {

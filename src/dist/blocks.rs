@@ -7,9 +7,9 @@ use super::{Sampler, secs_to_us};
 
 /// Draws in whole microseconds from one distribution and a stream of its own, made ahead in blocks: the same
 /// values in the same order as drawing one at a time (nothing else uses the stream), at a fraction of the cost.
-/// The engine draws a latency per message, and a log-normal draw (a ziggurat normal, then `exp`) one at a time
-/// in the event loop was a quarter of the 10^4-peer flood benchmark's run time; in a tight loop the sampler's
-/// code and tables stay hot and independent draws overlap in the processor.
+/// The engine draws a latency per message, and one draw at a time in the event loop was a large share of a
+/// flood's run time (docs/performance.md); in a tight loop the sampler's code and tables stay hot and independent
+/// draws overlap in the processor.
 ///
 /// With a tick (`network.latency_tick`), every draw is rounded to the nearest whole number of ticks, at least
 /// one.
@@ -23,8 +23,7 @@ pub struct BlockDraws<R> {
 }
 
 /// Division by a fixed divisor as a multiplication: the compiler cannot strength-reduce a divisor known only at
-/// run time, and a 64-bit `div` per draw made the 10^4-peer millisecond-clock benchmark 1-3% slower (measured
-/// A/B, alternating runs).
+/// run time, and a 64-bit `div` per draw is measurable in the event loop (docs/performance.md).
 #[derive(Clone, Copy, Debug)]
 struct DivBy {
     d: u64,

@@ -2,8 +2,8 @@
 //! query. One trait, so that the engine reports each kind of event at one place ([`Observers`]).
 //!
 //! The tracer is an `Option` rather than a type parameter of the engine: an engine generic over it was compiled
-//! twice per protocol, the protocol's receipt then had two callers and was no longer inlined into the event
-//! loop's receive path (3% more instructions on the flood benchmark, measured with callgrind). Without a tracer,
+//! twice per protocol, and the protocol's receipt then had two callers and was no longer inlined into the event
+//! loop's receive path (docs/performance.md). Without a tracer,
 //! a report only the tracer wants costs one test of `tracer`, as before.
 
 use super::queries::QueryId;

@@ -61,8 +61,8 @@ impl Window {
     }
 }
 
-/// 8 bytes a node, not 16: 8 MB less at 10^6 peers (peak 136 MB instead of 142 MB on the flood benchmark,
-/// against a budget of 150 MB), and a smaller array for the event loop to miss on.
+/// 8 bytes a node, not 16: less memory at the peak (docs/performance.md) and a smaller array for the event loop
+/// to miss on.
 #[derive(Clone, Copy, Default)]
 struct NodeCounts {
     /// Messages processed, of measured queries, modulo 2^32 (the wraps are counted in `Recorder::load_wraps`).

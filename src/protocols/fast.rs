@@ -37,7 +37,7 @@ pub trait FastPaths {
     }
     /// The whole step of `msg` at its peer when it is a [`Receipt`] (the query's object is `object`); `None`
     /// sends the message through `handle`, which must then do what the receipt would have said. Saves a flood's
-    /// first copies the general step (5-12% on the flood benchmarks, measured A/B).
+    /// first copies the general step (docs/performance.md).
     #[inline]
     fn receive_query(
         &mut self,

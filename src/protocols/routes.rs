@@ -2,8 +2,7 @@
 //!
 //! It is the hot path of flooding (one lookup per message), and its memory grows with the peers a query reaches.
 //! A query starts with a hash map, which costs memory in proportion to its reach; once it has reached a sizeable
-//! share of the network it moves to dense arrays indexed by peer, which are several times faster per lookup
-//! (measured on the 10^5-peer flood benchmark). The dense form keeps "seen" in a bitset apart from the
+//! share of the network it moves to dense arrays indexed by peer, which are several times faster per lookup. The dense form keeps "seen" in a bitset apart from the
 //! predecessors: a duplicate (half of a flood's messages) then touches only the bitset, which stays in cache
 //! (12.5 kB at 10^5 peers), instead of a line of the predecessor array. Dense tables are recycled between
 //! queries (clearing a bitset is cheap; predecessors are only read where the bit is set), and only queries that
