@@ -206,6 +206,19 @@ fn parity_ok(lo: u32, hi: u32, peers: u32) -> bool {
     lo != hi || (peers as u64 * lo as u64).is_multiple_of(2)
 }
 
+/// The first k in [l, r] with `mean(k) >= target`, for a `mean` that rises with k (`r` if none reaches it).
+fn first_reaching(mut l: u32, mut r: u32, mean: &impl Fn(u32) -> f64, target: f64) -> u32 {
+    while l < r {
+        let mid = l + (r - l) / 2;
+        if mean(mid) >= target {
+            r = mid;
+        } else {
+            l = mid + 1;
+        }
+    }
+    l
+}
+
 /// Picks the candidate whose mean is nearest `target`.
 fn nearest_of(candidates: impl Iterator<Item = Solved>, target: f64) -> Option<Solved> {
     candidates.min_by(|a, b| (a.mean - target).abs().total_cmp(&(b.mean - target).abs()))
@@ -215,15 +228,7 @@ fn nearest_of(candidates: impl Iterator<Item = Solved>, target: f64) -> Option<S
 /// cutoff, so bisect for the first cutoff at or above the target and compare it with the one before.
 fn nearest_cutoff(exponent: f64, lo: u32, limit: u32, target: f64, peers: u32) -> Option<Solved> {
     let mean = |h: u32| truncated_mean(exponent, lo, h);
-    let (mut l, mut r) = (lo, limit);
-    while l < r {
-        let mid = l + (r - l) / 2;
-        if mean(mid) >= target {
-            r = mid;
-        } else {
-            l = mid + 1;
-        }
-    }
+    let l = first_reaching(lo, limit, &mean, target);
     let candidates = [l.checked_sub(1).filter(|&h| h >= lo), Some(l), Some(l + 1)];
     nearest_of(
         candidates
@@ -242,15 +247,7 @@ fn nearest_cutoff(exponent: f64, lo: u32, limit: u32, target: f64, peers: u32) -
 /// The min_degree in [1, hi] whose mean with cutoff `hi` is nearest `target` (the mean rises with min_degree).
 fn nearest_min(exponent: f64, hi: u32, target: f64, peers: u32) -> Option<Solved> {
     let mean = |lo: u32| truncated_mean(exponent, lo, hi);
-    let (mut l, mut r) = (1, hi);
-    while l < r {
-        let mid = l + (r - l) / 2;
-        if mean(mid) >= target {
-            r = mid;
-        } else {
-            l = mid + 1;
-        }
-    }
+    let l = first_reaching(1, hi, &mean, target);
     let candidates = [l.checked_sub(1).filter(|&m| m >= 1), Some(l), Some(l + 1)];
     nearest_of(
         candidates
