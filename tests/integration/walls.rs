@@ -2,7 +2,8 @@
 //! code may grow. Data flows one way (scenario -> world -> engine -> metrics -> output); a lower layer naming
 //! a higher one (even in a doc link) is a wall breached.
 //!
-//! Only the part of a file before its first `#[cfg(test)]` is checked: tests may build whatever they need.
+//! Only the part of a file before its test module (`#[cfg(test)]` on a `mod`) is checked: tests may build whatever
+//! they need.
 
 use std::path::{Path, PathBuf};
 
@@ -34,7 +35,7 @@ const WALLS: &[(&str, &[&str])] = &[
 /// the test, so that the list cannot outlive what it excuses.
 const ALLOWED_BREACHES: &[(&str, &str)] = &[];
 
-/// Most lines of code a file may have (non-blank lines that do not start with `//`, before `#[cfg(test)]`).
+/// Most lines of code a file may have (non-blank lines that do not start with `//`, before the test module).
 const MAX_CODE_LINES: usize = 500;
 
 /// Files allowed more, until they are split.
@@ -80,11 +81,16 @@ fn sources() -> Vec<(String, String)> {
         .collect()
 }
 
-/// The lines before the first `#[cfg(test)]` line.
+/// The lines before the file's test module.
 fn before_tests(text: &str) -> Vec<&str> {
-    text.lines()
-        .take_while(|l| l.trim_start() != "#[cfg(test)]")
-        .collect()
+    let lines: Vec<&str> = text.lines().collect();
+    // The test module: `#[cfg(test)]` at the top level on a `mod` (not on a single import or item).
+    let end = (0..lines.len())
+        .find(|&i| {
+            lines[i] == "#[cfg(test)]" && lines.get(i + 1).is_some_and(|l| l.starts_with("mod "))
+        })
+        .unwrap_or(lines.len());
+    lines[..end].to_vec()
 }
 
 fn is_ident(c: char) -> bool {
@@ -243,7 +249,14 @@ fn the_checks_see_what_they_must() {
         "no wall for world.rs"
     );
     assert_eq!(
-        code_lines("// a\n\nfn a() {}\n  /// b\nfn b() {}\n#[cfg(test)]\nfn c() {}\n"),
+        code_lines(
+            "// a\n\nfn a() {}\n  /// b\nfn b() {}\n#[cfg(test)]\nmod tests {}\nfn c() {}\n"
+        ),
         2
+    );
+    // A test-only import does not hide the rest of the file.
+    assert_eq!(
+        code_lines("#[cfg(test)]\nuse x::Y;\nfn a() {}\n#[cfg(test)]\nmod tests;\n"),
+        3
     );
 }
