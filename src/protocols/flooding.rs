@@ -308,7 +308,7 @@ impl FastPaths for Flooding {
     }
 
     /// A query outside two-tier overlays and without churn: `flood_receive`'s whole step, without an outbox. (Under
-    /// churn the engine asks [`Protocol::receive_query_in_session`]: a call to the churn path from here cost every
+    /// churn the engine asks [`FastPaths::receive_query_in_session`]: a call to the churn path from here cost every
     /// first copy a register save, 1.2% of the instructions at 10^4 peers, measured with callgrind.)
     #[inline]
     fn receive_query(
@@ -323,7 +323,7 @@ impl FastPaths for Flooding {
         self.receipt(msg, object, view, false)
     }
 
-    /// [`Protocol::receive_query`] under churn.
+    /// [`FastPaths::receive_query`] under churn.
     #[inline]
     fn receive_query_in_session(
         &mut self,
