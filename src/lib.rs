@@ -21,6 +21,7 @@ pub mod runner;
 pub mod scenario;
 pub mod strategies;
 pub mod topology;
+pub mod validate;
 pub mod workload;
 pub mod world;
 
