@@ -11,6 +11,7 @@ use crate::runner::{self, RunOptions};
 use crate::scenario::{self, sweep::Plan};
 use crate::strategies;
 use crate::topology::{edgelist, stats::GraphStats};
+use crate::validate;
 use crate::world::World;
 
 #[derive(Parser, Debug)]
@@ -84,6 +85,18 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
     },
+    /// Run the built-in validation suite: small scenarios measured against closed forms.
+    Validate {
+        /// Also write validate.csv, validate.png and validate.svg into this folder.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print every check and its built-in scenarios (each runs with `gnutsim run`), and run nothing.
+        #[arg(long)]
+        list: bool,
+    },
     /// Merge the results folders of shards of one sweep.
     Merge {
         dirs: Vec<PathBuf>,
@@ -115,6 +128,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check { scenario, sets } => check(&scenario, &sets),
         Command::Plot { dir } => plot(&dir),
         Command::Merge { dirs, output } => merge(&dirs, &output),
+        Command::Validate {
+            output,
+            threads,
+            list,
+        } => validate(output.as_deref(), threads, list),
         Command::Topology {
             scenario,
             format,
@@ -413,4 +431,31 @@ fn work_summary(plan: &Plan) -> String {
         s.expected_queries(),
         queries,
     )
+}
+
+/// `gnutsim validate`: runs the suite, prints a line per comparison, writes the folder if asked; fails unless
+/// every comparison passes.
+fn validate(output: Option<&Path>, threads: Option<usize>, list: bool) -> Result<()> {
+    if threads == Some(0) {
+        return Err(Error::Usage("--threads must be at least 1".into()));
+    }
+    if list {
+        print!("{}", validate::listing());
+        return Ok(());
+    }
+    let rows = validate::run_all(threads)?;
+    print!("{}", output::validation::text(&rows));
+    if let Some(dir) = output {
+        let files = vec![("validate.csv".to_string(), output::validation::csv(&rows))];
+        let fig = output::validation::figure(&rows);
+        output::write_folder(dir, &files, |d| output::chart::save(&fig, d, "validate"))?;
+    }
+    let failed = rows.iter().filter(|r| !r.passed()).count();
+    if failed > 0 {
+        return Err(Error::Other(anyhow::anyhow!(
+            "{failed} of {} validation results do not reproduce their theory",
+            rows.len()
+        )));
+    }
+    Ok(())
 }

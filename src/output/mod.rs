@@ -11,6 +11,7 @@ pub mod read;
 pub mod report;
 pub mod tables;
 pub mod trace;
+pub mod validation;
 
 use std::fs;
 use std::path::{Path, PathBuf};

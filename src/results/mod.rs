@@ -4,3 +4,4 @@
 pub mod kinds;
 pub mod run;
 pub mod trace;
+pub mod validation;

@@ -18,23 +18,7 @@ use crate::scenario::{self, Scenario};
 use crate::strategies;
 
 /// One comparison of a check: a measured value against its closed form.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Row {
-    /// The check's name, e.g. `flood-exact`.
-    pub check: &'static str,
-    /// What was compared, in a few words (e.g. `query messages per query, 2E - (N - 1)`).
-    pub what: String,
-    pub measured: f64,
-    pub theory: f64,
-    /// Largest allowed |measured - theory| (0 for exact results).
-    pub tolerance: f64,
-}
-
-impl Row {
-    pub fn passed(&self) -> bool {
-        (self.measured - self.theory).abs() <= self.tolerance
-    }
-}
+pub use crate::results::validation::ValidationRow as Row;
 
 /// A check: its name, the closed form it compares with, its built-in scenarios and the function that runs it.
 #[derive(Clone, Copy)]
@@ -80,4 +64,31 @@ pub fn load(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         &[],
         strategies::KINDS,
     )
+}
+
+/// Every check with its closed form and its built-in scenarios, each as a file `gnutsim run` takes.
+pub fn listing() -> String {
+    let mut o = String::new();
+    for c in checks() {
+        o.push_str(&format!("# {}: {}\n", c.name, c.theory));
+        for (file, text) in c.scenarios {
+            o.push_str(&format!(
+                "# ---- validate/{file} ----\n{}\n",
+                text.trim_end()
+            ));
+        }
+        o.push('\n');
+    }
+    o
+}
+
+/// The mean of `xs` and its standard error (sample standard deviation / sqrt(n)); NaN when undefined.
+pub fn mean_and_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    if xs.len() < 2 {
+        return (xs.first().copied().unwrap_or(f64::NAN), f64::NAN);
+    }
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
 }
