@@ -19,5 +19,6 @@ mod strategies;
 mod sweep;
 mod topologies;
 mod tutorial;
+mod validate;
 mod walls;
 mod workload;
