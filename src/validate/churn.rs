@@ -85,14 +85,6 @@ fn per_peer_online(schedule: &ChurnSchedule, a_us: u64, b_us: u64) -> Vec<f64> {
     acc.into_iter().map(|t| t as f64 / width).collect()
 }
 
-/// Mean and standard error of the mean of independent values.
-fn mean_se(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
-}
-
 /// What an availability check measures: the online share over the first bucket and over the run, each with
 /// the standard error from the per-peer shares.
 #[derive(Clone, Copy, Debug)]
@@ -110,8 +102,8 @@ fn measure_schedule(
     warmup_us: u64,
     duration_us: u64,
 ) -> Availability {
-    let (first, first_se) = mean_se(&per_peer_online(schedule, 0, bucket_us));
-    let (run, run_se) = mean_se(&per_peer_online(schedule, warmup_us, duration_us));
+    let (first, first_se) = super::mean_and_se(&per_peer_online(schedule, 0, bucket_us));
+    let (run, run_se) = super::mean_and_se(&per_peer_online(schedule, warmup_us, duration_us));
     Availability {
         first,
         first_se,
@@ -230,7 +222,7 @@ fn sample_mean(d: &Dist, stream: u32) -> (f64, f64) {
     let mut r = rng::stream(rng::replication_seed(SESSION_SEED, stream), Stream::Churn);
     let sampler = d.sampler();
     let xs: Vec<f64> = (0..DRAWS).map(|_| sampler.sample(&mut r)).collect();
-    let (mean, se) = mean_se(&xs);
+    let (mean, se) = super::mean_and_se(&xs);
     (mean, se.max(closed_sd(d) / (DRAWS as f64).sqrt()))
 }
 

@@ -40,14 +40,6 @@ pub const CHECKS: &[Check] = &[
 /// Standard errors of the tolerances.
 const SIGMAS: f64 = 4.0;
 
-/// Mean and standard error of the mean of independent values.
-fn mean_se(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
-}
-
 /// The giant component's share S of a random graph with mean degree c > 1: the root in (0, 1] of
 /// S = 1 - exp(-c S), by fixed-point iteration from 1 (a contraction there, of factor c (1 - S) < 1). 0 for c <= 1.
 pub fn giant_share(c: f64) -> f64 {
@@ -85,7 +77,7 @@ fn giant_point(s: &Scenario) -> Result<Giant, ScenarioError> {
     let shares = (0..s.replications)
         .map(|r| World::build(s, r).map(|w| w.largest_component_share))
         .collect::<Result<Vec<f64>, _>>()?;
-    let (measured, se) = mean_se(&shares);
+    let (measured, se) = super::mean_and_se(&shares);
     let theory = giant_share(c);
     let n = s.network.peers as f64;
     let clt = (theory * (1.0 - theory) / n).sqrt()
@@ -184,7 +176,7 @@ fn measure_fit() -> Result<Fit, ScenarioError> {
         .filter(|&&k| k >= fit.xmin)
         .map(|&k| (k as f64).ln())
         .collect();
-    let (_, se_mean) = mean_se(&logs);
+    let (_, se_mean) = super::mean_and_se(&logs);
     // se_mean^2 * n = Var[ln k].
     let var = se_mean * se_mean * logs.len() as f64;
     Ok(Fit {
@@ -245,7 +237,7 @@ fn gini_of(d: &Dist, law: u64) -> (f64, f64) {
             gini_sorted(&xs)
         })
         .collect();
-    mean_se(&ginis)
+    super::mean_and_se(&ginis)
 }
 
 /// The population formula's expectation is G (1 - 1/n) to first order: G / n is allowed for that bias.

@@ -7,6 +7,7 @@ mod churn;
 mod flood;
 mod graphs;
 mod queues;
+mod replication;
 mod walks;
 
 use std::path::Path;
@@ -39,6 +40,7 @@ pub fn checks() -> Vec<Check> {
         queues::CHECKS,
         churn::CHECKS,
         graphs::CHECKS,
+        replication::CHECKS,
     ]
     .concat()
 }
