@@ -2,8 +2,10 @@
 //!
 //! Waiting times in a queue are strongly autocorrelated (one busy period spans many queries), so the per-query
 //! standard error would be several times too small. Standard errors here are batch means: the measured queries,
-//! in issue order, cut into `BATCHES` consecutive batches of thousands of queries each, far longer than the
-//! correlation time (tens of queries at rho = 0.8), so that the batch means are close to independent.
+//! in issue order, cut into `BATCHES` consecutive batches (24,000 queries each here), far longer than the
+//! correlation time (of the order of a hundred queries at rho = 0.8), so that the batch means are close to
+//! independent. Over seeds 2 to 21 (`other_seeds_pass`), (measured - theory) / standard error spreads with a standard
+//! deviation of 0.84 to 1.12 on every row: the standard errors are the right size.
 
 use super::{Check, Row};
 use crate::dist::{Dist, secs_to_us};
@@ -117,15 +119,14 @@ struct Run {
 
 impl Run {
     fn new((file, text): (&str, &str)) -> Result<Run, ScenarioError> {
-        let s = super::load(file, text)?;
+        let mut s = super::load(file, text)?;
+        // Per-query records for the batch means (kept out of the files: `gnutsim run` need not write them).
+        s.output.queries = true;
         let world = World::build(&s, 0)?;
         let out = crate::strategies::simulate(&s, &s.strategies[0], &world);
         let run = Run { s, world, out };
         if run.out.queries.len() < 100 * BATCHES || run.s.churn.enabled {
-            return Err(run.error(
-                "",
-                "needs queries.csv records, thousands of queries and no churn",
-            ));
+            return Err(run.error("", "needs thousands of queries and no churn"));
         }
         Ok(run)
     }
