@@ -98,7 +98,7 @@ pub fn figure(rows: &[ValidationRow]) -> Figure {
         .filter(|d| d.is_finite())
         .fold(1.0_f64, f64::max);
     let lim = (reach * 1.15).max(1.5).ceil();
-    let x = Axis::linear("(measured − theory) / tolerance", -lim, lim, 9);
+    let x = Axis::linear("(measured − theory) / tolerance", -lim, lim, 5);
     let y = Axis::categories("", &names);
     let passed = rows.iter().filter(|r| r.passed()).count();
     let mut fig = Figure::new(

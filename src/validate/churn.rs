@@ -116,14 +116,14 @@ fn availability_rows(check: &'static str, theory: f64, m: &Availability) -> Vec<
     vec![
         Row {
             check,
-            what: "online share in the first bucket, S / (S + D)".into(),
+            what: "online share, first bucket".into(),
             measured: m.first,
             theory,
             tolerance: SIGMAS * m.first_se,
         },
         Row {
             check,
-            what: "online share averaged over the run, S / (S + D)".into(),
+            what: "online share, whole run".into(),
             measured: m.run,
             theory,
             tolerance: SIGMAS * m.run_se,
@@ -235,7 +235,7 @@ fn session_means() -> Result<Vec<Row>, ScenarioError> {
             let params: Vec<String> = d.params().iter().map(|(k, v)| format!("{k} {v}")).collect();
             Row {
                 check: "session-means",
-                what: format!("mean of {DRAWS} {} draws ({})", d.name(), params.join(", ")),
+                what: format!("{} mean ({})", d.name(), params.join(", ")),
                 measured: mean,
                 theory: closed_mean(d),
                 tolerance: SIGMAS * se,

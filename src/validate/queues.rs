@@ -189,7 +189,7 @@ impl Run {
         let n = self.out.metrics.queries as f64;
         Row {
             check,
-            what: "server utilisation, lambda/(c mu)".into(),
+            what: "utilisation, lambda / (c mu)".into(),
             measured: self.out.metrics.server_utilisation.unwrap_or(f64::NAN),
             theory: self.lambda() / (c * mu),
             tolerance: WIDTH * (2.0 * n).sqrt() / (mu * c * window),
@@ -220,7 +220,7 @@ fn mm1_on(scenario: (&str, &str)) -> Result<Vec<Row>, ScenarioError> {
     Ok(vec![
         mean_row(
             "mm1",
-            "mean time at the server (s), 1/(mu - lambda)",
+            "mean time at the server (s)",
             &sojourn,
             mm1_sojourn(run.lambda(), spec.service_rate),
         ),
@@ -239,10 +239,7 @@ fn erlang_c_check_on(scenario: (&str, &str)) -> Result<Vec<Row>, ScenarioError> 
     Ok(vec![
         mean_row(
             "erlang-c",
-            &format!(
-                "mean time at the index (s), {} servers, Erlang C",
-                spec.servers
-            ),
+            &format!("mean time at {} servers (s)", spec.servers),
             &sojourn,
             mmc_sojourn(run.lambda(), spec.service_rate, spec.servers),
         ),
@@ -268,10 +265,7 @@ fn mm1k_drops_on(scenario: (&str, &str)) -> Result<Vec<Row>, ScenarioError> {
     let rho = run.lambda() / spec.service_rate;
     Ok(vec![mean_row(
         "mm1k-drops",
-        &format!(
-            "share of queries dropped, K = queue_limit + 1 = {}",
-            limit + 1
-        ),
+        &format!("share dropped, K = {}", limit + 1),
         &dropped,
         mm1k_blocking(rho, limit + 1),
     )])
@@ -306,13 +300,13 @@ fn md1_capacity_on(scenario: (&str, &str)) -> Result<Vec<Row>, ScenarioError> {
     Ok(vec![
         mean_row(
             "md1-capacity",
-            "mean wait at the holder (s), rho D / (2 (1 - rho))",
+            "mean wait at the busy peer (s)",
             &wait,
             md1_wait(lambda, d),
         ),
         mean_row(
             "md1-capacity",
-            "share of queries not waiting, 1 - rho",
+            "share not waiting, 1 - rho",
             &no_wait,
             1.0 - lambda * d,
         ),

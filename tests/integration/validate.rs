@@ -34,7 +34,10 @@ fn the_suite_passes_and_writes_its_table_and_chart() {
     assert_eq!(body.len(), rows);
     assert!(body.iter().all(|l| l.ends_with(",true")), "{csv}");
     for f in ["validate.png", "validate.svg"] {
-        assert!(fs::metadata(dir.join(f)).is_ok_and(|m| m.len() > 1000), "{f}");
+        assert!(
+            fs::metadata(dir.join(f)).is_ok_and(|m| m.len() > 1000),
+            "{f}"
+        );
     }
 }
 
