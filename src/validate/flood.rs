@@ -116,14 +116,7 @@ fn ttl_coverage() -> Result<Vec<Row>, ScenarioError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn wrong(row: &Row, theory: f64) -> bool {
-        !Row {
-            theory,
-            ..row.clone()
-        }
-        .passed()
-    }
+    use crate::validate::fails_with as wrong;
 
     #[test]
     fn floods_reproduce_their_theory_and_would_catch_wrong_counts() {

@@ -8,7 +8,7 @@ mod flood;
 mod graphs;
 mod queues;
 mod replication;
-mod walks;
+pub mod walks;
 
 use std::path::Path;
 
@@ -93,4 +93,15 @@ pub fn mean_and_se(xs: &[f64]) -> (f64, f64) {
     let mean = xs.iter().sum::<f64>() / n;
     let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
     (mean, (var / n).sqrt())
+}
+
+/// Whether `row`'s measurement would fail against `theory` (a wrong model's value): what each check's tests
+/// assert, so that no check is one that cannot fail.
+#[cfg(test)]
+pub fn fails_with(row: &Row, theory: f64) -> bool {
+    !Row {
+        theory,
+        ..row.clone()
+    }
+    .passed()
 }

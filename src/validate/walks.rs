@@ -132,8 +132,9 @@ fn walk_steps() -> Result<Vec<Row>, ScenarioError> {
     }])
 }
 
-/// Distinct peers other than `source` that `walkers` simple random walks of `steps` steps from `source` visit.
-fn distinct_visited(
+/// Distinct peers other than `source` that `walkers` simple random walks of `steps` steps from `source` visit
+/// (a walk written apart from the protocol, to predict its success).
+pub fn distinct_visited(
     g: &Graph,
     source: PeerId,
     walkers: u32,
@@ -198,14 +199,7 @@ fn walk_success() -> Result<Vec<Row>, ScenarioError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn wrong(row: &Row, theory: f64) -> bool {
-        !Row {
-            theory,
-            ..row.clone()
-        }
-        .passed()
-    }
+    use crate::validate::fails_with as wrong;
 
     #[test]
     fn the_walks_reproduce_their_theory_and_would_catch_wrong_walkers() {

@@ -1,10 +1,9 @@
 //! Expanding ring, random walkers, placements and replication on success, against values known independently.
 
 use gnutsim::engine;
-use gnutsim::graph::{Graph, PeerId};
+use gnutsim::graph::Graph;
 use gnutsim::rng::{Stream, stream};
 use gnutsim::world::World;
-use rand::RngExt;
 
 use crate::common::{hand_world, minimal, run_queries, scenario};
 
@@ -78,29 +77,6 @@ fn one_walker_covers_t_times_d_minus_2_over_d_minus_1_peers() {
     }
 }
 
-/// Distinct peers visited by `walkers` independent uniform walks of `steps` steps from `source` (the source
-/// itself not counted): computed here without gnutsim's walker code.
-fn distinct_visited(
-    g: &Graph,
-    source: PeerId,
-    walkers: u32,
-    steps: u32,
-    rng: &mut gnutsim::rng::SimRng,
-) -> usize {
-    let mut seen = std::collections::HashSet::new();
-    for _ in 0..walkers {
-        let mut at = source;
-        for _ in 0..steps {
-            let nb = g.neighbours(at);
-            at = nb[rng.random_range(0..nb.len())];
-            if at != source {
-                seen.insert(at);
-            }
-        }
-    }
-    seen.len()
-}
-
 #[test]
 fn sixteen_walkers_succeed_as_often_as_their_coverage_predicts() {
     // 16 walkers x 16 steps on the same 4-regular graph, every object on 1% of the peers. If U distinct peers
@@ -124,7 +100,7 @@ fn sixteen_walkers_succeed_as_often_as_their_coverage_predicts() {
     let expected: f64 = (0..samples)
         .map(|i| {
             let source = (i * 2_503) % 10_000;
-            let u = distinct_visited(&w.graph, source, 16, 16, &mut rng);
+            let u = gnutsim::validate::walks::distinct_visited(&w.graph, source, 16, 16, &mut rng);
             1.0 - (1.0 - r).powi(u as i32)
         })
         .sum::<f64>()
