@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::error::{Error, Result};
 use crate::estimate;
@@ -29,6 +29,7 @@ pub struct Cli {
 pub enum Command {
     /// Run every sweep point x replication x strategy and write the results folder.
     Run {
+        /// The scenario file (TOML).
         scenario: PathBuf,
         /// Results folder (default results/<scenario file stem>/).
         #[arg(short, long)]
@@ -51,25 +52,37 @@ pub enum Command {
     },
     /// Validate a scenario and print it fully resolved, with the size of the work.
     Check {
+        /// The scenario file (TOML).
         scenario: PathBuf,
+        /// Override a scenario key by its dotted path, e.g. --set network.peers=5000 (repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
     },
-    /// Redraw every plot of a results folder from its CSV files.
-    Plot { dir: PathBuf },
+    /// Redraw every plot and report.html of a results folder from its CSV files.
+    Plot {
+        /// The results folder (it has a runs.csv).
+        dir: PathBuf,
+    },
     /// Build the scenario's topology (replication 0) and print its statistics, or export it.
     Topology {
+        /// The scenario file (TOML).
         scenario: PathBuf,
-        /// stats (key: value lines), dot (Graphviz) or edgelist.
-        #[arg(long, default_value = "stats")]
-        format: String,
+        /// What to print.
+        #[arg(long, value_enum, default_value_t = TopologyFormat::Stats)]
+        format: TopologyFormat,
+        /// Write to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// The sweep point to build (from 0; see `check` for the points).
+        #[arg(long, default_value_t = 0)]
+        point: usize,
+        /// Override a scenario key by its dotted path, e.g. --set network.peers=5000 (repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
     },
     /// Teaching view: one query, hop by hop.
     Trace {
+        /// The scenario file (TOML).
         scenario: PathBuf,
         /// The strategy to follow (default: the first).
         #[arg(long)]
@@ -77,13 +90,23 @@ pub enum Command {
         /// Which query, in issue order from 0 (default 0).
         #[arg(long)]
         query: Option<u64>,
-        /// text (hop-by-hop table) or dot (the overlay with the links that carried a first copy in red).
-        #[arg(long, default_value = "text")]
-        format: String,
+        /// What to print.
+        #[arg(long, value_enum, default_value_t = TraceFormat::Text)]
+        format: TraceFormat,
+        /// Write to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// The sweep point to run (from 0; see `check` for the points).
+        #[arg(long, default_value_t = 0)]
+        point: usize,
+        /// Override a scenario key by its dotted path, e.g. --set network.peers=5000 (repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
+    },
+    /// Print a shell completion script, e.g. `gnutsim completions bash > ~/.local/share/bash-completion/completions/gnutsim`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
     /// Run the built-in validation suite: small scenarios measured against closed forms.
     Validate {
@@ -99,10 +122,32 @@ pub enum Command {
     },
     /// Merge the results folders of shards of one sweep.
     Merge {
+        /// The shards' results folders.
         dirs: Vec<PathBuf>,
+        /// The merged results folder.
         #[arg(short, long)]
         output: PathBuf,
     },
+}
+
+/// `topology --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TopologyFormat {
+    /// `key: value` lines of statistics.
+    Stats,
+    /// Graphviz.
+    Dot,
+    /// One `a b` line per link.
+    Edgelist,
+}
+
+/// `trace --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TraceFormat {
+    /// The hop-by-hop table and totals.
+    Text,
+    /// Graphviz: the overlay with the links that carried a first copy in red.
+    Dot,
 }
 
 /// Runs a parsed command line: one function per command.
@@ -137,23 +182,35 @@ pub fn run(cli: Cli) -> Result<()> {
             scenario,
             format,
             output,
+            point,
             sets,
-        } => topology(&scenario, &format, output.as_deref(), &sets),
+        } => topology(&scenario, format, output.as_deref(), point, &sets),
         Command::Trace {
             scenario,
             strategy,
             query,
             format,
             output,
+            point,
             sets,
         } => trace(
             &scenario,
             strategy.as_deref(),
             query,
-            &format,
+            format,
             output.as_deref(),
+            point,
             &sets,
         ),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "gnutsim",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
     }
 }
 
@@ -229,6 +286,18 @@ fn plot(dir: &Path) -> Result<()> {
         )));
     }
     output::draw(dir)?;
+    let plots = std::fs::read_dir(dir.join("plots"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
+                .count()
+        })
+        .unwrap_or(0);
+    println!(
+        "gnutsim: redrew {plots} plots (PNG and SVG) in {} and {}",
+        dir.join("plots").display(),
+        dir.join("report.html").display()
+    );
     Ok(())
 }
 
@@ -244,51 +313,49 @@ fn merge(dirs: &[PathBuf], output: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `gnutsim topology`: replication 0's overlay of the first point, as statistics, Graphviz or an edge list.
-fn topology(scenario: &Path, format: &str, output: Option<&Path>, sets: &[String]) -> Result<()> {
-    if !matches!(format, "stats" | "dot" | "edgelist") {
-        return Err(Error::Usage(format!(
-            "--format {format}: expected stats, dot or edgelist"
-        )));
-    }
-    let (_, world) = first_world(scenario, sets)?;
+/// `gnutsim topology`: replication 0's overlay of a sweep point, as statistics, Graphviz or an edge list.
+fn topology(
+    scenario: &Path,
+    format: TopologyFormat,
+    output: Option<&Path>,
+    point: usize,
+    sets: &[String],
+) -> Result<()> {
+    let (_, world, named) = point_world(scenario, sets, point)?;
     let g = &world.graph;
     warn_if_disconnected(g);
     let text = match format {
-        "stats" => {
+        TopologyFormat::Stats => {
             let stats = GraphStats::compute(g);
-            let mut text: String = stats
+            let mut text: String = named.map(|n| format!("point: {n}\n")).unwrap_or_default();
+            text += &stats
                 .lines()
                 .iter()
                 .map(|(k, v)| format!("{k}: {v}\n"))
-                .collect();
+                .collect::<String>();
             if let Some(u) = &world.ultrapeers {
                 let ups = u.iter().filter(|&&x| x).count();
                 text.push_str(&format!("ultrapeers: {ups}\nleaves: {}\n", u.len() - ups));
             }
             text
         }
-        "dot" => edgelist::to_dot(g, world.ultrapeers.as_deref(), &[]),
-        _ => edgelist::write(g),
+        TopologyFormat::Dot => edgelist::to_dot(g, world.ultrapeers.as_deref(), &[]),
+        TopologyFormat::Edgelist => edgelist::write(g),
     };
     emit(&text, output)
 }
 
-/// `gnutsim trace`: one query of replication 0 of the first point, hop by hop.
+/// `gnutsim trace`: one query of replication 0 of a sweep point, hop by hop.
 fn trace(
     scenario: &Path,
     strategy: Option<&str>,
     query: Option<u64>,
-    format: &str,
+    format: TraceFormat,
     output: Option<&Path>,
+    point: usize,
     sets: &[String],
 ) -> Result<()> {
-    if !matches!(format, "text" | "dot") {
-        return Err(Error::Usage(format!(
-            "--format {format}: expected text or dot"
-        )));
-    }
-    let (s, world) = first_world(scenario, sets)?;
+    let (s, world, named) = point_world(scenario, sets, point)?;
     let s = &s;
     let st = match strategy {
         None => &s.strategies[0],
@@ -306,12 +373,16 @@ fn trace(
     };
     let index = query.unwrap_or(0);
     let Some(t) = strategies::trace_query(s, st, &world, index) else {
+        // Count what the run issues: every query, warm-up included, in issue order as --query numbers them.
+        let mut all = s.clone();
+        all.output.queries = true;
+        let issued = strategies::simulate(&all, st, &world).queries.len();
         return Err(Error::Usage(format!(
-            "the run issues fewer than {} queries: choose a smaller --query",
-            index + 1
+            "--query {index}: the run issues {issued} queries (numbered 0 to {}); choose a smaller --query",
+            issued.saturating_sub(1)
         )));
     };
-    let text = if format == "dot" {
+    let text = if format == TraceFormat::Dot {
         if world.peers() > 500 {
             eprintln!(
                 "warning: {} peers make a drawing few can read; trace a smaller scenario (--set network.peers=...)",
@@ -324,8 +395,9 @@ fn trace(
             &output::trace::first_copy_links(&t),
         )
     } else {
+        let at = named.map(|n| format!(", point {n}")).unwrap_or_default();
         format!(
-            "gnutsim trace: {}, replication 0, strategy {} ({})\n{}",
+            "gnutsim trace: {}{at}, replication 0, strategy {} ({})\n{}",
             s.name,
             st.name,
             st.kind(),
@@ -335,15 +407,44 @@ fn trace(
     emit(&text, output)
 }
 
-/// The scenario of the first sweep point and its replication 0's world: what `topology` and `trace` show.
-fn first_world(
-    file: &std::path::Path,
+/// The scenario of sweep point `point` and its replication 0's world: what `topology` and `trace` show. With a
+/// sweep, the point is named too (`K (key=value, ...)`), and a `--set` that the sweep overrides is warned about.
+fn point_world(
+    file: &Path,
     sets: &[String],
-) -> Result<(crate::scenario::Scenario, World)> {
+    point: usize,
+) -> Result<(crate::scenario::Scenario, World, Option<String>)> {
     let plan = scenario::load_plan(file, sets, strategies::KINDS)?;
-    let s = plan.points[0].scenario.clone();
+    let Some(p) = plan.points.get(point) else {
+        return Err(Error::Usage(format!(
+            "--point {point}: {} has {} sweep points (0 to {})",
+            file.display(),
+            plan.points.len(),
+            plan.points.len() - 1
+        )));
+    };
+    for set in sets {
+        let key = set.split_once('=').map_or(set.as_str(), |(k, _)| k.trim());
+        if let Some(swept) = plan.swept_keys.iter().find(|s| {
+            *s == key || s.starts_with(&format!("{key}.")) || key.starts_with(&format!("{s}."))
+        }) {
+            eprintln!(
+                "warning: --set {key} is overridden by the sweep's \"{swept}\" at every point"
+            );
+        }
+    }
+    let named = (!plan.swept_keys.is_empty()).then(|| {
+        let at: Vec<String> = plan
+            .swept_keys
+            .iter()
+            .zip(&p.values)
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        format!("{} ({})", p.index, at.join(", "))
+    });
+    let s = p.scenario.clone();
     let world = World::build(&s, 0)?;
-    Ok((s, world))
+    Ok((s, world, named))
 }
 
 /// Writes command output to a file (-o) or standard output.

@@ -60,7 +60,7 @@ impl<'a> Reader<'a> {
     }
 
     pub fn required<T>(&self, key: &str, v: Option<T>) -> R<T> {
-        v.ok_or_else(|| self.error(key, "missing: this key is required"))
+        v.ok_or_else(|| self.missing(key, "missing: this key is required"))
     }
 
     pub fn opt_f64(&mut self, key: &'static str) -> R<Option<f64>> {
@@ -232,14 +232,29 @@ impl<'a> Reader<'a> {
                 let mut allowed: Vec<&str> = self.read.clone();
                 allowed.sort_unstable();
                 allowed.dedup();
-                return Err(self.error_at(
-                    &node.origin,
-                    key,
-                    format!("unknown key (allowed here: {})", allowed.join(", ")),
-                ));
+                let message = match nearest(key, allowed.iter().copied()) {
+                    Some(near) => format!("unknown key (did you mean {near}?)"),
+                    None => format!("unknown key (allowed here: {})", allowed.join(", ")),
+                };
+                return Err(self.error_at(&node.origin, key, message));
             }
         }
         Ok(())
+    }
+
+    /// The error for a required `key` that is absent: an unknown key spelled nearly like it is named as the
+    /// mistake (`[netwrk]` is a misspelled `[network]`, not a missing one); otherwise `message` about `key`.
+    pub fn missing(&self, key: &str, message: &str) -> ScenarioError {
+        let mut unread = self
+            .table
+            .entries
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| !self.read.iter().any(|r| r == k));
+        match unread.find(|k| nearest(k, std::iter::once(key)).is_some()) {
+            Some(typo) => self.error(typo, format!("unknown key (did you mean {key}?)")),
+            None => self.error(key, message),
+        }
     }
 }
 
@@ -252,4 +267,14 @@ pub fn describe(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         other => other.type_name().to_string(),
     }
+}
+
+/// The candidate spelled most like `key`, if one is close enough to be what was meant: at most two edits, and
+/// fewer than half of the key's letters.
+pub fn nearest<'c>(key: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(key, c), c))
+        .filter(|&(d, c)| d > 0 && d <= 2 && 2 * d < key.len().max(c.len()))
+        .min_by_key(|&(d, c)| (d, c))
+        .map(|(_, c)| c)
 }

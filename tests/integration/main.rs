@@ -5,6 +5,7 @@ mod capacity;
 mod churn;
 mod cli;
 mod client_server;
+mod command_line;
 mod common;
 mod expected_queries;
 mod flooding;

@@ -41,7 +41,7 @@ pub fn validate(file: &Path, doc: &Table, kinds: &[StrategyDef]) -> R<Scenario> 
     let mut net = top.opt_table("network")?;
     let network = match net.as_mut() {
         Some(t) => network(t)?,
-        None => return Err(top.error("network", "missing: the [network] table is required")),
+        None => return Err(top.missing("network", "missing: the [network] table is required")),
     };
     if let Some(t) = net {
         t.finish()?;
@@ -52,16 +52,16 @@ pub fn validate(file: &Path, doc: &Table, kinds: &[StrategyDef]) -> R<Scenario> 
     let topology = match top.opt_table("topology")? {
         Some(t) => topology::topology(t, peers, base_dir)?,
         None => {
-            return Err(top.error("topology", "missing: the [topology] table is required"));
+            return Err(top.missing("topology", "missing: the [topology] table is required"));
         }
     };
     let content = match top.opt_table("content")? {
         Some(t) => content(t, peers)?,
-        None => return Err(top.error("content", "missing: the [content] table is required")),
+        None => return Err(top.missing("content", "missing: the [content] table is required")),
     };
     let workload = match top.opt_table("workload")? {
         Some(t) => workload(t)?,
-        None => return Err(top.error("workload", "missing: the [workload] table is required")),
+        None => return Err(top.missing("workload", "missing: the [workload] table is required")),
     };
     let churn = match top.opt_table("churn")? {
         Some(t) => churn::churn(t, peers, base_dir)?,
@@ -227,7 +227,7 @@ fn workload(mut t: Reader) -> R<Workload> {
 
 fn strategies(top: &mut Reader, kinds: &[StrategyDef]) -> R<Vec<Strategy>> {
     let Some(node) = top.node("strategy") else {
-        return Err(top.error("strategy", "missing: add at least one [[strategy]] table"));
+        return Err(top.missing("strategy", "missing: add at least one [[strategy]] table"));
     };
     let Value::Array(items) = &node.value else {
         return Err(top.error(
