@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use crate::error::{Error, Result};
 use crate::estimate;
 use crate::output;
+use crate::output::manifest::{Manifest, Shard, ShardField};
 use crate::runner::{self, RunOptions};
 use crate::scenario::{self, sweep::Plan};
 use crate::strategies;
@@ -102,6 +103,9 @@ pub enum Command {
         dirs: Vec<PathBuf>,
         #[arg(short, long)]
         output: PathBuf,
+        /// Accept shards that do not cover the whole run (otherwise refused, naming what is missing).
+        #[arg(long)]
+        partial: bool,
     },
 }
 
@@ -127,7 +131,11 @@ pub fn run(cli: Cli) -> Result<()> {
         ),
         Command::Check { scenario, sets } => check(&scenario, &sets),
         Command::Plot { dir } => plot(&dir),
-        Command::Merge { dirs, output } => merge(&dirs, &output),
+        Command::Merge {
+            dirs,
+            output,
+            partial,
+        } => merge(&dirs, &output, partial),
         Command::Validate {
             output,
             threads,
@@ -167,6 +175,7 @@ fn run_command(
     quiet: bool,
     force: bool,
 ) -> Result<()> {
+    let started = std::time::SystemTime::now();
     if threads == Some(0) {
         return Err(Error::Usage("--threads must be at least 1".into()));
     }
@@ -185,7 +194,23 @@ fn run_command(
     };
     let results = runner::run_plan(&plan, &opts)?;
     let files = output::render(&plan, &results);
-    output::write_folder(&dir, &files, output::draw)?;
+    let scenario_toml = files
+        .iter()
+        .find(|(name, _)| name == "scenario.toml")
+        .map(|(_, bytes)| bytes.clone())
+        .unwrap_or_default();
+    output::write_folder(&dir, &files, |d| {
+        output::draw(d)?;
+        // Last, so that finished_utc counts the plots too.
+        let m = Manifest::new(
+            &scenario_toml,
+            plan.base.seed,
+            shard.map(|(k, n)| ShardField::One(Shard { k: k + 1, n })),
+            Some(threads_used),
+            started,
+        );
+        write_manifest(d, &m)
+    })?;
     if !quiet {
         eprintln!(
             "gnutsim: {} runs written to {}",
@@ -233,15 +258,118 @@ fn plot(dir: &Path) -> Result<()> {
 }
 
 /// `gnutsim merge`: merges shards' results folders into one.
-fn merge(dirs: &[PathBuf], output: &Path) -> Result<()> {
+/// Refuses shards of different runs (their scenario_sha256 differ) and, unless `partial`, a set of shards that
+/// misses some (point, replication) pairs of the run.
+fn merge(dirs: &[PathBuf], output: &Path, partial: bool) -> Result<()> {
+    let started = std::time::SystemTime::now();
     for d in dirs {
         if !d.is_dir() {
             return Err(Error::Usage(format!("{} is not a folder", d.display())));
         }
     }
+    // One run: the same resolved scenario (by its manifest's hash, or its scenario.toml's for a folder
+    // without a manifest).
+    let mut manifests = Vec::new();
+    let mut hashes: Vec<(PathBuf, String)> = Vec::new();
+    for d in dirs {
+        let m = Manifest::read(d)?;
+        let hash = match &m {
+            Some(m) => Some(m.scenario_sha256.clone()),
+            None => std::fs::read(d.join("scenario.toml"))
+                .ok()
+                .map(|b| output::manifest::sha256_hex(&b)),
+        };
+        if let (Some(h), Some((d0, h0))) = (&hash, hashes.first())
+            && h != h0
+        {
+            return Err(Error::Usage(format!(
+                "{} and {} are shards of different runs (scenario_sha256 {h0} and {h}): merge only the \
+                 shards of one run",
+                d0.display(),
+                d.display()
+            )));
+        }
+        if let Some(h) = hash {
+            hashes.push((d.clone(), h));
+        }
+        manifests.push(m);
+    }
     let files = output::merge::merge(dirs)?;
-    output::write_folder(output, &files, output::draw)?;
+    let scenario_toml = files
+        .iter()
+        .find(|(name, _)| name == "scenario.toml")
+        .map(|(_, bytes)| bytes.clone())
+        .unwrap_or_default();
+    let plan = scenario::load_plan(&dirs[0].join("scenario.toml"), &[], strategies::KINDS)?;
+    let missing = missing_pairs(&plan, dirs)?;
+    if !missing.is_empty() && !partial {
+        const SHOWN: usize = 20;
+        let mut list: Vec<String> = missing
+            .iter()
+            .take(SHOWN)
+            .map(|(p, r)| format!("(point {p}, replication {r})"))
+            .collect();
+        if missing.len() > SHOWN {
+            list.push(format!("and {} more", missing.len() - SHOWN));
+        }
+        return Err(Error::Usage(format!(
+            "these shards are not the whole run: {} (point, replication) pairs are missing: {}; give the \
+             missing shards, or --partial to merge what is there",
+            missing.len(),
+            list.join(", ")
+        )));
+    }
+    let shards = manifests
+        .iter()
+        .map(|m| match m.as_ref().and_then(|m| m.shard.clone()) {
+            Some(ShardField::One(s)) => Some(s),
+            _ => None,
+        })
+        .collect();
+    output::write_folder(output, &files, |d| {
+        output::draw(d)?;
+        let m = Manifest::new(
+            &scenario_toml,
+            plan.base.seed,
+            Some(ShardField::Merged(shards)),
+            None,
+            started,
+        );
+        write_manifest(d, &m)
+    })?;
     Ok(())
+}
+
+/// The (point, replication) pairs of the plan that no folder's runs.csv holds, in run order.
+fn missing_pairs(plan: &Plan, dirs: &[PathBuf]) -> Result<Vec<(u64, u64)>> {
+    let mut present = std::collections::BTreeSet::new();
+    for d in dirs {
+        let runs = output::merge::read_table(&d.join("runs.csv"))?;
+        let (Some(p), Some(r)) = (runs.column("point"), runs.column("replication")) else {
+            return Err(Error::Usage(format!(
+                "{}: runs.csv has no point or replication column",
+                d.display()
+            )));
+        };
+        for row in &runs.rows {
+            if let (Ok(p), Ok(r)) = (row[p].parse::<u64>(), row[r].parse::<u64>()) {
+                present.insert((p, r));
+            }
+        }
+    }
+    Ok(plan
+        .points
+        .iter()
+        .flat_map(|p| (0..p.scenario.replications).map(move |r| (p.index as u64, r as u64)))
+        .filter(|pair| !present.contains(pair))
+        .collect())
+}
+
+/// Writes a results folder's manifest.json.
+fn write_manifest(dir: &Path, m: &Manifest) -> anyhow::Result<()> {
+    let path = dir.join("manifest.json");
+    std::fs::write(&path, m.to_json())
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }
 
 /// `gnutsim topology`: replication 0's overlay of the first point, as statistics, Graphviz or an edge list.
