@@ -209,7 +209,7 @@ fn run_command(
             Some(threads_used),
             started,
         );
-        write_manifest(d, &m)
+        m.write(d)
     })?;
     if !quiet {
         eprintln!(
@@ -267,33 +267,7 @@ fn merge(dirs: &[PathBuf], output: &Path, partial: bool) -> Result<()> {
             return Err(Error::Usage(format!("{} is not a folder", d.display())));
         }
     }
-    // One run: the same resolved scenario (by its manifest's hash, or its scenario.toml's for a folder
-    // without a manifest).
-    let mut manifests = Vec::new();
-    let mut hashes: Vec<(PathBuf, String)> = Vec::new();
-    for d in dirs {
-        let m = Manifest::read(d)?;
-        let hash = match &m {
-            Some(m) => Some(m.scenario_sha256.clone()),
-            None => std::fs::read(d.join("scenario.toml"))
-                .ok()
-                .map(|b| output::manifest::sha256_hex(&b)),
-        };
-        if let (Some(h), Some((d0, h0))) = (&hash, hashes.first())
-            && h != h0
-        {
-            return Err(Error::Usage(format!(
-                "{} and {} are shards of different runs (scenario_sha256 {h0} and {h}): merge only the \
-                 shards of one run",
-                d0.display(),
-                d.display()
-            )));
-        }
-        if let Some(h) = hash {
-            hashes.push((d.clone(), h));
-        }
-        manifests.push(m);
-    }
+    let manifests = output::merge::same_run(dirs)?;
     let files = output::merge::merge(dirs)?;
     let scenario_toml = files
         .iter()
@@ -301,23 +275,9 @@ fn merge(dirs: &[PathBuf], output: &Path, partial: bool) -> Result<()> {
         .map(|(_, bytes)| bytes.clone())
         .unwrap_or_default();
     let plan = scenario::load_plan(&dirs[0].join("scenario.toml"), &[], strategies::KINDS)?;
-    let missing = missing_pairs(&plan, dirs)?;
-    if !missing.is_empty() && !partial {
-        const SHOWN: usize = 20;
-        let mut list: Vec<String> = missing
-            .iter()
-            .take(SHOWN)
-            .map(|(p, r)| format!("(point {p}, replication {r})"))
-            .collect();
-        if missing.len() > SHOWN {
-            list.push(format!("and {} more", missing.len() - SHOWN));
-        }
-        return Err(Error::Usage(format!(
-            "these shards are not the whole run: {} (point, replication) pairs are missing: {}; give the \
-             missing shards, or --partial to merge what is there",
-            missing.len(),
-            list.join(", ")
-        )));
+    let missing = output::merge::missing_pairs(&plan, dirs)?;
+    if !partial {
+        output::merge::refuse_missing(&missing)?;
     }
     let shards = manifests
         .iter()
@@ -335,41 +295,9 @@ fn merge(dirs: &[PathBuf], output: &Path, partial: bool) -> Result<()> {
             None,
             started,
         );
-        write_manifest(d, &m)
+        m.write(d)
     })?;
     Ok(())
-}
-
-/// The (point, replication) pairs of the plan that no folder's runs.csv holds, in run order.
-fn missing_pairs(plan: &Plan, dirs: &[PathBuf]) -> Result<Vec<(u64, u64)>> {
-    let mut present = std::collections::BTreeSet::new();
-    for d in dirs {
-        let runs = output::merge::read_table(&d.join("runs.csv"))?;
-        let (Some(p), Some(r)) = (runs.column("point"), runs.column("replication")) else {
-            return Err(Error::Usage(format!(
-                "{}: runs.csv has no point or replication column",
-                d.display()
-            )));
-        };
-        for row in &runs.rows {
-            if let (Ok(p), Ok(r)) = (row[p].parse::<u64>(), row[r].parse::<u64>()) {
-                present.insert((p, r));
-            }
-        }
-    }
-    Ok(plan
-        .points
-        .iter()
-        .flat_map(|p| (0..p.scenario.replications).map(move |r| (p.index as u64, r as u64)))
-        .filter(|pair| !present.contains(pair))
-        .collect())
-}
-
-/// Writes a results folder's manifest.json.
-fn write_manifest(dir: &Path, m: &Manifest) -> anyhow::Result<()> {
-    let path = dir.join("manifest.json");
-    std::fs::write(&path, m.to_json())
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }
 
 /// `gnutsim topology`: replication 0's overlay of the first point, as statistics, Graphviz or an edge list.

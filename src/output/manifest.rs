@@ -64,6 +64,13 @@ impl Manifest {
         bytes
     }
 
+    /// Writes it as `dir/manifest.json`.
+    pub fn write(&self, dir: &Path) -> anyhow::Result<()> {
+        let path = dir.join("manifest.json");
+        std::fs::write(&path, self.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
     /// The manifest of a results folder, if it has one.
     pub fn read(dir: &Path) -> anyhow::Result<Option<Manifest>> {
         let path = dir.join("manifest.json");
