@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+use super::manifest::{Manifest, sha256_hex};
 use super::tables::{Table, summary_table};
+use crate::error::{Error, Result};
+use crate::scenario::sweep::Plan;
 
 /// The per-run CSV files a folder may have; runs.csv first.
 const FILES: &[&str] = &[
@@ -137,4 +140,81 @@ fn check_disjoint(runs: &Table) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Checks that the folders are shards of one run (the same resolved scenario: by their manifest's hash, or their
+/// scenario.toml's for a folder without a manifest); returns their manifests.
+pub fn same_run(dirs: &[PathBuf]) -> Result<Vec<Option<Manifest>>> {
+    let mut manifests = Vec::new();
+    let mut first: Option<(&PathBuf, String)> = None;
+    for d in dirs {
+        let m = Manifest::read(d)?;
+        let hash = match &m {
+            Some(m) => Some(m.scenario_sha256.clone()),
+            None => std::fs::read(d.join("scenario.toml"))
+                .ok()
+                .map(|b| sha256_hex(&b)),
+        };
+        match (&first, hash) {
+            (Some((d0, h0)), Some(h)) if &h != h0 => {
+                return Err(Error::Usage(format!(
+                    "{} and {} are shards of different runs (scenario_sha256 {h0} and {h}): merge only the \
+                     shards of one run",
+                    d0.display(),
+                    d.display()
+                )));
+            }
+            (None, Some(h)) => first = Some((d, h)),
+            _ => {}
+        }
+        manifests.push(m);
+    }
+    Ok(manifests)
+}
+
+/// The (point, replication) pairs of the plan that no folder's runs.csv holds, in run order.
+pub fn missing_pairs(plan: &Plan, dirs: &[PathBuf]) -> Result<Vec<(u64, u64)>> {
+    let mut present = std::collections::BTreeSet::new();
+    for d in dirs {
+        let runs = read_table(&d.join("runs.csv"))?;
+        let (Some(p), Some(r)) = (runs.column("point"), runs.column("replication")) else {
+            return Err(Error::Usage(format!(
+                "{}: runs.csv has no point or replication column",
+                d.display()
+            )));
+        };
+        for row in &runs.rows {
+            if let (Ok(p), Ok(r)) = (row[p].parse::<u64>(), row[r].parse::<u64>()) {
+                present.insert((p, r));
+            }
+        }
+    }
+    Ok(plan
+        .points
+        .iter()
+        .flat_map(|p| (0..p.scenario.replications).map(move |r| (p.index as u64, r as u64)))
+        .filter(|pair| !present.contains(pair))
+        .collect())
+}
+
+/// Refuses a merge that misses (point, replication) pairs, naming them (the first 20).
+pub fn refuse_missing(missing: &[(u64, u64)]) -> Result<()> {
+    if missing.is_empty() {
+        return Ok(());
+    }
+    const SHOWN: usize = 20;
+    let mut list: Vec<String> = missing
+        .iter()
+        .take(SHOWN)
+        .map(|(p, r)| format!("(point {p}, replication {r})"))
+        .collect();
+    if missing.len() > SHOWN {
+        list.push(format!("and {} more", missing.len() - SHOWN));
+    }
+    Err(Error::Usage(format!(
+        "these shards are not the whole run: {} (point, replication) pairs are missing: {}; give the missing \
+         shards, or --partial to merge what is there",
+        missing.len(),
+        list.join(", ")
+    )))
 }

@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod font;
+pub mod manifest;
 pub mod merge;
 pub mod plots;
 pub mod raster;
@@ -162,7 +163,14 @@ pub fn write_folder(
 }
 
 /// Draws the plots and the report of a results folder (after every run and merge, and by `gnutsim plot`).
+/// A folder without runs (an empty shard: more shards than (point, replication) slices) gets no plots and a
+/// report that says so.
 pub fn draw(dir: &Path) -> anyhow::Result<()> {
+    if merge::read_table(&dir.join("runs.csv"))?.rows.is_empty() {
+        let path = dir.join("report.html");
+        return fs::write(&path, report::empty_page(dir))
+            .with_context(|| format!("cannot write {}", path.display()));
+    }
     plots::draw_all(dir)?;
     report::write_report(dir)
 }

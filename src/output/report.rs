@@ -56,6 +56,32 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
     Ok(page)
 }
 
+/// The page of a folder with no runs (an empty shard): no plots, no summary, the resolved scenario.
+pub fn empty_page(dir: &Path) -> String {
+    let scenario = read::scenario(dir).ok();
+    let name = scenario
+        .as_ref()
+        .and_then(|s| s.name.clone())
+        .unwrap_or_else(|| "gnutsim results".to_string());
+    let mut page = String::new();
+    head(&mut page, &name);
+    let _ = writeln!(page, "<h1>{}</h1>", escape(&name));
+    let _ = writeln!(
+        page,
+        "<p>This folder holds no runs: it is an empty shard (more shards than (point, replication) slices). \
+         Merge it with the other shards (<code>gnutsim merge</code>) to see the results.</p>"
+    );
+    if let Some(t) = scenario.as_ref().and_then(|s| s.text.as_deref()) {
+        let _ = writeln!(page, "<h2>Resolved scenario</h2>\n<pre>{}</pre>", escape(t));
+    }
+    let _ = writeln!(
+        page,
+        "<footer>Written by gnutsim {}.</footer>\n</body>\n</html>",
+        crate::VERSION
+    );
+    page
+}
+
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1100px;margin:2em auto;\
 padding:0 1em;color:#222;line-height:1.45}\
 h1{font-size:1.6em;margin-bottom:.3em}h2{margin-top:2em;border-bottom:1px solid #ccc}\

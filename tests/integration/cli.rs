@@ -10,14 +10,15 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Every file of a results folder but timing.csv (the one that is not deterministic).
+/// Every file of a results folder but timing.csv and manifest.json (the ones outside the byte-identical
+/// guarantee: wall-clock times, the command line).
 fn deterministic_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
         .expect("results folder exists")
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_file())
         .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .filter(|(name, _)| name != "timing.csv")
+        .filter(|(name, _)| name != "timing.csv" && name != "manifest.json")
         .map(|(name, path)| (name, fs::read(path).expect("readable")))
         .collect();
     files.sort();

@@ -152,3 +152,34 @@ fn plot_says_what_it_wrote() {
         "{out}"
     );
 }
+
+#[test]
+fn seed_is_set_seed() {
+    let a = out_dir("seed-flag");
+    let b = out_dir("seed-set");
+    let small = ["--quiet", "--set", "duration=100.0", "--set", "warmup=10.0"];
+    let mut args = vec![
+        "run",
+        "scenarios/quickstart.toml",
+        "-o",
+        a.to_str().expect("utf-8"),
+        "--seed",
+        "42",
+    ];
+    args.extend(small);
+    gnutsim_ok(&args);
+    let mut args = vec![
+        "run",
+        "scenarios/quickstart.toml",
+        "-o",
+        b.to_str().expect("utf-8"),
+        "--set",
+        "seed=42",
+    ];
+    args.extend(small);
+    gnutsim_ok(&args);
+    let runs = |d: &std::path::Path| fs::read(d.join("runs.csv")).expect("runs.csv");
+    assert_eq!(runs(&a), runs(&b));
+    let scenario = fs::read_to_string(a.join("scenario.toml")).expect("scenario.toml");
+    assert!(scenario.contains("\nseed = 42\n"), "{scenario}");
+}

@@ -2,11 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::CommandFactory;
 
 use crate::error::{Error, Result};
 use crate::estimate;
 use crate::output;
+use crate::output::manifest::{Manifest, Shard, ShardField};
 use crate::runner::{self, RunOptions};
 use crate::scenario::{self, sweep::Plan};
 use crate::strategies;
@@ -14,141 +15,9 @@ use crate::topology::{edgelist, stats::GraphStats};
 use crate::validate;
 use crate::world::World;
 
-#[derive(Parser, Debug)]
-#[command(
-    name = "gnutsim",
-    version,
-    about = "Simulates search in Gnutella-style unstructured peer-to-peer overlays, against a client-server baseline"
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
+mod args;
 
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Run every sweep point x replication x strategy and write the results folder.
-    Run {
-        /// The scenario file (TOML).
-        scenario: PathBuf,
-        /// Results folder (default results/<scenario file stem>/).
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Worker threads (default: one per core). Results do not depend on it.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Override a scenario key by its dotted path, e.g. --set network.peers=5000 (repeatable).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        sets: Vec<String>,
-        /// Run only the K-th of N slices of the (point, replication) list.
-        #[arg(long, value_name = "K/N")]
-        shard: Option<String>,
-        /// No progress bar.
-        #[arg(short, long)]
-        quiet: bool,
-        /// Run even work that `check` estimates too large.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Validate a scenario and print it fully resolved, with the size of the work.
-    Check {
-        /// The scenario file (TOML).
-        scenario: PathBuf,
-        /// Override a scenario key by its dotted path, e.g. --set network.peers=5000 (repeatable).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        sets: Vec<String>,
-    },
-    /// Redraw every plot and report.html of a results folder from its CSV files.
-    Plot {
-        /// The results folder (it has a runs.csv).
-        dir: PathBuf,
-    },
-    /// Build the scenario's topology (replication 0) and print its statistics, or export it.
-    Topology {
-        /// The scenario file (TOML).
-        scenario: PathBuf,
-        /// What to print.
-        #[arg(long, value_enum, default_value_t = TopologyFormat::Stats)]
-        format: TopologyFormat,
-        /// Write to this file instead of standard output.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// The sweep point to build (from 0; see `check` for the points).
-        #[arg(long, default_value_t = 0)]
-        point: usize,
-        /// Override a scenario key by its dotted path, e.g. --set network.peers=5000 (repeatable).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        sets: Vec<String>,
-    },
-    /// Teaching view: one query, hop by hop.
-    Trace {
-        /// The scenario file (TOML).
-        scenario: PathBuf,
-        /// The strategy to follow (default: the first).
-        #[arg(long)]
-        strategy: Option<String>,
-        /// Which query, in issue order from 0 (default 0).
-        #[arg(long)]
-        query: Option<u64>,
-        /// What to print.
-        #[arg(long, value_enum, default_value_t = TraceFormat::Text)]
-        format: TraceFormat,
-        /// Write to this file instead of standard output.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// The sweep point to run (from 0; see `check` for the points).
-        #[arg(long, default_value_t = 0)]
-        point: usize,
-        /// Override a scenario key by its dotted path, e.g. --set network.peers=5000 (repeatable).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        sets: Vec<String>,
-    },
-    /// Print a shell completion script, e.g. `gnutsim completions bash > ~/.local/share/bash-completion/completions/gnutsim`.
-    Completions {
-        /// The shell.
-        shell: clap_complete::Shell,
-    },
-    /// Run the built-in validation suite: small scenarios measured against closed forms.
-    Validate {
-        /// Also write validate.csv, validate.png and validate.svg into this folder.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Worker threads (default: one per core). Results do not depend on it.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Print every check and its built-in scenarios (each runs with `gnutsim run`), and run nothing.
-        #[arg(long)]
-        list: bool,
-    },
-    /// Merge the results folders of shards of one sweep.
-    Merge {
-        /// The shards' results folders.
-        dirs: Vec<PathBuf>,
-        /// The merged results folder.
-        #[arg(short, long)]
-        output: PathBuf,
-    },
-}
-
-/// `topology --format`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum TopologyFormat {
-    /// `key: value` lines of statistics.
-    Stats,
-    /// Graphviz.
-    Dot,
-    /// One `a b` line per link.
-    Edgelist,
-}
-
-/// `trace --format`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum TraceFormat {
-    /// The hop-by-hop table and totals.
-    Text,
-    /// Graphviz: the overlay with the links that carried a first copy in red.
-    Dot,
-}
+pub use args::{Cli, Command, TopologyFormat, TraceFormat};
 
 /// Runs a parsed command line: one function per command.
 pub fn run(cli: Cli) -> Result<()> {
@@ -157,7 +26,8 @@ pub fn run(cli: Cli) -> Result<()> {
             scenario,
             output,
             threads,
-            sets,
+            mut sets,
+            seed,
             shard,
             quiet,
             force,
@@ -165,14 +35,21 @@ pub fn run(cli: Cli) -> Result<()> {
             &scenario,
             output,
             threads,
-            &sets,
+            &{
+                sets.extend(seed.map(|n| format!("seed={n}")));
+                sets
+            },
             shard.as_deref(),
             quiet,
             force,
         ),
         Command::Check { scenario, sets } => check(&scenario, &sets),
         Command::Plot { dir } => plot(&dir),
-        Command::Merge { dirs, output } => merge(&dirs, &output),
+        Command::Merge {
+            dirs,
+            output,
+            partial,
+        } => merge(&dirs, &output, partial),
         Command::Validate {
             output,
             threads,
@@ -224,6 +101,7 @@ fn run_command(
     quiet: bool,
     force: bool,
 ) -> Result<()> {
+    let started = std::time::SystemTime::now();
     if threads == Some(0) {
         return Err(Error::Usage("--threads must be at least 1".into()));
     }
@@ -242,7 +120,23 @@ fn run_command(
     };
     let results = runner::run_plan(&plan, &opts)?;
     let files = output::render(&plan, &results);
-    output::write_folder(&dir, &files, output::draw)?;
+    let scenario_toml = files
+        .iter()
+        .find(|(name, _)| name == "scenario.toml")
+        .map(|(_, bytes)| bytes.clone())
+        .unwrap_or_default();
+    output::write_folder(&dir, &files, |d| {
+        output::draw(d)?;
+        // Last, so that finished_utc counts the plots too.
+        let m = Manifest::new(
+            &scenario_toml,
+            plan.base.seed,
+            shard.map(|(k, n)| ShardField::One(Shard { k: k + 1, n })),
+            Some(threads_used),
+            started,
+        );
+        m.write(d)
+    })?;
     if !quiet {
         eprintln!(
             "gnutsim: {} runs written to {}",
@@ -302,14 +196,45 @@ fn plot(dir: &Path) -> Result<()> {
 }
 
 /// `gnutsim merge`: merges shards' results folders into one.
-fn merge(dirs: &[PathBuf], output: &Path) -> Result<()> {
+/// Refuses shards of different runs (their scenario_sha256 differ) and, unless `partial`, a set of shards that
+/// misses some (point, replication) pairs of the run.
+fn merge(dirs: &[PathBuf], output: &Path, partial: bool) -> Result<()> {
+    let started = std::time::SystemTime::now();
     for d in dirs {
         if !d.is_dir() {
             return Err(Error::Usage(format!("{} is not a folder", d.display())));
         }
     }
+    let manifests = output::merge::same_run(dirs)?;
     let files = output::merge::merge(dirs)?;
-    output::write_folder(output, &files, output::draw)?;
+    let scenario_toml = files
+        .iter()
+        .find(|(name, _)| name == "scenario.toml")
+        .map(|(_, bytes)| bytes.clone())
+        .unwrap_or_default();
+    let plan = scenario::load_plan(&dirs[0].join("scenario.toml"), &[], strategies::KINDS)?;
+    let missing = output::merge::missing_pairs(&plan, dirs)?;
+    if !partial {
+        output::merge::refuse_missing(&missing)?;
+    }
+    let shards = manifests
+        .iter()
+        .map(|m| match m.as_ref().and_then(|m| m.shard.clone()) {
+            Some(ShardField::One(s)) => Some(s),
+            _ => None,
+        })
+        .collect();
+    output::write_folder(output, &files, |d| {
+        output::draw(d)?;
+        let m = Manifest::new(
+            &scenario_toml,
+            plan.base.seed,
+            Some(ShardField::Merged(shards)),
+            None,
+            started,
+        );
+        m.write(d)
+    })?;
     Ok(())
 }
 
