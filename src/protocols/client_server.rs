@@ -10,8 +10,6 @@ use std::collections::VecDeque;
 
 use rand_distr::{Distribution, Exp};
 
-use std::any::Any;
-
 use super::{
     BuildEnv, BuildProtocol, FastPaths, Message, MsgKind, Outbox, Protocol, ProtocolStats,
     QueryInfo, Timer, View,
@@ -179,12 +177,6 @@ impl StrategySpec for ClientServerSpec {
     }
     fn messages_per_query(&self, _mean_degree: f64, _edges: f64) -> f64 {
         3.0
-    }
-    fn clone_box(&self) -> Box<dyn StrategySpec> {
-        Box::new(self.clone())
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 

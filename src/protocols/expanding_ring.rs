@@ -4,10 +4,8 @@
 //! The ring number travels in the hop field above the 16 bits of hops.
 
 use super::flooding::{HOPS_MASK, flood_receive, flood_start, route_hit, state_of};
-use super::routes::{RoutePool, Routes};
-use std::any::Any;
-
 use super::flooding::{MAX_TTL, flood_messages};
+use super::routes::{RoutePool, Routes};
 use super::{
     BuildEnv, BuildProtocol, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, Timer, View,
 };
@@ -168,12 +166,6 @@ impl StrategySpec for ExpandingRingSpec {
             .iter()
             .map(|&t| flood_messages(t, mean_degree, edges))
             .sum::<f64>()
-    }
-    fn clone_box(&self) -> Box<dyn StrategySpec> {
-        Box::new(self.clone())
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 

@@ -9,8 +9,6 @@
 //! through the ultrapeer it got the query from.
 
 use super::routes::{Route, RoutePool, Routes};
-use std::any::Any;
-
 use super::{
     BuildEnv, BuildProtocol, Fanout, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo,
     Receipt, View,
@@ -363,12 +361,6 @@ impl StrategySpec for FloodingSpec {
     fn messages_per_query(&self, mean_degree: f64, edges: f64) -> f64 {
         // Doubled for hits (an upper bound).
         2.0 * flood_messages(self.ttl, mean_degree, edges)
-    }
-    fn clone_box(&self) -> Box<dyn StrategySpec> {
-        Box::new(self.clone())
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 

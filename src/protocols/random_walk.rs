@@ -15,8 +15,6 @@ use rustc_hash::FxHashMap;
 
 use super::flooding::state_of;
 use super::routes::{RoutePool, Visited};
-use std::any::Any;
-
 use super::{
     BuildEnv, BuildProtocol, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, View,
 };
@@ -379,12 +377,6 @@ impl StrategySpec for RandomWalkSpec {
             0.0
         };
         self.walkers as f64 * self.ttl as f64 * (1.0 + checks)
-    }
-    fn clone_box(&self) -> Box<dyn StrategySpec> {
-        Box::new(self.clone())
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 

@@ -7,8 +7,9 @@ use std::fmt::{self, Debug};
 
 use super::reader::{R, Reader};
 
-/// A strategy kind's keys, as read from its `[[strategy]]` table with every default filled in.
-pub trait StrategySpec: Any + Debug + Send + Sync {
+/// A strategy kind's keys, as read from its `[[strategy]]` table with every default filled in. Copying and
+/// downcasting come with any `Clone` spec (see [`SpecObject`]).
+pub trait StrategySpec: SpecObject + Debug + Send + Sync {
     /// The `kind` value that names this strategy kind in scenario files and in runs.csv.
     fn kind(&self) -> &'static str;
     /// Every key of the kind with its value (defaults included), in the order `check` prints them; written back
@@ -17,10 +18,23 @@ pub trait StrategySpec: Any + Debug + Send + Sync {
     /// At most how many messages one query sends, on an overlay of mean degree `mean_degree` with `edges` links
     /// (for `check`'s work estimate).
     fn messages_per_query(&self, mean_degree: f64, edges: f64) -> f64;
+}
+
+/// What a boxed spec needs of its concrete type, given to every `Clone` spec by the blanket impl below.
+pub trait SpecObject: Any {
     /// A boxed copy (scenarios are cloned per sweep point).
     fn clone_box(&self) -> Box<dyn StrategySpec>;
     /// For the registry, which turns the spec back into its own type to build the protocol.
     fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: StrategySpec + Clone> SpecObject for T {
+    fn clone_box(&self) -> Box<dyn StrategySpec> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// A key's value as the resolved scenario writes it.
