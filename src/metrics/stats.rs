@@ -136,16 +136,23 @@ pub fn student_t_975(df: u32) -> f64 {
     0.5 * (lo + hi)
 }
 
-/// Half-width of the two-sided 95% Student-t confidence interval of the mean: t_{0.975, n-1} * s / sqrt(n),
-/// with s the sample standard deviation. `None` for fewer than two values.
-pub fn ci95_half_width(xs: &[f64]) -> Option<f64> {
+/// Standard error of the mean: s / sqrt(n), with s the sample standard deviation. `None` for fewer than two
+/// values.
+pub fn standard_error(xs: &[f64]) -> Option<f64> {
     let n = xs.len();
     if n < 2 {
         return None;
     }
     let m = mean(xs)?;
     let var = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;
-    Some(student_t_975((n - 1) as u32) * (var / n as f64).sqrt())
+    Some((var / n as f64).sqrt())
+}
+
+/// Half-width of the two-sided 95% Student-t confidence interval of the mean: t_{0.975, n-1} * s / sqrt(n),
+/// with s the sample standard deviation. `None` for fewer than two values.
+pub fn ci95_half_width(xs: &[f64]) -> Option<f64> {
+    let se = standard_error(xs)?;
+    Some(student_t_975((xs.len() - 1) as u32) * se)
 }
 
 #[cfg(test)]
@@ -221,5 +228,8 @@ mod tests {
             "{h}"
         );
         assert_eq!(ci95_half_width(&[3.0]), None);
+        assert_eq!(ci95_half_width(&[]), None);
+        let se = standard_error(&[1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert!((se - (5.0_f64 / 3.0).sqrt() / 2.0).abs() < 1e-15, "{se}");
     }
 }

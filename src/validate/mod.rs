@@ -15,6 +15,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::error::ScenarioError;
+use crate::metrics::stats;
 use crate::scenario::{self, Scenario};
 use crate::strategies;
 
@@ -86,13 +87,10 @@ pub fn listing() -> String {
 
 /// The mean of `xs` and its standard error (sample standard deviation / sqrt(n)); NaN when undefined.
 pub fn mean_and_se(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    if xs.len() < 2 {
-        return (xs.first().copied().unwrap_or(f64::NAN), f64::NAN);
-    }
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
+    (
+        stats::mean(xs).unwrap_or(f64::NAN),
+        stats::standard_error(xs).unwrap_or(f64::NAN),
+    )
 }
 
 /// Whether `row`'s measurement would fail against `theory` (a wrong model's value): what each check's tests

@@ -104,10 +104,9 @@ fn batch_means(values: &[f64]) -> (f64, f64) {
             batch.iter().sum::<f64>() / batch.len() as f64
         })
         .collect();
-    let mean = values.iter().sum::<f64>() / n as f64;
-    let grand = means.iter().sum::<f64>() / BATCHES as f64;
-    let var = means.iter().map(|m| (m - grand).powi(2)).sum::<f64>() / (BATCHES - 1) as f64;
-    (mean, (var / BATCHES as f64).sqrt())
+    let (mean, _) = super::mean_and_se(values);
+    let (_, se) = super::mean_and_se(&means);
+    (mean, se)
 }
 
 /// A built-in scenario run once (replication 0, its one strategy).
