@@ -63,15 +63,10 @@ fn mean_degree(s: &Scenario) -> f64 {
             let u = (n * ultrapeer_share).round().max(2.0);
             (u * *ultrapeer_degree as f64 + 2.0 * (n - u) * *leaf_links as f64) / n
         }
-        TopologyKind::EdgeList { path } => {
-            let lines = std::fs::read_to_string(path)
-                .map(|t| {
-                    t.lines()
-                        .filter(|l| !l.trim_start().starts_with('#'))
-                        .count()
-                })
-                .unwrap_or(0);
-            2.0 * lines as f64 / n
+        // The links validation read from the file (it is not read again here).
+        TopologyKind::EdgeList { .. } => {
+            let links = s.topology.edge_list.as_ref().map_or(0, |l| l.edges.len());
+            2.0 * links as f64 / n
         }
     }
 }

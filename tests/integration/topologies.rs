@@ -209,6 +209,17 @@ fn topology_exports_an_edge_list_that_reads_back() {
     let (ok, out, err) = gnutsim(&["topology", scen.to_str().expect("utf-8")]);
     assert!(ok, "{err}");
     assert!(out.contains("edges: 4000\n"), "{out}");
+    // check's work estimate counts the links validation read: 4,000 links on 2,000 peers is the quickstart's
+    // mean degree 4, so the same events.
+    let plan = |path: &std::path::Path| {
+        gnutsim::scenario::load_plan(path, &[], gnutsim::strategies::KINDS).expect("valid")
+    };
+    let from_file = gnutsim::estimate::estimate_work(&plan(&scen), 2);
+    let random = gnutsim::estimate::estimate_work(
+        &plan(std::path::Path::new("scenarios/quickstart.toml")),
+        2,
+    );
+    assert_eq!(from_file.events, random.events);
     // A bad line in the file is reported with the file's line number, exit status 2.
     let mut text = std::fs::read_to_string(&file).expect("read");
     text.push_str("5 five\n");
