@@ -1,7 +1,5 @@
 //! Graphs and load: the giant component, power-law fits, Gini.
 
-use std::path::Path;
-
 use super::{Check, Row};
 use crate::dist::Dist;
 use crate::dist::special::hurwitz_zeta;
@@ -93,12 +91,7 @@ fn giant_point(s: &Scenario) -> Result<Giant, ScenarioError> {
 
 fn giant_points() -> Result<Vec<Giant>, ScenarioError> {
     let (file, text) = CHECKS[0].scenarios[0];
-    let plan = crate::scenario::load_plan_str(
-        &Path::new("validate").join(file),
-        text,
-        &[],
-        crate::strategies::KINDS,
-    )?;
+    let plan = super::load_plan(file, text)?;
     plan.points
         .iter()
         .map(|p| giant_point(&p.scenario))

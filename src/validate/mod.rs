@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::error::ScenarioError;
 use crate::metrics::stats;
+use crate::scenario::sweep::Plan;
 use crate::scenario::{self, Scenario};
 use crate::strategies;
 
@@ -57,6 +58,16 @@ pub fn run_all(threads: Option<usize>) -> anyhow::Result<Vec<Row>> {
     let rows: Result<Vec<Vec<Row>>, ScenarioError> =
         pool.install(|| checks.par_iter().map(|c| (c.run)()).collect());
     Ok(rows?.into_iter().flatten().collect())
+}
+
+/// A built-in scenario with a `[sweep]`, expanded into its points and validated like a user's.
+pub fn load_plan(file: &str, text: &str) -> Result<Plan, ScenarioError> {
+    scenario::load_plan_str(
+        &Path::new("validate").join(file),
+        text,
+        &[],
+        strategies::KINDS,
+    )
 }
 
 /// A built-in scenario, validated like a user's (its path names it in errors: `validate/<file>`).

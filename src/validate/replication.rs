@@ -1,7 +1,5 @@
 //! Replication: square-root against uniform placement (Cohen and Shenker 2002).
 
-use std::path::Path;
-
 use super::{Check, Row, mean_and_se};
 use crate::error::ScenarioError;
 use crate::metrics::Outcome;
@@ -52,12 +50,7 @@ fn placement(s: &crate::scenario::Scenario) -> Result<Placement, ScenarioError> 
 
 fn square_root() -> Result<Vec<Row>, ScenarioError> {
     let (file, text) = SQUARE_ROOT;
-    let plan = crate::scenario::load_plan_str(
-        &Path::new("validate").join(file),
-        text,
-        &[],
-        strategies::KINDS,
-    )?;
+    let plan = super::load_plan(file, text)?;
     let uniform = placement(&plan.points[0].scenario)?;
     let root = placement(&plan.points[1].scenario)?;
     let measured = root.steps / uniform.steps;
