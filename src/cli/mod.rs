@@ -206,14 +206,14 @@ fn merge(dirs: &[PathBuf], output: &Path, partial: bool) -> Result<()> {
         }
     }
     let manifests = output::merge::same_run(dirs)?;
-    let files = output::merge::merge(dirs)?;
+    let (files, runs) = output::merge::merge(dirs)?;
     let scenario_toml = files
         .iter()
         .find(|(name, _)| name == "scenario.toml")
         .map(|(_, bytes)| bytes.clone())
         .unwrap_or_default();
     let plan = scenario::load_plan(&dirs[0].join("scenario.toml"), &[], strategies::KINDS)?;
-    let missing = output::merge::missing_pairs(&plan, dirs)?;
+    let missing = output::merge::missing_pairs(&plan, &runs)?;
     if !partial {
         output::merge::refuse_missing(&missing)?;
     }

@@ -11,6 +11,9 @@ use super::tables::{Table, summary_table};
 use crate::error::{Error, Result};
 use crate::scenario::sweep::Plan;
 
+/// A folder's files: (name, bytes).
+pub type Files = Vec<(String, Vec<u8>)>;
+
 /// The per-run CSV files a folder may have; runs.csv first.
 const FILES: &[&str] = &[
     "runs.csv",
@@ -39,8 +42,8 @@ pub fn read_table(path: &Path) -> anyhow::Result<Table> {
     Ok(Table { header, rows })
 }
 
-/// The merged files, as (name, bytes), ready to be written as a folder.
-pub fn merge(dirs: &[PathBuf]) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+/// The merged files, as (name, bytes), ready to be written as a folder, and the merged runs.csv they hold.
+pub fn merge(dirs: &[PathBuf]) -> anyhow::Result<(Files, Table)> {
     let Some(first) = dirs.first() else {
         bail!("give at least one results folder to merge");
     };
@@ -97,11 +100,10 @@ pub fn merge(dirs: &[PathBuf]) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         }
         out.push((name.to_string(), table.to_csv()));
     }
-    if let Some(runs) = merged_runs {
-        out.push(("summary.csv".to_string(), summary_table(&runs).to_csv()));
-    }
+    let runs = merged_runs.unwrap_or_default();
+    out.push(("summary.csv".to_string(), summary_table(&runs).to_csv()));
     out.push(("scenario.toml".to_string(), scenario));
-    Ok(out)
+    Ok((out, runs))
 }
 
 /// Stable sort by (point, replication): each run's rows stay together and in their order.
@@ -172,21 +174,17 @@ pub fn same_run(dirs: &[PathBuf]) -> Result<Vec<Option<Manifest>>> {
     Ok(manifests)
 }
 
-/// The (point, replication) pairs of the plan that no folder's runs.csv holds, in run order.
-pub fn missing_pairs(plan: &Plan, dirs: &[PathBuf]) -> Result<Vec<(u64, u64)>> {
+/// The (point, replication) pairs of the plan that the merged runs.csv does not hold, in run order.
+pub fn missing_pairs(plan: &Plan, runs: &Table) -> Result<Vec<(u64, u64)>> {
     let mut present = std::collections::BTreeSet::new();
-    for d in dirs {
-        let runs = read_table(&d.join("runs.csv"))?;
-        let (Some(p), Some(r)) = (runs.column("point"), runs.column("replication")) else {
-            return Err(Error::Usage(format!(
-                "{}: runs.csv has no point or replication column",
-                d.display()
-            )));
-        };
-        for row in &runs.rows {
-            if let (Ok(p), Ok(r)) = (row[p].parse::<u64>(), row[r].parse::<u64>()) {
-                present.insert((p, r));
-            }
+    let (Some(p), Some(r)) = (runs.column("point"), runs.column("replication")) else {
+        return Err(Error::Usage(
+            "runs.csv has no point or replication column".to_string(),
+        ));
+    };
+    for row in &runs.rows {
+        if let (Ok(p), Ok(r)) = (row[p].parse::<u64>(), row[r].parse::<u64>()) {
+            present.insert((p, r));
         }
     }
     Ok(plan
