@@ -31,17 +31,30 @@ pub struct Content {
 impl Content {
     /// Places copies and sets popularity as the scenario says.
     pub fn generate(peers: u32, spec: &ContentSpec, rng: &mut SimRng) -> Content {
+        Content::generate_on(peers, None, spec, rng)
+    }
+
+    /// As [`Content::generate`], with the copies placed only on the peers of `may_hold` (in id order; `None`:
+    /// every peer). Free riders are left out so, and the copies per object stay as the spec says. Every peer
+    /// allowed gives the same draws as [`Content::generate`].
+    pub fn generate_on(
+        peers: u32,
+        may_hold: Option<&[PeerId]>,
+        spec: &ContentSpec,
+        rng: &mut SimRng,
+    ) -> Content {
         let weight = popularity_weights(spec.objects, spec.popularity);
         let targets = copy_targets(spec.replication, spec.replicas_mean, &weight, peers);
+        let pool = may_hold.map_or(peers as usize, <[PeerId]>::len);
         let mut holders = Vec::with_capacity(spec.objects as usize);
         for target in targets {
             // A fractional target gives floor or floor + 1 copies, so the mean is exact.
             let whole = target.floor();
             let copies = whole as usize + usize::from(rng.random::<f64>() < target - whole);
-            let copies = copies.min(peers as usize - 1);
-            let mut h: Vec<PeerId> = index::sample(rng, peers as usize, copies)
+            let copies = copies.min(peers as usize - 1).min(pool);
+            let mut h: Vec<PeerId> = index::sample(rng, pool, copies)
                 .into_iter()
-                .map(|p| p as PeerId)
+                .map(|i| may_hold.map_or(i as PeerId, |m| m[i]))
                 .collect();
             h.sort_unstable();
             holders.push(h);

@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: scenario -> world -> engine -> metrics -> output.
 
+pub mod adversaries;
 pub mod churn;
 pub mod cli;
 pub mod content;

@@ -28,6 +28,8 @@ pub enum Stream {
     Protocol = 7,
     /// Which peers a joining or repairing peer links to.
     Overlay = 8,
+    /// Which peers are bad actors (`[adversaries]`).
+    Adversaries = 9,
 }
 
 /// SplitMix64's output function (Steele, Lea and Flood 2014): a bijective 64-bit mixer.

@@ -1,6 +1,7 @@
 //! One replication's world: the overlay, the content and the peers' capacities, built from the replication's
 //! own random streams. Every strategy of the replication runs on the same `World` (common random numbers).
 
+use crate::adversaries::Roles;
 use crate::churn::{self, ChurnSchedule};
 use crate::content::Content;
 use crate::dist::secs_to_us;
@@ -24,6 +25,8 @@ pub struct World {
     pub service_us: Option<Vec<u64>>,
     /// Who is online when, under churn (`None` without churn: every peer online throughout).
     pub churn: Option<WorldChurn>,
+    /// Who free-rides, drops or pollutes (`None` without `[adversaries]`: every peer behaves).
+    pub roles: Option<Roles>,
 }
 
 /// A replication's churn: generated or read from a trace, replayed by every strategy.
@@ -66,7 +69,23 @@ impl World {
             })?;
         let graph = built.graph;
         let largest_component_share = crate::topology::stats::largest_component_share(&graph);
-        let content = Content::generate(n, &s.content, &mut rng::stream(seed, Stream::Content));
+        // Bad actors come from their own stream, so that they change nothing else of the replication but where
+        // the copies sit (free riders hold none).
+        let roles = s.adversaries.as_ref().map(|a| {
+            Roles::draw(
+                n,
+                a,
+                built.ultrapeers.as_deref(),
+                &mut rng::stream(seed, Stream::Adversaries),
+            )
+        });
+        let may_hold = roles.as_ref().map(Roles::may_hold);
+        let content = Content::generate_on(
+            n,
+            may_hold.as_deref(),
+            &s.content,
+            &mut rng::stream(seed, Stream::Content),
+        );
         let service_us = s.network.capacity.map(|cap| {
             let sampler = cap.sampler();
             let mut r = rng::stream(seed, Stream::Peers);
@@ -107,6 +126,7 @@ impl World {
             content,
             service_us,
             churn,
+            roles,
         })
     }
 

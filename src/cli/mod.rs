@@ -326,7 +326,7 @@ fn trace(
             s.name,
             st.name,
             st.kind(),
-            output::trace::render(&t, world.peers())
+            output::trace::render(&t, world.peers(), world.roles.as_ref())
         )
     };
     emit(&text, output)

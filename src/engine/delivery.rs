@@ -53,6 +53,12 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
     /// duplicate, measured).
     #[inline(always)]
     pub(super) fn process(&mut self, msg: &Message) {
+        if let Some(roles) = self.droppers
+            && roles.is_dropper(msg.to)
+            && self.swallow(msg)
+        {
+            return;
+        }
         if self.protocol.known_duplicate(msg) {
             self.apply_receipt(msg, Receipt::Duplicate);
         } else if self.churn.is_some() {
@@ -60,6 +66,36 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         } else {
             self.receive_or_step(msg);
         }
+    }
+
+    /// A dropper receives `msg`, unless it is of the dropper's own query (false: it takes it as anyone would).
+    /// The protocol takes note of it (the peer counts as reached, and a repeat is a duplicate there), but
+    /// whatever the step would send (a hit, the walker's next step, the query's fanout) is swallowed.
+    #[inline(never)]
+    fn swallow(&mut self, msg: &Message) -> bool {
+        let query = msg.query;
+        let info = self.queries.info(query);
+        if info.source == msg.to {
+            return false;
+        }
+        self.out.clear();
+        let duplicate = self.protocol.known_duplicate(msg) || {
+            self.protocol.handle(msg, &info, view!(self), &mut self.out);
+            self.out.duplicate
+        };
+        self.out.clear();
+        let measured = info.measured;
+        self.obs
+            .processed(msg.to as usize, measured, self.clock.now);
+        if duplicate {
+            self.obs.duplicate(measured);
+        } else if msg.kind.is_query() {
+            self.obs.first_receipt(measured);
+        }
+        self.obs.swallowed(measured);
+        self.report_arrival(msg, Fate::Swallowed);
+        self.message_done(query);
+        true
     }
 
     /// [`Engine::receive_or_step`] under churn, with the protocol's receipts under churn (kept apart: a call to the

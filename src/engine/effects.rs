@@ -6,7 +6,7 @@ use super::observer::Observer;
 use super::queries::QueryId;
 use super::tracer::Fate;
 use super::{Engine, Event, View};
-use crate::protocols::{Fanout, FastPaths, Message, Protocol, Receipt};
+use crate::protocols::{Fanout, FastPaths, Message, MsgKind, Protocol, Receipt};
 use crate::scenario::ReplicateOnHit;
 
 impl<P: Protocol + FastPaths> Engine<'_, P> {
@@ -65,7 +65,11 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
             self.obs.first_receipt(info.measured);
         }
         if let Some(hops) = self.out.hit_at_source {
-            self.hit(query, hops);
+            if msg.kind == MsgKind::FakeHit {
+                self.fake_hit(query);
+            } else {
+                self.hit(query, hops);
+            }
         }
         if self.obs.watching(query) {
             let fate = if self.out.duplicate {
@@ -142,6 +146,23 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
                 self.out.hit_path = path;
             }
         }
+    }
+
+    /// A polluter's fake hit reached the source of `query`. The source takes it for a hit (the protocol now sees
+    /// the query satisfied), but it is no success, and leaves no copy; when it is the first hit and in time, the
+    /// query was fooled.
+    fn fake_hit(&mut self, query: QueryId) {
+        let now = self.clock.now;
+        let timeout = self.timeout_us;
+        let a = &mut self.queries[query];
+        a.fake_hits += 1;
+        if a.first_hit.is_some() || a.late_hit || a.fooled {
+            return;
+        }
+        if timeout.is_some_and(|t| now - a.issued_us > t) {
+            return;
+        }
+        a.fooled = true;
     }
 
     fn add_copy(&mut self, peer: u32, object: u32) {

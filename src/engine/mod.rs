@@ -15,6 +15,7 @@ pub mod tracer;
 
 use std::time::Instant;
 
+use crate::adversaries::{Role, Roles};
 use crate::content::AddedCopies;
 use crate::dist::{BlockDraws, secs_to_us};
 use crate::metrics::Recorded;
@@ -38,6 +39,7 @@ macro_rules! view {
             &$e.added,
             $e.world.ultrapeers.as_deref(),
         )
+        .with_roles($e.world.roles.as_ref())
         .live($e.churn.as_ref().map(|c| &c.overlay))
         .at_event($e.clock.events)
     };
@@ -144,6 +146,8 @@ pub(crate) struct Engine<'a, P: Protocol + FastPaths> {
     out: Outbox,
     /// The node whose step is being applied (the sender of what the outbox sends).
     acting: u32,
+    /// The bad actors, when some are droppers (whose messages the engine swallows).
+    droppers: Option<&'a Roles>,
     timeout_us: Option<u64>,
     replicate: ReplicateOnHit,
     /// Copies made during this run (replication on success).
@@ -191,6 +195,7 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
             queries: QueryTable::default(),
             out: Outbox::default(),
             acting: 0,
+            droppers: world.roles.as_ref().filter(|r| r.count(Role::Dropper) > 0),
             warmup_us: secs_to_us(s.warmup),
             duration_us: secs_to_us(s.duration),
         }

@@ -53,6 +53,9 @@ pub(crate) trait Observer {
     /// A message of `kind` was lost to churn in flight.
     #[inline(always)]
     fn lost_in_flight(&mut self, _kind: MsgKind, _measured: bool) {}
+    /// A dropper swallowed a message.
+    #[inline(always)]
+    fn swallowed(&mut self, _measured: bool) {}
     /// `count` messages could not be sent (their link or state was gone).
     #[inline(always)]
     fn lost(&mut self, _measured: bool, _count: u64) {}
@@ -96,6 +99,10 @@ impl Observer for Recorder {
     #[inline(always)]
     fn lost(&mut self, measured: bool, count: u64) {
         Recorder::lost(self, measured, count);
+    }
+    #[inline]
+    fn swallowed(&mut self, measured: bool) {
+        Recorder::swallowed(self, measured);
     }
     #[inline]
     fn finished(&mut self, _query: QueryId, record: &QueryRecord) {
@@ -210,6 +217,7 @@ impl Observer for Observers {
         fn dropped(&mut self, kind: MsgKind, measured: bool);
         fn lost_in_flight(&mut self, kind: MsgKind, measured: bool);
         fn lost(&mut self, measured: bool, count: u64);
+        fn swallowed(&mut self, measured: bool);
         fn abandoned(&mut self, now: u64, query: QueryId);
         fn finished(&mut self, query: QueryId, record: &QueryRecord);
         fn links_opened(&mut self, join: u64, repair: u64, in_window: bool);

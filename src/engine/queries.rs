@@ -27,6 +27,10 @@ pub(super) struct Active {
     pub in_flight: u64,
     pub first_hit: Option<(u32, u64)>,
     pub late_hit: bool,
+    /// A fake hit came (within the timeout) before any genuine one.
+    pub fooled: bool,
+    /// A fake hit came, in time or not: the protocol takes the query as satisfied.
+    pub fake_hits: u32,
     pub dropped: bool,
     pub lost: bool,
     pub no_copy: bool,
@@ -112,6 +116,8 @@ impl QueryTable {
             in_flight: 0,
             first_hit: None,
             late_hit: false,
+            fooled: false,
+            fake_hits: 0,
             dropped: false,
             lost: false,
             no_copy,
@@ -125,7 +131,8 @@ impl QueryTable {
     pub fn info(&self, q: QueryId) -> QueryInfo {
         let a = &self[q];
         QueryInfo {
-            satisfied: a.first_hit.is_some() || a.late_hit,
+            // The source cannot tell a fake hit from a genuine one when it arrives.
+            satisfied: a.first_hit.is_some() || a.late_hit || a.fake_hits > 0,
             ..a.info
         }
     }
@@ -153,6 +160,8 @@ impl QueryTable {
             Outcome::Success
         } else if a.no_copy {
             Outcome::NoCopy
+        } else if a.fooled {
+            Outcome::Fooled
         } else if a.late_hit {
             Outcome::Timeout
         } else if a.dropped {
@@ -172,6 +181,8 @@ impl QueryTable {
             latency_us: a.first_hit.map(|(_, l)| l),
             messages: a.messages,
             reached,
+            fooled: a.fooled,
+            fake_hits: a.fake_hits,
         };
         self.free.push(q);
         record
@@ -193,6 +204,8 @@ fn placeholder() -> Active {
         in_flight: 0,
         first_hit: None,
         late_hit: false,
+        fooled: false,
+        fake_hits: 0,
         dropped: false,
         lost: false,
         no_copy: false,

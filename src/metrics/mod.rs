@@ -5,8 +5,9 @@ pub mod recorder;
 pub mod stats;
 
 /// How a query ended. Failure reasons are exclusive and checked in this order: a query with no online copy is
-/// `NoCopy`; else one whose first hit came after the timeout is `Timeout`; else one that lost a message to a
-/// full queue is `Dropped`; else one that lost a message to churn is `Lost`; else `NotFound`.
+/// `NoCopy`; else one that a fake hit satisfied (within the timeout) is `Fooled`; else one whose first hit came
+/// after the timeout is `Timeout`; else one that lost a message to a full queue is `Dropped`; else one that lost
+/// a message to churn is `Lost`; else `NotFound` (which includes queries that died in droppers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Success,
@@ -15,7 +16,11 @@ pub enum Outcome {
     Lost,
     Dropped,
     Timeout,
+    Fooled,
 }
+
+/// Number of [`Outcome`]s.
+pub const OUTCOMES: usize = 7;
 
 impl Outcome {
     pub fn name(&self) -> &'static str {
@@ -26,6 +31,7 @@ impl Outcome {
             Outcome::Lost => "lost",
             Outcome::Dropped => "dropped",
             Outcome::Timeout => "timeout",
+            Outcome::Fooled => "fooled",
         }
     }
 }
@@ -44,6 +50,10 @@ pub struct QueryRecord {
     pub latency_us: Option<u64>,
     pub messages: u64,
     pub reached: u64,
+    /// Its first hit (within the timeout) was a polluter's fake one; it may still have succeeded later.
+    pub fooled: bool,
+    /// Fake hits that reached the source.
+    pub fake_hits: u32,
 }
 
 /// The per-run figures of runs.csv. `None` where a figure is undefined (no query, no success).
@@ -81,6 +91,14 @@ pub struct RunMetrics {
     pub fail_lost: u64,
     pub fail_dropped: u64,
     pub fail_timeout: u64,
+    /// Stopped by a fake hit, without a genuine one (`[adversaries]`).
+    pub fail_fooled: u64,
+    /// Fake hits that reached the sources of the queries.
+    pub fake_hits: u64,
+    /// Queries whose first hit was fake.
+    pub fooled: u64,
+    /// Messages droppers received and swallowed.
+    pub swallowed_messages: u64,
     /// Messages dropped by full queues (peers' or the index's).
     pub dropped_messages: u64,
     /// Messages lost to churn: sent to a peer that had left, or stopped by a broken link.
@@ -103,6 +121,14 @@ pub struct RunMetrics {
 impl RunMetrics {
     pub fn success_rate(&self) -> Option<f64> {
         (self.queries > 0).then(|| self.successes as f64 / self.queries as f64)
+    }
+
+    pub fn fake_hits_per_query(&self) -> Option<f64> {
+        (self.queries > 0).then(|| self.fake_hits as f64 / self.queries as f64)
+    }
+
+    pub fn fooled_rate(&self) -> Option<f64> {
+        (self.queries > 0).then(|| self.fooled as f64 / self.queries as f64)
     }
 
     pub fn messages_per_query(&self) -> Option<f64> {

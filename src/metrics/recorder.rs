@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use super::stats;
-use super::{BucketRow, Outcome, QueryRecord, Recorded, RunMetrics};
+use super::{BucketRow, OUTCOMES, Outcome, QueryRecord, Recorded, RunMetrics};
 use crate::results::kinds::{MSG_KINDS, MsgKind};
 
 pub struct Recorder {
@@ -18,7 +18,10 @@ pub struct Recorder {
     keep_queries: bool,
     queries: u64,
     successes: u64,
-    fails: [u64; 6],
+    fails: [u64; OUTCOMES],
+    fake_hits: u64,
+    fooled: u64,
+    swallowed: u64,
     hops: Vec<f64>,
     latencies_s: Vec<f64>,
     reached: u64,
@@ -96,7 +99,10 @@ impl Recorder {
             keep_queries,
             queries: 0,
             successes: 0,
-            fails: [0; 6],
+            fails: [0; OUTCOMES],
+            fake_hits: 0,
+            fooled: 0,
+            swallowed: 0,
             hops: Vec::new(),
             latencies_s: Vec::new(),
             reached: 0,
@@ -285,6 +291,14 @@ impl Recorder {
         }
     }
 
+    /// A dropper swallowed a message.
+    #[inline]
+    pub fn swallowed(&mut self, measured: bool) {
+        if measured {
+            self.swallowed += 1;
+        }
+    }
+
     /// Links opened by joining and repairing peers (counted inside [warmup, duration) only).
     pub fn overlay_links(&mut self, join: u64, repair: u64, in_window: bool) {
         if in_window {
@@ -304,6 +318,8 @@ impl Recorder {
         }
         self.queries += 1;
         self.reached += rec.reached;
+        self.fake_hits += u64::from(rec.fake_hits);
+        self.fooled += u64::from(rec.fooled);
         match rec.outcome {
             Outcome::Success => {
                 self.successes += 1;
@@ -380,6 +396,10 @@ impl Recorder {
             fail_lost: self.fails[Outcome::Lost as usize],
             fail_dropped: self.fails[Outcome::Dropped as usize],
             fail_timeout: self.fails[Outcome::Timeout as usize],
+            fail_fooled: self.fails[Outcome::Fooled as usize],
+            fake_hits: self.fake_hits,
+            fooled: self.fooled,
+            swallowed_messages: self.swallowed,
             dropped_messages: self.dropped,
             lost_messages: self.lost,
             // Opening a link costs a connect request and its acceptance (Gnutella's handshake, simplified).

@@ -51,6 +51,7 @@ pub const RUN_COLUMNS: &[&str] = &[
     "fail_lost",
     "fail_dropped",
     "fail_timeout",
+    "fail_fooled",
     "dropped_messages",
     "lost_messages",
     "repair_messages",
@@ -62,6 +63,9 @@ pub const RUN_COLUMNS: &[&str] = &[
     "load_mean_leaf",
     "load_max_leaf",
     "largest_component_share",
+    "fake_hits_per_query",
+    "fooled_rate",
+    "swallowed_messages",
 ];
 
 /// Values of one run, in `RUN_COLUMNS` order.
@@ -95,6 +99,7 @@ fn run_values(r: &RunResult) -> Vec<String> {
         m.fail_lost.to_string(),
         m.fail_dropped.to_string(),
         m.fail_timeout.to_string(),
+        m.fail_fooled.to_string(),
         m.dropped_messages.to_string(),
         m.lost_messages.to_string(),
         m.repair_messages.to_string(),
@@ -106,6 +111,9 @@ fn run_values(r: &RunResult) -> Vec<String> {
         opt(m.load_mean_leaf),
         opt(m.load_max_leaf),
         float(r.largest_component_share),
+        opt(m.fake_hits_per_query()),
+        opt(m.fooled_rate()),
+        m.swallowed_messages.to_string(),
     ]
 }
 
@@ -321,6 +329,7 @@ pub fn queries_csv(results: &[RunResult]) -> Vec<u8> {
         "messages",
         "outcome",
         "peers_reached",
+        "fooled",
     ]);
     let mut rows = Vec::new();
     for r in results {
@@ -339,6 +348,7 @@ pub fn queries_csv(results: &[RunResult]) -> Vec<u8> {
                 q.messages.to_string(),
                 q.outcome.name().to_string(),
                 q.reached.to_string(),
+                u8::from(q.fooled).to_string(),
             ]);
         }
     }

@@ -2,16 +2,22 @@
 
 use std::fmt::Write;
 
+use crate::adversaries::{Role, Roles};
 use crate::format::float;
 use crate::results::trace::{Fate, Hop, TracedQuery};
 
-/// The hop-by-hop table and totals. `peers` tells servers (ids at or above it) from peers.
-pub fn render(t: &TracedQuery, peers: u32) -> String {
+/// The hop-by-hop table and totals. `peers` tells servers (ids at or above it) from peers; `roles` marks the
+/// bad actors (`(D)` dropper, `(P)` polluter, `(F)` free rider).
+pub fn render(t: &TracedQuery, peers: u32, roles: Option<&Roles>) -> String {
     let node = |id: u32| {
         if id >= peers {
-            format!("server{}", id - peers)
-        } else {
-            id.to_string()
+            return format!("server{}", id - peers);
+        }
+        match roles.map_or(Role::Honest, |r| r.of(id)) {
+            Role::Honest => id.to_string(),
+            Role::Dropper => format!("{id} (D)"),
+            Role::Polluter => format!("{id} (P)"),
+            Role::FreeRider => format!("{id} (F)"),
         }
     };
     let mut o = String::new();
@@ -47,7 +53,7 @@ pub fn render(t: &TracedQuery, peers: u32) -> String {
     let hits = count(&|h| h.kind.is_hit());
     let _ = writeln!(
         o,
-        "\ntotals: {} messages ({} query, {} hit, {} other), {} duplicates, {} lost, {} dropped; {} peers reached",
+        "\ntotals: {} messages ({} query, {} hit, {} other), {} duplicates, {} lost, {} dropped{}; {} peers reached",
         t.hops.len(),
         queries,
         hits,
@@ -55,8 +61,19 @@ pub fn render(t: &TracedQuery, peers: u32) -> String {
         count(&|h| h.fate == Fate::Duplicate),
         count(&|h| h.fate == Fate::Lost),
         count(&|h| h.fate == Fate::Dropped),
+        match count(&|h| h.fate == Fate::Swallowed) {
+            0 => String::new(),
+            n => format!(", {n} swallowed"),
+        },
         t.reached
     );
+    if roles.is_some() {
+        let fakes = count(&|h| h.kind == crate::results::kinds::MsgKind::FakeHit);
+        let _ = writeln!(
+            o,
+            "bad actors: (D) dropper, (P) polluter, (F) free rider; {fakes} fake hits"
+        );
+    }
     if let Some(at) = t.abandoned_us {
         let _ = writeln!(
             o,

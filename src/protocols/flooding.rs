@@ -69,7 +69,7 @@ pub(crate) fn flood_start(
     let leaf_source = view.is_leaf(q.source);
     for &nb in view.neighbours(q.source) {
         // An ultrapeer source reaches its own leaves only where they hold the object.
-        if view.two_tier() && !leaf_source && view.is_leaf(nb) && !view.holds(nb, q.object) {
+        if view.two_tier() && !leaf_source && view.is_leaf(nb) && !view.advertises(nb, q.object) {
             continue;
         }
         out.sends.push(Message {
@@ -112,8 +112,8 @@ pub(crate) fn flood_receive(
         out.duplicate = true;
         return false;
     }
-    if view.holds(at, q.object) {
-        out.sends.push(hit_back(msg));
+    if let Some(kind) = view.answer(at, q.object, MsgKind::Hit) {
+        out.sends.push(hit_back(msg, kind));
     }
     if view.is_leaf(at) {
         return true;
@@ -125,7 +125,7 @@ pub(crate) fn flood_receive(
             continue;
         }
         let pass = if view.is_leaf(nb) {
-            view.holds(nb, q.object)
+            view.advertises(nb, q.object)
         } else {
             hops < ttl
         };
@@ -158,7 +158,9 @@ fn receive(
     if !first {
         return Receipt::Duplicate;
     }
-    let hit = view.holds(at, object).then(|| hit_back(msg));
+    let hit = view
+        .answer(at, object, MsgKind::Hit)
+        .map(|kind| hit_back(msg, kind));
     let fanout = (msg.hops & HOPS_MASK < ttl).then(|| Fanout {
         next: onward(msg),
         except: msg.from,
@@ -166,14 +168,14 @@ fn receive(
     Receipt::First { hit, fanout }
 }
 
-/// The hit a peer holding the object sends back to the query's previous hop.
-fn hit_back(msg: &Message) -> Message {
+/// The hit (genuine or fake: `kind`) a peer sends back to the query's previous hop.
+fn hit_back(msg: &Message, kind: MsgKind) -> Message {
     Message {
         to: msg.from,
         from: msg.to,
         query: msg.query,
         hops: msg.hops,
-        kind: MsgKind::Hit,
+        kind,
     }
 }
 

@@ -37,6 +37,9 @@ pub struct RandomWalk {
 #[derive(Default)]
 struct WalkState {
     walkers: Vec<Walker>,
+    /// The fake hits polluters sent, each with the walk as it was then (loops erased): the way it goes back,
+    /// while the walker itself goes on. A fake hit carries its index here in `from`.
+    fakes: Vec<Walker>,
     /// Peers (other than the source) any walker visited.
     visited: Visited,
 }
@@ -132,7 +135,7 @@ impl RandomWalk {
             // The query routing protocol: an ultrapeer knows its leaves' content.
             if let Some(&leaf) = nbs
                 .iter()
-                .find(|&&nb| view.is_leaf(nb) && view.holds(nb, q.object))
+                .find(|&&nb| view.is_leaf(nb) && view.advertises(nb, q.object))
             {
                 return Some(leaf);
             }
@@ -224,18 +227,31 @@ impl Protocol for RandomWalk {
                 out.duplicate = at == q.source || !state.visited.visit(at, view, &mut self.pool);
                 let walker = &mut state.walkers[w];
                 walker.visit(at, view);
-                if at != q.source && view.holds(at, q.object) {
+                let answer = if at == q.source {
+                    None
+                } else {
+                    view.answer(at, q.object, MsgKind::WalkHit)
+                };
+                if answer == Some(MsgKind::WalkHit) {
                     walker.found_at = steps;
                     walker.erase_loops();
-                    let back = walker.path.len() - 2;
-                    out.sends.push(Message {
-                        to: walker.path[back],
-                        from: msg.from,
-                        query: q.query,
-                        hops: back as u32,
-                        kind: MsgKind::WalkHit,
-                    });
-                } else if steps >= self.ttl || view.is_leaf(at) && at != q.source {
+                    out.sends
+                        .push(hit_back(walker, msg.from, MsgKind::WalkHit, q));
+                    return;
+                }
+                if let Some(fake) = answer {
+                    // A polluter: a fake hit goes back the way the walk came, and the walker goes on.
+                    let mut path = Walker {
+                        path: walker.path.clone(),
+                        sessions: walker.sessions.clone(),
+                        found_at: steps,
+                    };
+                    path.erase_loops();
+                    out.sends
+                        .push(hit_back(&path, state.fakes.len() as u32, fake, q));
+                    state.fakes.push(path);
+                }
+                if steps >= self.ttl || view.is_leaf(at) && at != q.source {
                     // Out of steps; or a leaf that does not hold it (walkers do not walk through leaves).
                 } else if self.check_every > 0 && steps.is_multiple_of(self.check_every) {
                     out.sends.push(Message {
@@ -276,27 +292,11 @@ impl Protocol for RandomWalk {
             }
             MsgKind::WalkHit => {
                 let state = state_of(&mut self.states, q.query);
-                let walker = &state.walkers[w];
-                let pos = msg.hops as usize;
-                if pos == 0 {
-                    out.hit_at_source = Some(walker.found_at);
-                    if self.want_paths {
-                        // Every peer the hit passed through, source included (the holder is last on the path).
-                        let holder = walker.path.len() - 1;
-                        out.hit_path.extend(walker.path[..holder].iter().rev());
-                    }
-                } else if walker.still_there(pos, view) && walker.still_there(pos - 1, view) {
-                    // Neither end left since the walker passed, so the link it took still stands.
-                    debug_assert!(view.linked(at, walker.path[pos - 1]));
-                    out.sends.push(Message {
-                        to: walker.path[pos - 1],
-                        hops: pos as u32 - 1,
-                        ..*msg
-                    });
-                } else {
-                    // The erased path broke (churn): the hit is lost.
-                    out.lost += 1;
-                }
+                route_back(&state.walkers[w], msg, view, self.want_paths, out);
+            }
+            MsgKind::FakeHit => {
+                let state = state_of(&mut self.states, q.query);
+                route_back(&state.fakes[w], msg, view, self.want_paths, out);
             }
             _ => {} // CheckStop: the walker stops.
         }
@@ -306,6 +306,7 @@ impl Protocol for RandomWalk {
         let state = state_of(&mut self.states, query);
         let reached = state.visited.len() as u64;
         state.visited.clear(&mut self.pool);
+        state.fakes.clear();
         for w in &mut state.walkers {
             w.path.clear();
             w.path.shrink_to(64);
@@ -313,6 +314,44 @@ impl Protocol for RandomWalk {
             w.sessions.shrink_to(64);
         }
         reached
+    }
+}
+
+/// The hit (genuine or fake: `kind`) a walk that stopped at the end of `walk` (its loops erased) sends back one
+/// hop; it carries `id` (the walker, or the fake hit's index) in `from`.
+fn hit_back(walk: &Walker, id: u32, kind: MsgKind, q: &QueryInfo) -> Message {
+    let back = walk.path.len() - 2;
+    Message {
+        to: walk.path[back],
+        from: id,
+        query: q.query,
+        hops: back as u32,
+        kind,
+    }
+}
+
+/// A hit moves one hop back along `walk`, its loop-erased path (`msg.hops` is its position there).
+fn route_back(walk: &Walker, msg: &Message, view: View<'_>, want_paths: bool, out: &mut Outbox) {
+    let at = msg.to;
+    let pos = msg.hops as usize;
+    if pos == 0 {
+        out.hit_at_source = Some(walk.found_at);
+        if want_paths {
+            // Every peer the hit passed through, source included (the holder is last on the path).
+            let holder = walk.path.len() - 1;
+            out.hit_path.extend(walk.path[..holder].iter().rev());
+        }
+    } else if walk.still_there(pos, view) && walk.still_there(pos - 1, view) {
+        // Neither end left since the walker passed, so the link it took still stands.
+        debug_assert!(view.linked(at, walk.path[pos - 1]));
+        out.sends.push(Message {
+            to: walk.path[pos - 1],
+            hops: pos as u32 - 1,
+            ..*msg
+        });
+    } else {
+        // The erased path broke (churn): the hit is lost.
+        out.lost += 1;
     }
 }
 

@@ -1,5 +1,7 @@
 //! The world as a protocol reads it: links, who is online, who holds what.
 
+use super::MsgKind;
+use crate::adversaries::Roles;
 use crate::content::{AddedCopies, Content, ObjectId};
 use crate::graph::{Graph, PeerId};
 use crate::overlay::Overlay;
@@ -20,6 +22,8 @@ pub struct View<'a> {
     content: &'a Content,
     added: &'a AddedCopies,
     ultrapeers: Option<&'a [bool]>,
+    /// Bad actors (`None`: every peer behaves).
+    roles: Option<&'a Roles>,
     /// The engine's current event (its number in the run).
     event: u64,
 }
@@ -37,8 +41,14 @@ impl<'a> View<'a> {
             content,
             added,
             ultrapeers,
+            roles: None,
             event: 0,
         }
+    }
+
+    /// The same view, with the replication's bad actors.
+    pub fn with_roles(self, roles: Option<&'a Roles>) -> View<'a> {
+        View { roles, ..self }
     }
 
     /// The same view as seen during event number `event` of the run.
@@ -154,6 +164,26 @@ impl<'a> View<'a> {
     }
 
     /// True when the overlay is two-tier.
+    /// What peer `p` answers to a query for `o` that reaches it: `genuine` (the protocol's hit) where it holds a
+    /// copy, a [`MsgKind::FakeHit`] where it is a polluter (whatever it holds), else nothing. (Droppers answer
+    /// here as holders do; the engine swallows whatever they send.)
+    #[inline]
+    pub fn answer(&self, p: PeerId, o: ObjectId, genuine: MsgKind) -> Option<MsgKind> {
+        if let Some(r) = self.roles
+            && r.is_polluter(p)
+        {
+            return Some(MsgKind::FakeHit);
+        }
+        self.holds(p, o).then_some(genuine)
+    }
+
+    /// Whether a leaf's query-routing table lists object `o`: it holds a copy, or it is a polluter (which lists
+    /// everything, to be asked everything).
+    #[inline]
+    pub fn advertises(&self, p: PeerId, o: ObjectId) -> bool {
+        self.holds(p, o) || self.roles.is_some_and(|r| r.is_polluter(p))
+    }
+
     #[inline]
     pub fn two_tier(&self) -> bool {
         self.ultrapeers.is_some()

@@ -25,10 +25,12 @@ pub enum MsgKind {
     AnswerHit = 8,
     /// The index's answer: nobody online holds it.
     AnswerMiss = 9,
+    /// A polluter's fake hit, travelling back as the protocol's hits do (`[adversaries]`).
+    FakeHit = 10,
 }
 
 /// Number of [`MsgKind`]s (size of per-kind counter arrays).
-pub const MSG_KINDS: usize = 10;
+pub const MSG_KINDS: usize = 11;
 
 impl MsgKind {
     /// Every kind, in discriminant order.
@@ -43,6 +45,7 @@ impl MsgKind {
         MsgKind::Request,
         MsgKind::AnswerHit,
         MsgKind::AnswerMiss,
+        MsgKind::FakeHit,
     ];
 
     /// The kind whose discriminant is `bits` (the engine's packed events store it in 4 bits). Bits that name no
@@ -60,6 +63,7 @@ impl MsgKind {
             7 => MsgKind::Request,
             8 => MsgKind::AnswerHit,
             9 => MsgKind::AnswerMiss,
+            10 => MsgKind::FakeHit,
             _ => unreachable!("message kind bits {bits} name no kind"),
         }
     }
@@ -77,6 +81,7 @@ impl MsgKind {
             MsgKind::Request => "request",
             MsgKind::AnswerHit => "answer+",
             MsgKind::AnswerMiss => "answer-",
+            MsgKind::FakeHit => "fake-hit",
         }
     }
 
@@ -85,9 +90,13 @@ impl MsgKind {
         matches!(self, MsgKind::Query | MsgKind::Walk | MsgKind::Request)
     }
 
-    /// Counted in `hit_messages`: answers that carry a hit back towards the source.
+    /// Counted in `hit_messages`: answers that carry a hit back towards the source (fake ones included: on the
+    /// wire they are hits).
     pub fn is_hit(self) -> bool {
-        matches!(self, MsgKind::Hit | MsgKind::WalkHit | MsgKind::AnswerHit)
+        matches!(
+            self,
+            MsgKind::Hit | MsgKind::WalkHit | MsgKind::AnswerHit | MsgKind::FakeHit
+        )
     }
 }
 

@@ -23,6 +23,8 @@ pub enum Fate {
     Dropped,
     /// Processed with no further effect of note (a check, an answer that was not a hit).
     Handled,
+    /// Swallowed by a dropper (`[adversaries]`): it reached the peer, which passes nothing on.
+    Swallowed,
 }
 
 impl Fate {
@@ -36,6 +38,7 @@ impl Fate {
             Fate::Lost => "lost",
             Fate::Dropped => "dropped",
             Fate::Handled => "handled",
+            Fate::Swallowed => "swallowed",
         }
     }
 }

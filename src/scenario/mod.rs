@@ -36,6 +36,8 @@ pub struct Scenario {
     pub content: Content,
     pub workload: Workload,
     pub churn: Churn,
+    /// `[adversaries]`: the bad peers; `None` when the table is absent (every peer behaves).
+    pub adversaries: Option<Adversaries>,
     pub strategies: Vec<Strategy>,
     pub output: Output,
 }
@@ -246,6 +248,65 @@ impl Churn {
     }
 }
 
+/// Ultrapeers of a two-tier overlay of `peers` peers (as `topology::two_tier` makes them).
+pub fn ultrapeer_count(peers: u32, share: f64) -> u32 {
+    ((peers as f64 * share).round() as u32).max(2).min(peers)
+}
+
+/// Bad actors: shares of the peers of the placement's pool (disjoint; they add up to at most 1), drawn per
+/// replication from their own stream, so that every strategy meets the same bad peers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Adversaries {
+    /// Peers that hold no copies (the copies go to the other peers) but ask and forward like anyone.
+    pub free_riders: f64,
+    /// Peers that swallow every message of other peers' queries: never forward, never answer.
+    pub droppers: f64,
+    /// Peers that answer every query or walker with a fake hit (never a genuine one) and forward as usual.
+    pub polluters: f64,
+    pub placement: AdversaryPlacement,
+}
+
+/// Which peers may be bad: any, or only one tier of a two-tier overlay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdversaryPlacement {
+    Uniform,
+    Ultrapeers,
+    Leaves,
+}
+
+impl AdversaryPlacement {
+    pub fn name(self) -> &'static str {
+        match self {
+            AdversaryPlacement::Uniform => "uniform",
+            AdversaryPlacement::Ultrapeers => "ultrapeers",
+            AdversaryPlacement::Leaves => "leaves",
+        }
+    }
+
+    /// Size of the pool bad actors are drawn from, on an overlay of `peers` peers of which `ultrapeers` are
+    /// ultrapeers.
+    pub fn pool_size(self, peers: u32, ultrapeers: u32) -> u32 {
+        match self {
+            AdversaryPlacement::Uniform => peers,
+            AdversaryPlacement::Ultrapeers => ultrapeers,
+            AdversaryPlacement::Leaves => peers - ultrapeers,
+        }
+    }
+}
+
+impl Adversaries {
+    /// Where the roles end in a shuffled pool of `pool` peers: free riders before the first boundary, droppers
+    /// before the second, polluters before the third. Cumulative shares are rounded, not each share, so the three
+    /// never overlap nor overrun the pool.
+    pub fn boundaries(&self, pool: u32) -> [u32; 3] {
+        let at = |share: f64| ((share * pool as f64).round() as u32).min(pool);
+        let f = at(self.free_riders);
+        let d = at(self.free_riders + self.droppers).max(f);
+        let p = at(self.free_riders + self.droppers + self.polluters).max(d);
+        [f, d, p]
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Output {
     /// Timeseries bucket width, seconds.
@@ -258,6 +319,21 @@ impl Scenario {
     /// Folder that relative paths inside the scenario are relative to.
     pub fn base_dir(&self) -> &Path {
         self.file.parent().unwrap_or(Path::new("."))
+    }
+
+    /// Peers that may hold copies: all but the free riders (`[adversaries]`).
+    pub fn may_hold_copies(&self) -> u32 {
+        let n = self.network.peers;
+        let Some(a) = &self.adversaries else {
+            return n;
+        };
+        let ultrapeers = match self.topology.kind {
+            TopologyKind::TwoTier {
+                ultrapeer_share, ..
+            } => ultrapeer_count(n, ultrapeer_share),
+            _ => 0,
+        };
+        n - a.boundaries(a.placement.pool_size(n, ultrapeers))[0]
     }
 
     /// Expected number of queries of one run that runs.csv counts: those issued at or after `warmup`.
@@ -286,6 +362,8 @@ impl Scenario {
     ///   transient).
     /// - Copies are placed independently per object on distinct peers, so a peer holds object o with probability
     ///   E[copies of o] / peers = min(target, peers - 1) / peers, and every object with the product of those.
+    ///   Free riders hold nothing: the copies sit on the H other peers, each holding o with probability
+    ///   min(target, peers - 1, H) / H.
     ///   Copies made by `replicate_on_hit` during the run are not counted (with few objects they can make a few
     ///   more peers hold all of them).
     pub fn expected_queries_in(&self, a: f64, b: f64) -> f64 {
@@ -319,15 +397,18 @@ impl Scenario {
         };
         let weights =
             crate::content::popularity_weights(self.content.objects, self.content.popularity);
-        let holds_all: f64 = crate::content::copy_targets(
-            self.content.replication,
-            self.content.replicas_mean,
-            &weights,
-            n,
-        )
-        .iter()
-        .map(|&t| t.min((n - 1) as f64) / n as f64)
-        .product();
+        // Free riders hold nothing: the copies sit on the `holders` other peers.
+        let holders = self.may_hold_copies() as f64;
+        let holds_all: f64 = holders / n as f64
+            * crate::content::copy_targets(
+                self.content.replication,
+                self.content.replicas_mean,
+                &weights,
+                n,
+            )
+            .iter()
+            .map(|&t| t.min((n - 1) as f64).min(holders) / holders)
+            .product::<f64>();
         self.workload.query_rate * (1.0 - holds_all) * online_seconds
     }
 }

@@ -210,6 +210,14 @@ pub fn to_toml(s: &Scenario) -> String {
     let _ = writeln!(o, "min_degree = {}", ch.min_degree);
     let _ = writeln!(o, "repair = {}", ch.repair);
 
+    if let Some(a) = &s.adversaries {
+        let _ = writeln!(o, "\n[adversaries]");
+        let _ = writeln!(o, "free_riders = {}", float(a.free_riders));
+        let _ = writeln!(o, "droppers = {}", float(a.droppers));
+        let _ = writeln!(o, "polluters = {}", float(a.polluters));
+        let _ = writeln!(o, "placement = {}", string(a.placement.name()));
+    }
+
     for st in &s.strategies {
         let _ = writeln!(o, "\n[[strategy]]");
         let _ = writeln!(o, "name = {}", string(&st.name));
@@ -251,6 +259,9 @@ popularity = { zipf = 1 }
 [workload]
 query_rate = 0.1
 issue_tick = 0.001
+[adversaries]
+free_riders = 0.1
+droppers = 0.25
 [[strategy]]
 name = "a"
 kind = "flooding"

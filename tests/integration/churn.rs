@@ -306,7 +306,7 @@ fn a_ring_whose_source_left_widens_no_further() {
     let t = gnutsim::strategies::trace_arrivals(&s, &s.strategies[0], &w, one_query(0.0, 0), 0)
         .expect("traced");
     assert_eq!(t.abandoned_us, Some(5_000_000));
-    let text = gnutsim::output::trace::render(&t, 3);
+    let text = gnutsim::output::trace::render(&t, 3, None);
     assert!(
         text.contains("at t = 5 s the source had left (forgetting the query): no wider ring"),
         "{text}"
@@ -362,7 +362,7 @@ fn the_trace_shows_a_hit_that_could_not_go_on_as_lost() {
         .map(|h| (h.from, h.to, h.fate))
         .collect();
     assert_eq!(hits, [(3, 2, Fate::Lost)]);
-    let text = gnutsim::output::trace::render(&t, 4);
+    let text = gnutsim::output::trace::render(&t, 4, None);
     assert!(text.contains(", 1 lost,"), "{text}");
     assert!(text.contains("outcome: lost"), "{text}");
     assert!(!text.contains("passed on"), "{text}");

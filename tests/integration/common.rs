@@ -33,6 +33,7 @@ pub fn hand_world(graph: Graph, holders: Vec<Vec<PeerId>>, service_us: Option<u6
         ultrapeers: None,
         largest_component_share: 1.0,
         churn: None,
+        roles: None,
     }
 }
 

@@ -268,3 +268,32 @@ fn a_churn_trace_counts_its_own_online_time() {
     let e = expected(&f);
     assert!((e - 840.0).abs() <= 0.5, "{e}");
 }
+
+#[test]
+fn free_riders_always_have_something_to_ask_for() {
+    // Two objects on 450 peers each, half of 1000 peers free riders (holding nothing): the copies sit on the 500
+    // others, each holding both with probability (450/500)^2 = 0.81, so 405 peers hold both and never ask
+    // (202.5 without free riders). 595 x 0.01/s x 1000 s = 5950 queries. Who holds both is random: its count
+    // has a variance of at most 500 x 0.81 x 0.19 (a sum of independent-looking indicators; the exact placement
+    // is without replacement, which only narrows it), 10 queries each: 4 of those standard deviations on top of
+    // the Poisson tolerance.
+    let f = write(
+        "free-riders",
+        &text(
+            "seed = 6\nduration = 1000.0",
+            1000,
+            0.01,
+            "objects = 2\nreplicas_mean = 450.0\n[adversaries]\nfree_riders = 0.5",
+            "",
+        ),
+    );
+    let e = expected(&f);
+    assert!((e - 5950.0).abs() <= 0.5, "{e}");
+    let m = measured(&f, "free-riders");
+    let tol = four_sd(5950.0, 1.0, 0.01, 1000.0, 1000.0, false)
+        + 4.0 * 10.0 * (500.0f64 * 0.81 * 0.19).sqrt();
+    assert!(
+        (m - e).abs() <= tol,
+        "measured {m}, check {e}, tolerance {tol}"
+    );
+}

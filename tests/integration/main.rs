@@ -1,5 +1,6 @@
 //! All integration tests in one binary (one link step, one process).
 
+mod adversaries;
 mod bad_input;
 mod capacity;
 mod churn;

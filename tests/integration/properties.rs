@@ -20,6 +20,7 @@
 use std::fmt;
 use std::path::Path;
 
+use gnutsim::adversaries::Role;
 use gnutsim::dist::secs_to_us;
 use gnutsim::engine::tracer::{Fate, TracedQuery};
 use gnutsim::engine::{self, RunOutput};
@@ -137,6 +138,8 @@ struct Case {
     warmup_share: Option<f64>,
     issue_tick_ms: Option<u32>,
     churn: Option<ChurnCase>,
+    /// Shares of free riders, droppers and polluters, and a placement (taken on two-tier overlays only).
+    adversaries: Option<(f64, f64, f64, u8)>,
     strategies: Vec<StratCase>,
 }
 
@@ -332,6 +335,23 @@ impl Case {
                 format!("target_degree = {}", c.target_degree.min(n - 1)),
             );
             push(&mut t, format!("repair = {}", c.repair));
+        }
+        if let Some((free, drop, pollute, placement)) = self.adversaries {
+            push(&mut t, "\n[adversaries]".into());
+            // Enough peers left to hold the copies.
+            let holders = self.replicas_mean.min((n - 1) as f64).ceil().max(1.0) + 1.0;
+            // Disjoint shares: at most 1 in all (three decimals, rounded down).
+            let down = |x: f64| (x * 1000.0).floor() / 1000.0;
+            let free = down(free.min(((n as f64 - holders) / n as f64).max(0.0)));
+            let drop = down(drop.min(1.0 - free));
+            let pollute = down(pollute.min(1.0 - free - drop));
+            push(&mut t, format!("free_riders = {}", f(free)));
+            push(&mut t, format!("droppers = {}", f(drop)));
+            push(&mut t, format!("polluters = {}", f(pollute)));
+            if matches!(self.topology, Topo::TwoTier { .. }) {
+                let placement = ["uniform", "ultrapeers", "leaves"][placement as usize % 3];
+                push(&mut t, format!("placement = \"{placement}\""));
+            }
         }
         for (i, s) in self.strategies.iter().enumerate() {
             push(&mut t, "\n[[strategy]]".into());
@@ -543,6 +563,12 @@ fn cases(shape: Shape) -> impl proptest::strategy::Strategy<Value = Case> {
         latencies(),
         proptest::option::of(prop_oneof![Just(1u32), Just(10), Just(100)]),
         proptest::option::of(prop_oneof![Just(1u32), Just(10), Just(1000)]),
+        proptest::option::of((
+            rounded(0.0, 0.7),
+            rounded(0.0, 0.3),
+            rounded(0.0, 0.3),
+            0u8..3,
+        )),
     );
     let capacity = if shape.capacity {
         proptest::option::of((rounded(5.0, 300.0), rounded(0.0, 3.0))).boxed()
@@ -584,7 +610,16 @@ fn cases(shape: Shape) -> impl proptest::strategy::Strategy<Value = Case> {
     );
     (world, content, run).prop_map(
         |(
-            (seed, replications, peers, topology, latency, latency_tick_ms, issue_tick_ms),
+            (
+                seed,
+                replications,
+                peers,
+                topology,
+                latency,
+                latency_tick_ms,
+                issue_tick_ms,
+                adversaries,
+            ),
             (objects, replicas_mean, placement, zipf, replicate),
             (capacity, queue_limit, expected_queries, duration, warmup_share, churn, strategies),
         )| Case {
@@ -606,6 +641,7 @@ fn cases(shape: Shape) -> impl proptest::strategy::Strategy<Value = Case> {
             warmup_share,
             issue_tick_ms,
             churn,
+            adversaries,
             strategies,
         },
     )
@@ -730,7 +766,8 @@ fn figures(m: &RunMetrics) -> String {
     format!(
         "queries {} successes {} messages {} query_messages {} hit_messages {} first_receipts {} \
          duplicates {} lost_query_messages {} dropped_query_messages {} lost_messages {} dropped_messages {} \
-         fails (no_copy {}, not_found {}, lost {}, dropped {}, timeout {})",
+         fails (no_copy {}, not_found {}, lost {}, dropped {}, timeout {}, fooled {}) fooled {} fake hits {} \
+         swallowed {}",
         m.queries,
         m.successes,
         m.messages,
@@ -746,7 +783,11 @@ fn figures(m: &RunMetrics) -> String {
         m.fail_not_found,
         m.fail_lost,
         m.fail_dropped,
-        m.fail_timeout
+        m.fail_timeout,
+        m.fail_fooled,
+        m.fooled,
+        m.fake_hits,
+        m.swallowed_messages
     )
 }
 
@@ -765,8 +806,12 @@ fn failure_reasons_add_up(toml: &str) -> Result<(), TestCaseError> {
     for (st, out) in ran.s.strategies.iter().zip(&ran.runs) {
         let m = &out.metrics;
         let q = &out.queries;
-        let fails =
-            m.fail_no_copy + m.fail_not_found + m.fail_lost + m.fail_dropped + m.fail_timeout;
+        let fails = m.fail_no_copy
+            + m.fail_not_found
+            + m.fail_lost
+            + m.fail_dropped
+            + m.fail_timeout
+            + m.fail_fooled;
         prop_assert_eq!(
             fails,
             m.queries - m.successes,
@@ -787,6 +832,7 @@ fn failure_reasons_add_up(toml: &str) -> Result<(), TestCaseError> {
             (Outcome::Lost, m.fail_lost, "fail_lost"),
             (Outcome::Dropped, m.fail_dropped, "fail_dropped"),
             (Outcome::Timeout, m.fail_timeout, "fail_timeout"),
+            (Outcome::Fooled, m.fail_fooled, "fail_fooled"),
         ];
         for (outcome, column, name) in by_outcome {
             prop_assert_eq!(
@@ -797,6 +843,30 @@ fn failure_reasons_add_up(toml: &str) -> Result<(), TestCaseError> {
                 outcome,
                 name
             );
+        }
+        // Bad actors: a query failed as fooled was fooled (its first hit was fake); the counts of runs.csv are the
+        // sums over queries.csv; nothing is fake or swallowed without polluters or droppers.
+        prop_assert_eq!(q.iter().filter(|r| r.fooled).count() as u64, m.fooled);
+        prop_assert_eq!(
+            q.iter().map(|r| u64::from(r.fake_hits)).sum::<u64>(),
+            m.fake_hits
+        );
+        for r in q {
+            prop_assert!(
+                r.outcome != Outcome::Fooled || r.fooled,
+                "strategy {}: query {} failed fooled without a fake first hit",
+                st.name,
+                r.index
+            );
+            prop_assert!(!r.fooled || r.fake_hits > 0);
+        }
+        let roles = ran.world.roles.as_ref();
+        let has = |role| roles.is_some_and(|r| r.count(role) > 0);
+        if !has(Role::Polluter) {
+            prop_assert_eq!(m.fake_hits + m.fooled, 0, "fakes without polluters");
+        }
+        if !has(Role::Dropper) {
+            prop_assert_eq!(m.swallowed_messages, 0, "swallowed without droppers");
         }
         // A success, and only a success, has a first hit (its hops and latency).
         for r in q {

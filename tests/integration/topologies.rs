@@ -274,7 +274,7 @@ fn trace_of_a_ttl2_flood_on_a_six_peer_ring() {
     assert_eq!(t.outcome.map(|o| o.name()), Some("not_found"));
     assert_eq!(t.reached, 4);
     // The text view lists the same four messages and the totals.
-    let text = gnutsim::output::trace::render(&t, 6);
+    let text = gnutsim::output::trace::render(&t, 6, None);
     assert_eq!(text.lines().filter(|l| l.contains(" query ")).count(), 4);
     assert!(text.contains("totals: 4 messages (4 query, 0 hit, 0 other), 0 duplicates"));
 }

@@ -19,6 +19,7 @@ const WALLS: &[(&str, &[&str])] = &[
             "runner",
             "protocols",
             "world",
+            "adversaries",
             "metrics",
         ],
     ),

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+mod adversaries;
 mod churn;
 mod topology;
 
@@ -67,6 +68,15 @@ pub fn validate(file: &Path, doc: &Table, kinds: &[StrategyDef]) -> R<Scenario> 
         Some(t) => churn::churn(t, peers, base_dir)?,
         None => Churn::disabled(),
     };
+    let adversaries = match top.opt_table("adversaries")? {
+        Some(t) => Some(adversaries::adversaries(
+            t,
+            peers,
+            &topology,
+            content.replicas_mean,
+        )?),
+        None => None,
+    };
     let strategies = strategies(&mut top, kinds)?;
     let output = match top.opt_table("output")? {
         Some(t) => output(t, duration)?,
@@ -91,6 +101,7 @@ pub fn validate(file: &Path, doc: &Table, kinds: &[StrategyDef]) -> R<Scenario> 
         content,
         workload,
         churn,
+        adversaries,
         strategies,
         output,
     })
