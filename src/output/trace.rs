@@ -45,7 +45,11 @@ pub fn render(t: &TracedQuery, peers: u32, roles: Option<&Roles>) -> String {
             h.kind.name(),
             node(h.from),
             node(h.to),
-            h.fate.name()
+            if h.kind == crate::results::kinds::MsgKind::FakeHit && h.fate == Fate::HitAtSource {
+                "fake hit at source"
+            } else {
+                h.fate.name()
+            }
         );
     }
     let count = |f: &dyn Fn(&Hop) -> bool| t.hops.iter().filter(|h| f(h)).count();
