@@ -97,7 +97,7 @@ pub struct RunMetrics {
     pub fake_hits: u64,
     /// Queries whose first hit was fake.
     pub fooled: u64,
-    /// Messages droppers received and swallowed.
+    /// Messages droppers swallowed (repeats of a query a dropper had seen are duplicates, as anywhere).
     pub swallowed_messages: u64,
     /// Messages dropped by full queues (peers' or the index's).
     pub dropped_messages: u64,
