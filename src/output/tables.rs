@@ -219,23 +219,26 @@ pub fn summary_table(runs: &Table) -> Table {
     Table { header, rows }
 }
 
-pub fn timeseries_csv(results: &[RunResult]) -> Vec<u8> {
-    let header = strs(&[
-        "point",
-        "replication",
-        "strategy",
-        "t_s",
-        "online_peers",
-        "queries",
-        "successes",
-        "messages",
-        "load_max",
-    ]);
+pub fn timeseries_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
+    let header = key_header(
+        plan,
+        &["point"],
+        &[
+            "replication",
+            "strategy",
+            "t_s",
+            "online_peers",
+            "queries",
+            "successes",
+            "messages",
+            "load_max",
+        ],
+    );
     let mut rows = Vec::new();
     for r in results {
         for b in &r.output.timeseries {
-            rows.push(vec![
-                r.point.to_string(),
+            let mut row = key_values(r);
+            row.extend([
                 r.replication.to_string(),
                 r.strategy.clone(),
                 float(b.t_s),
@@ -245,29 +248,29 @@ pub fn timeseries_csv(results: &[RunResult]) -> Vec<u8> {
                 b.messages.to_string(),
                 b.load_max.to_string(),
             ]);
+            rows.push(row);
         }
     }
     to_csv(header, rows)
 }
 
-pub fn lorenz_csv(results: &[RunResult]) -> Vec<u8> {
-    let header = strs(&[
-        "point",
-        "replication",
-        "strategy",
-        "peer_share",
-        "load_share",
-    ]);
+pub fn lorenz_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
+    let header = key_header(
+        plan,
+        &["point"],
+        &["replication", "strategy", "peer_share", "load_share"],
+    );
     let mut rows = Vec::new();
     for r in results {
         for &(p, l) in &r.output.lorenz {
-            rows.push(vec![
-                r.point.to_string(),
+            let mut row = key_values(r);
+            row.extend([
                 r.replication.to_string(),
                 r.strategy.clone(),
                 format!("{p:.2}"),
                 float(l),
             ]);
+            rows.push(row);
         }
     }
     to_csv(header, rows)
@@ -306,27 +309,30 @@ pub fn timing_csv(results: &[RunResult]) -> Vec<u8> {
     to_csv(header, rows)
 }
 
-pub fn queries_csv(results: &[RunResult]) -> Vec<u8> {
-    let header = strs(&[
-        "point",
-        "replication",
-        "strategy",
-        "query",
-        "t_s",
-        "source",
-        "object",
-        "success",
-        "hops",
-        "latency_s",
-        "messages",
-        "outcome",
-        "peers_reached",
-    ]);
+pub fn queries_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
+    let header = key_header(
+        plan,
+        &["point"],
+        &[
+            "replication",
+            "strategy",
+            "query",
+            "t_s",
+            "source",
+            "object",
+            "success",
+            "hops",
+            "latency_s",
+            "messages",
+            "outcome",
+            "peers_reached",
+        ],
+    );
     let mut rows = Vec::new();
     for r in results {
         for q in &r.output.queries {
-            rows.push(vec![
-                r.point.to_string(),
+            let mut row = key_values(r);
+            row.extend([
                 r.replication.to_string(),
                 r.strategy.clone(),
                 q.index.to_string(),
@@ -340,28 +346,32 @@ pub fn queries_csv(results: &[RunResult]) -> Vec<u8> {
                 q.outcome.name().to_string(),
                 q.reached.to_string(),
             ]);
+            rows.push(row);
         }
     }
     to_csv(header, rows)
 }
 
 /// content.csv: per run and object, its popularity (share of queries) and its copies at the start and end.
-pub fn content_csv(results: &[RunResult]) -> Vec<u8> {
-    let header = strs(&[
-        "point",
-        "replication",
-        "strategy",
-        "object",
-        "popularity",
-        "copies_start",
-        "copies_end",
-    ]);
+pub fn content_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
+    let header = key_header(
+        plan,
+        &["point"],
+        &[
+            "replication",
+            "strategy",
+            "object",
+            "popularity",
+            "copies_start",
+            "copies_end",
+        ],
+    );
     let mut rows = Vec::new();
     for r in results {
         let out = &r.output;
         for (o, &end) in out.copies_end.iter().enumerate() {
-            rows.push(vec![
-                r.point.to_string(),
+            let mut row = key_values(r);
+            row.extend([
                 r.replication.to_string(),
                 r.strategy.clone(),
                 o.to_string(),
@@ -369,6 +379,7 @@ pub fn content_csv(results: &[RunResult]) -> Vec<u8> {
                 out.copies_start[o].to_string(),
                 end.to_string(),
             ]);
+            rows.push(row);
         }
     }
     to_csv(header, rows)

@@ -186,9 +186,34 @@ pub fn to_toml(s: &Scenario) -> String {
         let _ = writeln!(o, "issue_tick = {}", float(tick));
     }
 
-    let ch = &s.churn;
+    churn_section(&mut o, &s.churn);
+
+    for st in &s.strategies {
+        let _ = writeln!(o, "\n[[strategy]]");
+        let _ = writeln!(o, "name = {}", string(&st.name));
+        let _ = writeln!(o, "kind = {}", string(st.kind()));
+        for (key, value) in st.spec.keys() {
+            let _ = writeln!(o, "{key} = {}", key_value(&value));
+        }
+        if let Some(t) = st.timeout {
+            let _ = writeln!(o, "timeout = {}", float(t));
+        }
+    }
+
+    let _ = writeln!(o, "\n[output]");
+    let _ = writeln!(o, "bucket = {}", float(s.output.bucket));
+    let _ = writeln!(o, "queries = {}", s.output.queries);
+    o
+}
+
+/// `[churn]` as the run used it: when churn is off, only that (session values would be invented: none took part).
+fn churn_section(o: &mut String, ch: &Churn) {
     let _ = writeln!(o, "\n[churn]");
     let _ = writeln!(o, "enabled = {}", ch.enabled);
+    if !ch.enabled {
+        let _ = writeln!(o, "# every peer stays online for the whole run");
+        return;
+    }
     match &ch.trace {
         Some(path) => {
             let _ = writeln!(o, "trace = {}", string(&absolute(path)));
@@ -209,23 +234,6 @@ pub fn to_toml(s: &Scenario) -> String {
     let _ = writeln!(o, "target_degree = {}", ch.target_degree);
     let _ = writeln!(o, "min_degree = {}", ch.min_degree);
     let _ = writeln!(o, "repair = {}", ch.repair);
-
-    for st in &s.strategies {
-        let _ = writeln!(o, "\n[[strategy]]");
-        let _ = writeln!(o, "name = {}", string(&st.name));
-        let _ = writeln!(o, "kind = {}", string(st.kind()));
-        for (key, value) in st.spec.keys() {
-            let _ = writeln!(o, "{key} = {}", key_value(&value));
-        }
-        if let Some(t) = st.timeout {
-            let _ = writeln!(o, "timeout = {}", float(t));
-        }
-    }
-
-    let _ = writeln!(o, "\n[output]");
-    let _ = writeln!(o, "bucket = {}", float(s.output.bucket));
-    let _ = writeln!(o, "queries = {}", s.output.queries);
-    o
 }
 
 #[cfg(test)]
