@@ -83,6 +83,17 @@ impl Axis {
         }
     }
 
+    /// A log axis just wider than [min, max] (both > 0), for values placed where they are (swept values): whole
+    /// decades would leave most of a 30 .. 3600 axis empty.
+    pub fn log_tight(label: &str, min: f64, max: f64) -> Self {
+        let (a, b) = (min.log10(), max.log10());
+        let pad = ((b - a) * 0.05).max(0.05);
+        let mut axis = Self::log(label, min, max);
+        axis.lo = a - pad;
+        axis.hi = b + pad;
+        axis
+    }
+
     /// Categories at 0, 1, ..., n-1, labelled by `names`.
     pub fn categories(label: &str, names: &[String]) -> Self {
         Self {

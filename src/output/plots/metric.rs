@@ -83,15 +83,17 @@ pub fn wants_log(values: &[f64]) -> bool {
     !values.is_empty() && min > 0.0 && max / min > LOG_RATIO
 }
 
-/// An axis for values `lows`..`highs` of a quantity: log when the values span more than a factor of 10,
-/// otherwise linear from zero ([0, 1] for fractions).
+/// An axis for values `lows`..`highs` of a quantity: [0, 1] for a share; else log when the values span more
+/// than a factor of 10, otherwise linear from zero.
 pub fn value_axis(
     name: &str,
     unit: Option<&str>,
     unit_interval: bool,
     (values, lows, highs): (&[f64], &[f64], &[f64]),
 ) -> Axis {
-    if wants_log(values) {
+    // Shares (success rate, Gini) stay on [0, 1]: on a linear axis a small share is still seen as small,
+    // and differences between shares read as differences of answered queries, which is what they mean.
+    if !unit_interval && wants_log(values) {
         let min = values.iter().copied().fold(f64::INFINITY, f64::min);
         let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let lo = lows

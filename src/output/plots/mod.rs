@@ -35,6 +35,7 @@ pub use metric::{METRICS, Metric, mean_ci};
 
 use super::chart::{self, Dash, Figure, Marker, Note, Style};
 use super::read::{self, Summary, SummaryRow};
+use crate::scenario::units::unit_of;
 
 /// What every figure of a folder shares: strategy order, colours and kinds, and the point being drawn.
 #[derive(Clone)]
@@ -242,11 +243,14 @@ pub fn describe(stem: &str) -> (usize, String, String) {
     (4, stem.to_string(), stem.to_string())
 }
 
-/// "key = value, key = value".
+/// "key = value, key = value", each value with its key's unit when it has one (`churn.session.mean = 30 s`).
 pub fn describe_keys(keys: &[String], values: &[String]) -> String {
     keys.iter()
         .zip(values)
-        .map(|(k, v)| format!("{k} = {v}"))
+        .map(|(k, v)| match unit_of(k) {
+            Some(u) => format!("{k} = {v} {u}"),
+            None => format!("{k} = {v}"),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

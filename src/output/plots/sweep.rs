@@ -42,7 +42,7 @@ fn key_axis(key: &str, values: &[String], px: f64) -> KeyAxis {
     let max = nums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let unit = unit_of(key);
     let axis = if wants_log(&nums) {
-        Axis::log(&axis_label(key, unit, true), min, max)
+        Axis::log_tight(&axis_label(key, unit, true), min, max)
     } else {
         Axis::linear(&axis_label(key, unit, false), min, max, 6)
     };

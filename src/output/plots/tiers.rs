@@ -60,14 +60,17 @@ pub(super) fn figure(ctx: &FigureSet, rows: &[&TierRow]) -> Option<Figure> {
             let yi = i as f64 + dy;
             if let Some(v) = e.mean.and_then(|v| fig.x.map(v)) {
                 series.markers.push((v, yi));
+                // The value goes right of the marker, or of its error bar when there is one.
+                let mut right = v;
                 if let (Some(m), Some(c)) = (e.mean, e.ci95.filter(|c| *c > 0.0)) {
                     let (lo, hi) = bar(false, m, c);
+                    right = fig.x.map_clamped(hi);
                     series
                         .errors
-                        .push(((fig.x.map_clamped(lo), yi), (fig.x.map_clamped(hi), yi)));
+                        .push(((fig.x.map_clamped(lo), yi), (right, yi)));
                 }
-                let mut note = Note::new((v, yi), mean_ci(*e).unwrap_or_default());
-                note.dx = 14;
+                let mut note = Note::new((right, yi), mean_ci(*e).unwrap_or_default());
+                note.dx = 12;
                 fig.notes.push(note);
             }
             fig.series.push(series);

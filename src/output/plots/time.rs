@@ -221,6 +221,7 @@ pub(super) fn success_figure(ctx: &FigureSet, rows: &[&BucketRow]) -> Figure {
         fig.legend
             .push(LegendEntry::line(style, ctx.label(&ctx.strategies[*s])));
     }
+    mark_hidden(&mut fig);
     let window = if k > 1 {
         format!(
             "{} {unit} windows ({k} buckets)",
@@ -238,4 +239,21 @@ pub(super) fn success_figure(ctx: &FigureSet, rows: &[&BucketRow]) -> Figure {
         .push("Windows without queries are left out (gaps in the line)".into());
     warmup_band(ctx, &mut fig, div, unit);
     fig
+}
+
+/// A line drawn over by a later one with the same points is invisible: its legend entry says so (and which
+/// hides it), so a reader does not look for it in vain (TTL-7 flooding and an expanding ring answer the same).
+fn mark_hidden(fig: &mut Figure) {
+    for i in 0..fig.series.len() {
+        let hider = (i + 1..fig.series.len()).rev().find(|&j| {
+            !fig.series[i].lines.is_empty() && fig.series[j].lines == fig.series[i].lines
+        });
+        if let Some(name) = hider
+            .and_then(|j| fig.legend.get(j))
+            .map(|e| e.label.clone())
+            && let Some(entry) = fig.legend.get_mut(i)
+        {
+            entry.label = format!("{} (same as {name}, under it)", entry.label);
+        }
+    }
 }
