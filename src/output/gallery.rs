@@ -29,8 +29,9 @@ const SECTIONS: [&str; 5] = [
 /// A plot found on disk: (section, order, stem, caption).
 type Found = (usize, String, String, String);
 
-/// The PNG plots directly in `folder`, sorted by section and order.
-fn pngs(folder: &Path) -> anyhow::Result<Vec<Found>> {
+/// The PNG plots directly in `folder`, sorted by section and order; captions name swept keys as the CSVs do
+/// (`strategy.flood.ttl`, not the file name's `strategy_flood_ttl`).
+fn pngs(folder: &Path, keys: &[String]) -> anyhow::Result<Vec<Found>> {
     let mut found = Vec::new();
     if !folder.is_dir() {
         return Ok(found);
@@ -42,7 +43,14 @@ fn pngs(folder: &Path) -> anyhow::Result<Vec<Found>> {
         if path.extension().and_then(|e| e.to_str()) == Some("png")
             && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
         {
-            let (section, order, caption) = plots::describe(stem);
+            let (section, order, mut caption) = plots::describe(stem);
+            if let Some(key) = keys
+                .iter()
+                .find(|k| caption.ends_with(&format!(" against {}", plots::file_part(k))))
+            {
+                let cut = caption.len() - plots::file_part(key).len();
+                caption = format!("{}{key}", &caption[..cut]);
+            }
             found.push((section, order, stem.to_string(), caption));
         }
     }
@@ -53,7 +61,7 @@ fn pngs(folder: &Path) -> anyhow::Result<Vec<Found>> {
 /// Writes the "Plots" part of the page.
 pub fn plot_sections(page: &mut String, dir: &Path, summary: &Summary) -> anyhow::Result<()> {
     let plots_dir = dir.join("plots");
-    let top = pngs(&plots_dir)?;
+    let top = pngs(&plots_dir, &summary.keys)?;
     let points: Vec<(u64, String, Vec<Found>)> = summary
         .points()
         .into_iter()
@@ -62,7 +70,7 @@ pub fn plot_sections(page: &mut String, dir: &Path, summary: &Summary) -> anyhow
             let found = if folder.is_empty() {
                 Ok(Vec::new())
             } else {
-                pngs(&plots_dir.join(&folder))
+                pngs(&plots_dir.join(&folder), &summary.keys)
             };
             found.map(|f| (p, folder, f))
         })
