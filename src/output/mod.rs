@@ -182,7 +182,8 @@ pub fn draw(dir: &Path) -> anyhow::Result<()> {
     let table = tables::summary_table(&runs);
     if table.header.is_empty() {
         bail!(
-            "{}: runs.csv needs the columns point, replication and strategy",
+            "{}: runs.csv needs the columns point, replication and strategy, with the swept keys (if any) \
+             between point and replication",
             dir.display()
         );
     }

@@ -179,6 +179,10 @@ pub fn summary_table(runs: &Table) -> Table {
     ) else {
         return Table::default();
     };
+    // The swept keys sit between `point` and `replication`; a runs.csv edited into another order has none.
+    if rep_col <= point_col {
+        return Table::default();
+    }
     let keys = &runs.header[point_col + 1..rep_col];
     let mut header = vec!["point".to_string()];
     header.extend(keys.iter().cloned());

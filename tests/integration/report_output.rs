@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{gnutsim_ok, out_dir};
+use crate::common::{gnutsim, gnutsim_ok, out_dir};
 
 const SMALL: [&str; 6] = [
     "--set",
@@ -142,4 +142,30 @@ fn plot_recomputes_the_summary_from_an_edited_runs_csv() {
     }
     let html = fs::read_to_string(dir.join("report.html")).expect("report.html");
     assert!(html.contains("2 replication(s)"));
+}
+
+#[test]
+fn plot_of_a_runs_csv_without_its_key_columns_is_an_error_not_a_panic() {
+    let dir = out_dir("report-bad-runs");
+    let d = dir.to_str().expect("utf-8");
+    let mut args = vec!["run", "scenarios/quickstart.toml", "-o", d, "--quiet"];
+    args.extend(SMALL);
+    args.extend(["--set", "replications=1"]);
+    gnutsim_ok(&args);
+    // `replication` moved before `point`: the swept keys have no place left.
+    let runs = csv(&dir.join("runs.csv"));
+    let text: String = runs
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.swap(0, 1);
+            r.join(",") + "\n"
+        })
+        .collect();
+    fs::write(dir.join("runs.csv"), text).expect("write runs.csv");
+    let o = gnutsim(&["plot", d]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("runs.csv needs the columns"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
 }

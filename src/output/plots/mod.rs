@@ -128,6 +128,7 @@ pub fn draw_all(dir: &Path) -> anyhow::Result<()> {
         .iter()
         .map(|r| &r.strategy)
         .chain(buckets.iter().map(|r| &r.strategy))
+        .chain(tier_rows.iter().map(|r| &r.strategy))
     {
         if !ctx.strategies.contains(s) {
             ctx.strategies.push(s.clone());
