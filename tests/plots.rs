@@ -1,5 +1,6 @@
 //! Plots and report.html, drawn from checked-in results folders (tests/fixtures/, made by make_fixtures.py):
-//! `sweep` (two swept keys, one of them labels, three replications, a client-server strategy, queries.csv)
+//! `sweep` (two swept keys, one of them labels, four points, three replications, a client-server strategy,
+//! queries.csv)
 //! and `single` (no sweep, one replication so every ci95 is empty, a strategy with empty cells).
 
 use std::fs;
@@ -61,8 +62,12 @@ fn base_stems() -> Vec<String> {
     stems
 }
 
-fn sweep_stems(keys: &[&str]) -> Vec<String> {
-    let mut stems = base_stems();
+/// The plots of a sweep of `points` points: every per-point plot in `point-K/`, the sweep plots in `plots/`.
+fn sweep_stems(points: usize, keys: &[&str]) -> Vec<String> {
+    let mut stems = Vec::new();
+    for p in 0..points {
+        stems.extend(base_stems().iter().map(|s| format!("point-{p}/{s}")));
+    }
     for key in keys {
         for m in METRICS {
             stems.push(format!("sweep_{m}_vs_{key}"));
@@ -131,18 +136,61 @@ fn check_plots(dir: &Path, stems: &[String]) {
         );
         assert!(svg.contains("<text"), "{stem}.svg has no text");
     }
-    let count = fs::read_dir(&plots_dir).unwrap().count();
-    assert_eq!(count, 2 * stems.len(), "unexpected files in plots/");
+    assert_eq!(
+        count_files(&plots_dir),
+        2 * stems.len(),
+        "unexpected files in plots/"
+    );
 }
+
+/// Files under `dir`, in its subfolders too.
+fn count_files(dir: &Path) -> usize {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| if p.is_dir() { count_files(&p) } else { 1 })
+        .sum()
+}
+
+const SWEEP_KEYS: [&str; 2] = ["topology", "content_replicas_mean"];
 
 #[test]
 fn draws_every_plot_of_a_sweep() {
     let s = Scratch::of("sweep");
     plots::draw_all(s.path()).unwrap();
-    check_plots(
-        s.path(),
-        &sweep_stems(&["topology", "content_replicas_mean"]),
+    check_plots(s.path(), &sweep_stems(4, &SWEEP_KEYS));
+    // Each point's plots show that point: its swept values under the title.
+    let svg = fs::read_to_string(s.path().join("plots/point-3/lorenz.svg")).unwrap();
+    assert!(
+        svg.contains("At point 3: topology = "),
+        "point 3 is not named"
     );
+}
+
+#[test]
+fn a_flat_online_series_is_not_drawn_and_the_report_says_so() {
+    let s = Scratch::of("single");
+    let path = s.path().join("timeseries.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().to_string();
+    let col = header.split(',').position(|c| c == "online_peers").unwrap();
+    let mut out = vec![header];
+    for line in lines {
+        let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+        cells[col] = "500".into();
+        out.push(cells.join(","));
+    }
+    fs::write(&path, out.join("\n") + "\n").unwrap();
+    plots::draw_all(s.path()).unwrap();
+    let stems: Vec<String> = base_stems()
+        .into_iter()
+        .filter(|s| s != "timeseries_online")
+        .collect();
+    check_plots(s.path(), &stems);
+    report::write_report(s.path()).unwrap();
+    let html = fs::read_to_string(s.path().join("report.html")).unwrap();
+    assert!(html.contains("Online peers over time: not drawn"));
 }
 
 #[test]
@@ -175,13 +223,18 @@ fn report_is_self_contained() {
     assert!(html.contains("<h1>fixture: flooding &lt;TTL 4&gt; &amp; a central server</h1>"));
     assert!(html.contains("&lt;b&gt;Not&lt;/b&gt; HTML &amp; must be escaped"));
     assert!(!html.contains("<b>"));
-    for stem in sweep_stems(&["topology", "content_replicas_mean"]) {
+    let stems = sweep_stems(4, &SWEEP_KEYS);
+    for stem in &stems {
+        let id = stem.replace('/', "-");
         assert!(
-            html.contains(&format!("<figure id=\"{stem}\">")),
-            "{stem} missing"
+            html.contains(&format!("<figure id=\"{id}\">")),
+            "{id} missing"
         );
     }
-    assert_eq!(html.matches("data:image/png;base64,").count(), 21);
+    assert_eq!(html.matches("data:image/png;base64,").count(), stems.len());
+    // A section per point, the first ones open, the others collapsed.
+    assert!(html.contains("<details id=\"point-0\" open>"));
+    assert!(html.contains("<details id=\"point-3\"><summary>Point 3: "));
     assert!(!html.contains("http://") && !html.contains("https://"));
     assert!(!html.contains("<script") && !html.contains("<link"));
     // Summary table: every point x strategy, with mean ± ci.
@@ -289,7 +342,8 @@ fn a_key_swept_over_one_value_gets_no_plot() {
         add_key_column(s.path(), file, "network.peers", "200");
     }
     plots::draw_all(s.path()).unwrap();
-    check_plots(s.path(), &base_stems());
+    // Still a sweep (its point in point-0/), but no plot against a key that never changes.
+    check_plots(s.path(), &sweep_stems(1, &[]));
 }
 
 #[test]

@@ -180,19 +180,31 @@ fn plot(dir: &Path) -> Result<()> {
         )));
     }
     output::draw(dir)?;
-    let plots = std::fs::read_dir(dir.join("plots"))
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
-                .count()
-        })
-        .unwrap_or(0);
+    let plots = count_pngs(&dir.join("plots"));
     println!(
         "gnutsim: redrew {plots} plots (PNG and SVG) in {} and {}",
         dir.join("plots").display(),
         dir.join("report.html").display()
     );
     Ok(())
+}
+
+/// PNG files under `dir`, in its `point-K/` folders too.
+fn count_pngs(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .map(|p| {
+                    if p.is_dir() {
+                        count_pngs(&p)
+                    } else {
+                        usize::from(p.extension().is_some_and(|x| x == "png"))
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
 }
 
 /// `gnutsim merge`: merges shards' results folders into one.

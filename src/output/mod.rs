@@ -3,14 +3,18 @@
 //! folder as it was.
 
 pub mod chart;
-pub mod font;
+pub mod draw;
+pub mod gallery;
+pub mod legend;
 pub mod manifest;
 pub mod merge;
 pub mod plots;
-pub mod raster;
+pub mod png;
 pub mod read;
 pub mod report;
 pub mod tables;
+pub mod text;
+pub mod ticks;
 pub mod trace;
 pub mod validation;
 
@@ -35,18 +39,24 @@ pub fn render(plan: &Plan, results: &[RunResult]) -> Vec<(String, Vec<u8>)> {
         ),
         (
             "timeseries.csv".to_string(),
-            tables::timeseries_csv(results),
+            tables::timeseries_csv(plan, results),
         ),
-        ("lorenz.csv".to_string(), tables::lorenz_csv(results)),
+        ("lorenz.csv".to_string(), tables::lorenz_csv(plan, results)),
         ("timing.csv".to_string(), tables::timing_csv(results)),
-        ("content.csv".to_string(), tables::content_csv(results)),
+        (
+            "content.csv".to_string(),
+            tables::content_csv(plan, results),
+        ),
         (
             "scenario.toml".to_string(),
             resolved_plan(plan).into_bytes(),
         ),
     ];
     if plan.base.output.queries {
-        files.push(("queries.csv".to_string(), tables::queries_csv(results)));
+        files.push((
+            "queries.csv".to_string(),
+            tables::queries_csv(plan, results),
+        ));
     }
     files
 }
@@ -162,11 +172,25 @@ pub fn write_folder(
     result
 }
 
-/// Draws the plots and the report of a results folder (after every run and merge, and by `gnutsim plot`).
+/// Draws the plots and the report of a results folder (after every run and merge, and by `gnutsim plot`),
+/// after recomputing summary.csv from runs.csv: runs.csv is the one source, so an edited runs.csv (a bad
+/// replication dropped) shows in the summary, the plots and the report alike.
 /// A folder without runs (an empty shard: more shards than (point, replication) slices) gets no plots and a
 /// report that says so.
 pub fn draw(dir: &Path) -> anyhow::Result<()> {
-    if merge::read_table(&dir.join("runs.csv"))?.rows.is_empty() {
+    let runs = merge::read_table(&dir.join("runs.csv"))?;
+    let table = tables::summary_table(&runs);
+    if table.header.is_empty() {
+        bail!(
+            "{}: runs.csv needs the columns point, replication and strategy, with the swept keys (if any) \
+             between point and replication",
+            dir.display()
+        );
+    }
+    let summary = dir.join("summary.csv");
+    fs::write(&summary, table.to_csv())
+        .with_context(|| format!("cannot write {}", summary.display()))?;
+    if runs.rows.is_empty() {
         let path = dir.join("report.html");
         return fs::write(&path, report::empty_page(dir))
             .with_context(|| format!("cannot write {}", path.display()));

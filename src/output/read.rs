@@ -198,9 +198,12 @@ impl Summary {
         out
     }
 
-    /// The first (smallest) point of the folder.
-    pub fn first_point(&self) -> Option<u64> {
-        self.rows.iter().map(|r| r.point).min()
+    /// Every point of the folder, in increasing order.
+    pub fn points(&self) -> Vec<u64> {
+        let mut p: Vec<u64> = self.rows.iter().map(|r| r.point).collect();
+        p.sort_unstable();
+        p.dedup();
+        p
     }
 
     /// The rows of one point, in file order.
@@ -286,14 +289,15 @@ pub fn strategy_kinds(dir: &Path) -> anyhow::Result<HashMap<String, String>> {
 /// One point of a Lorenz curve of one run.
 #[derive(Clone, Debug)]
 pub struct LorenzRow {
+    pub point: u64,
     pub replication: u64,
     pub strategy: String,
     pub peer_share: f64,
     pub load_share: f64,
 }
 
-/// The rows of lorenz.csv at `point`.
-pub fn lorenz(dir: &Path, point: u64) -> anyhow::Result<Vec<LorenzRow>> {
+/// The rows of lorenz.csv (every point).
+pub fn lorenz(dir: &Path) -> anyhow::Result<Vec<LorenzRow>> {
     let file = CsvFile::open(dir, "lorenz.csv")?;
     let cols = [
         file.col("point")?,
@@ -304,13 +308,11 @@ pub fn lorenz(dir: &Path, point: u64) -> anyhow::Result<Vec<LorenzRow>> {
     ];
     let mut rows = Vec::new();
     file.for_each(|r| {
-        if r.index(cols[0])? != point {
-            return Ok(());
-        }
         let (Some(peer_share), Some(load_share)) = (r.num(cols[3])?, r.num(cols[4])?) else {
             return Ok(());
         };
         rows.push(LorenzRow {
+            point: r.index(cols[0])?,
             replication: r.index(cols[1])?,
             strategy: r.text(cols[2]).to_string(),
             peer_share,
@@ -324,6 +326,7 @@ pub fn lorenz(dir: &Path, point: u64) -> anyhow::Result<Vec<LorenzRow>> {
 /// One time bucket of one run.
 #[derive(Clone, Debug)]
 pub struct BucketRow {
+    pub point: u64,
     pub replication: u64,
     pub strategy: String,
     pub t_s: f64,
@@ -332,8 +335,8 @@ pub struct BucketRow {
     pub successes: Option<f64>,
 }
 
-/// The rows of timeseries.csv at `point`.
-pub fn timeseries(dir: &Path, point: u64) -> anyhow::Result<Vec<BucketRow>> {
+/// The rows of timeseries.csv (every point).
+pub fn timeseries(dir: &Path) -> anyhow::Result<Vec<BucketRow>> {
     let file = CsvFile::open(dir, "timeseries.csv")?;
     let cols = [
         file.col("point")?,
@@ -346,16 +349,44 @@ pub fn timeseries(dir: &Path, point: u64) -> anyhow::Result<Vec<BucketRow>> {
     ];
     let mut rows = Vec::new();
     file.for_each(|r| {
-        if r.index(cols[0])? != point {
-            return Ok(());
-        }
         rows.push(BucketRow {
+            point: r.index(cols[0])?,
             replication: r.index(cols[1])?,
             strategy: r.text(cols[2]).to_string(),
             t_s: r.req(cols[3])?,
             online_peers: r.num(cols[4])?,
             queries: r.num(cols[5])?,
             successes: r.num(cols[6])?,
+        });
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+/// The mean load of a leaf and of an ultrapeer in one run (runs.csv); both `None` on a flat overlay.
+#[derive(Clone, Debug)]
+pub struct TierRow {
+    pub point: u64,
+    pub strategy: String,
+    pub leaf: Option<f64>,
+    pub ultrapeer: Option<f64>,
+}
+
+/// The tier loads of every run, from runs.csv; none when it has no tier columns.
+pub fn tier_loads(dir: &Path) -> anyhow::Result<Vec<TierRow>> {
+    let file = CsvFile::open(dir, "runs.csv")?;
+    let (Ok(leaf), Ok(up)) = (file.col("load_mean_leaf"), file.col("load_mean_ultrapeer")) else {
+        return Ok(Vec::new());
+    };
+    let point = file.col("point")?;
+    let strategy = file.col("strategy")?;
+    let mut rows = Vec::new();
+    file.for_each(|r| {
+        rows.push(TierRow {
+            point: r.index(point)?,
+            strategy: r.text(strategy).to_string(),
+            leaf: r.num(leaf)?,
+            ultrapeer: r.num(up)?,
         });
         Ok(())
     })?;

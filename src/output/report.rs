@@ -8,9 +8,9 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use super::chart::group;
-use super::plots;
-use super::read::{self, MeanCi, Summary};
+use super::gallery;
+use super::plots::mean_ci;
+use super::read::{self, Summary};
 
 /// Writes `dir/report.html` from the folder's files (draw the plots first: they are embedded, not drawn here).
 pub fn write_report(dir: &Path) -> anyhow::Result<()> {
@@ -38,7 +38,7 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
     facts(&mut page, &summary);
     let _ = writeln!(page, "<h2>Summary</h2>");
     summary_table(&mut page, &summary);
-    plot_sections(&mut page, dir)?;
+    gallery::plot_sections(&mut page, dir, &summary)?;
     let _ = writeln!(page, "<h2>Resolved scenario</h2>");
     match scenario.text.as_deref() {
         Some(t) => {
@@ -85,11 +85,14 @@ pub fn empty_page(dir: &Path) -> String {
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1100px;margin:2em auto;\
 padding:0 1em;color:#222;line-height:1.45}\
 h1{font-size:1.6em;margin-bottom:.3em}h2{margin-top:2em;border-bottom:1px solid #ccc}\
-.description{max-width:55em}.facts{color:#555}\
-.table{overflow-x:auto}table{border-collapse:collapse;font-size:.85em;font-variant-numeric:tabular-nums}\
+.description{max-width:55em}.facts,.note{color:#555}\
+.table{overflow:auto;max-height:75vh;border:1px solid #ddd}\
+table{border-collapse:separate;border-spacing:0;font-size:.85em;font-variant-numeric:tabular-nums}\
 th,td{padding:.3em .6em;border-bottom:1px solid #e2e2e2;white-space:nowrap}\
-th{background:#f4f4f4;text-align:left;vertical-align:bottom}td.n{text-align:right}\
-td.u{color:#999;text-align:center}\
+thead th{position:sticky;top:0;z-index:1;background:#f4f4f4;text-align:left;vertical-align:bottom}\
+th.n,td.n{text-align:right}td.u{color:#999;text-align:center}\
+details{margin:1em 0;border:1px solid #e2e2e2;padding:0 1em}details[open]{padding-bottom:1em}\
+summary{cursor:pointer;font-weight:bold;padding:.6em 0}nav a{margin-right:.8em}\
 figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}\
 figcaption{color:#555;font-size:.9em}\
 pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:.85em}\
@@ -146,15 +149,16 @@ fn facts(page: &mut String, s: &Summary) {
 fn summary_table(page: &mut String, s: &Summary) {
     page.push_str(
         "<p>Each cell is the mean over replications ± the half-width of its 95% confidence interval \
-         (Student t), as in summary.csv; — is undefined.</p>\n",
+         (Student t; two significant digits, the mean to the same decimals), as in summary.csv, which is \
+         computed from runs.csv; — is undefined.</p>\n",
     );
-    page.push_str("<div class=\"table\"><table>\n<thead><tr><th>point</th>");
+    page.push_str("<div class=\"table\"><table>\n<thead><tr><th class=\"n\">point</th>");
     for k in &s.keys {
         let _ = write!(page, "<th>{}</th>", escape(k));
     }
-    page.push_str("<th>strategy</th><th>replications</th>");
+    page.push_str("<th>strategy</th><th class=\"n\">replications</th>");
     for m in &s.metrics {
-        let _ = write!(page, "<th>{}</th>", escape(m));
+        let _ = write!(page, "<th class=\"n\">{}</th>", escape(m));
     }
     page.push_str("</tr></thead>\n<tbody>\n");
     for r in &s.rows {
@@ -180,93 +184,6 @@ fn summary_table(page: &mut String, s: &Summary) {
         page.push_str("</tr>\n");
     }
     page.push_str("</tbody></table></div>\n");
-}
-
-/// "0.984 ± 0.008", "3,851 ± 82": three significant digits on the mean, the interval to the same decimals;
-/// the mean alone when the interval is undefined; `None` when the mean is.
-pub fn mean_ci(e: MeanCi) -> Option<String> {
-    let mean = e.mean?;
-    if mean == 0.0 && e.ci95.is_none_or(|c| c == 0.0) {
-        return Some(if e.ci95.is_some() { "0 ± 0" } else { "0" }.into());
-    }
-    let decimals = if mean == 0.0 {
-        3
-    } else {
-        (2 - mean.abs().log10().floor() as i64).clamp(0, 6) as usize
-    };
-    let num = |v: f64| {
-        let s = format!("{v:.decimals$}");
-        if v.abs() >= 1000.0 { group(&s) } else { s }
-    };
-    Some(match e.ci95 {
-        Some(c) => format!("{} ± {}", num(mean), num(c)),
-        None => num(mean),
-    })
-}
-
-/// Every PNG of `plots/`, grouped into sections, embedded as data URIs.
-fn plot_sections(page: &mut String, dir: &Path) -> anyhow::Result<()> {
-    const SECTIONS: [&str; 5] = [
-        "Load distribution",
-        "Per strategy",
-        "Over time",
-        "Sweeps",
-        "Other plots",
-    ];
-    let plots_dir = dir.join("plots");
-    let mut found = Vec::new();
-    if plots_dir.is_dir() {
-        for entry in fs::read_dir(&plots_dir)
-            .with_context(|| format!("cannot list {}", plots_dir.display()))?
-        {
-            let path = entry?.path();
-            if path.extension().and_then(|e| e.to_str()) == Some("png")
-                && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
-            {
-                let (section, order, caption) = plots::describe(stem);
-                found.push((section, order, stem.to_string(), caption));
-            }
-        }
-    }
-    found.sort();
-    let _ = writeln!(page, "<h2>Plots</h2>");
-    if found.is_empty() {
-        let _ = writeln!(
-            page,
-            "<p>No plots in this folder: <code>gnutsim plot {}</code> draws them.</p>",
-            escape(&dir.display().to_string())
-        );
-        return Ok(());
-    }
-    let mut current = usize::MAX;
-    for (section, _, stem, caption) in &found {
-        if *section != current {
-            current = *section;
-            let title = SECTIONS.get(current).copied().unwrap_or("Other plots");
-            let _ = writeln!(page, "<h3>{}</h3>", escape(title));
-        }
-        let png = plots_dir.join(format!("{stem}.png"));
-        let bytes = fs::read(&png).with_context(|| format!("cannot read {}", png.display()))?;
-        let svg = if plots_dir.join(format!("{stem}.svg")).is_file() {
-            format!(
-                " — <a href=\"plots/{0}.svg\">SVG</a>, <a href=\"plots/{0}.png\">PNG</a>",
-                escape(stem)
-            )
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            page,
-            "<figure id=\"{id}\"><img src=\"data:image/png;base64,{data}\" alt=\"{alt}\" width=\"{w}\" \
-             height=\"{h}\"><figcaption>{alt}{svg}</figcaption></figure>",
-            id = escape(stem),
-            data = base64(&bytes),
-            alt = escape(caption),
-            w = super::chart::WIDTH,
-            h = super::chart::HEIGHT,
-        );
-    }
-    Ok(())
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -326,23 +243,5 @@ mod tests {
             escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
-    }
-
-    #[test]
-    fn estimates_read_well() {
-        let e = |m, c| MeanCi {
-            mean: Some(m),
-            ci95: c,
-        };
-        assert_eq!(
-            mean_ci(e(0.984319, Some(0.007591))).unwrap(),
-            "0.984 ± 0.008"
-        );
-        assert_eq!(
-            mean_ci(e(3850.636668, Some(82.148364))).unwrap(),
-            "3,851 ± 82"
-        );
-        assert_eq!(mean_ci(e(4.757145, None)).unwrap(), "4.76");
-        assert_eq!(mean_ci(MeanCi::default()), None);
     }
 }

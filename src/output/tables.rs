@@ -187,6 +187,10 @@ pub fn summary_table(runs: &Table) -> Table {
     ) else {
         return Table::default();
     };
+    // The swept keys sit between `point` and `replication`; a runs.csv edited into another order has none.
+    if rep_col <= point_col {
+        return Table::default();
+    }
     let keys = &runs.header[point_col + 1..rep_col];
     let mut header = vec!["point".to_string()];
     header.extend(keys.iter().cloned());
@@ -227,23 +231,26 @@ pub fn summary_table(runs: &Table) -> Table {
     Table { header, rows }
 }
 
-pub fn timeseries_csv(results: &[RunResult]) -> Vec<u8> {
-    let header = strs(&[
-        "point",
-        "replication",
-        "strategy",
-        "t_s",
-        "online_peers",
-        "queries",
-        "successes",
-        "messages",
-        "load_max",
-    ]);
+pub fn timeseries_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
+    let header = key_header(
+        plan,
+        &["point"],
+        &[
+            "replication",
+            "strategy",
+            "t_s",
+            "online_peers",
+            "queries",
+            "successes",
+            "messages",
+            "load_max",
+        ],
+    );
     let mut rows = Vec::new();
     for r in results {
         for b in &r.output.timeseries {
-            rows.push(vec![
-                r.point.to_string(),
+            let mut row = key_values(r);
+            row.extend([
                 r.replication.to_string(),
                 r.strategy.clone(),
                 float(b.t_s),
@@ -253,29 +260,29 @@ pub fn timeseries_csv(results: &[RunResult]) -> Vec<u8> {
                 b.messages.to_string(),
                 b.load_max.to_string(),
             ]);
+            rows.push(row);
         }
     }
     to_csv(header, rows)
 }
 
-pub fn lorenz_csv(results: &[RunResult]) -> Vec<u8> {
-    let header = strs(&[
-        "point",
-        "replication",
-        "strategy",
-        "peer_share",
-        "load_share",
-    ]);
+pub fn lorenz_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
+    let header = key_header(
+        plan,
+        &["point"],
+        &["replication", "strategy", "peer_share", "load_share"],
+    );
     let mut rows = Vec::new();
     for r in results {
         for &(p, l) in &r.output.lorenz {
-            rows.push(vec![
-                r.point.to_string(),
+            let mut row = key_values(r);
+            row.extend([
                 r.replication.to_string(),
                 r.strategy.clone(),
                 format!("{p:.2}"),
                 float(l),
             ]);
+            rows.push(row);
         }
     }
     to_csv(header, rows)
@@ -314,28 +321,31 @@ pub fn timing_csv(results: &[RunResult]) -> Vec<u8> {
     to_csv(header, rows)
 }
 
-pub fn queries_csv(results: &[RunResult]) -> Vec<u8> {
-    let header = strs(&[
-        "point",
-        "replication",
-        "strategy",
-        "query",
-        "t_s",
-        "source",
-        "object",
-        "success",
-        "hops",
-        "latency_s",
-        "messages",
-        "outcome",
-        "peers_reached",
-        "fooled",
-    ]);
+pub fn queries_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
+    let header = key_header(
+        plan,
+        &["point"],
+        &[
+            "replication",
+            "strategy",
+            "query",
+            "t_s",
+            "source",
+            "object",
+            "success",
+            "hops",
+            "latency_s",
+            "messages",
+            "outcome",
+            "peers_reached",
+            "fooled",
+        ],
+    );
     let mut rows = Vec::new();
     for r in results {
         for q in &r.output.queries {
-            rows.push(vec![
-                r.point.to_string(),
+            let mut row = key_values(r);
+            row.extend([
                 r.replication.to_string(),
                 r.strategy.clone(),
                 q.index.to_string(),
@@ -350,28 +360,32 @@ pub fn queries_csv(results: &[RunResult]) -> Vec<u8> {
                 q.reached.to_string(),
                 u8::from(q.fooled).to_string(),
             ]);
+            rows.push(row);
         }
     }
     to_csv(header, rows)
 }
 
 /// content.csv: per run and object, its popularity (share of queries) and its copies at the start and end.
-pub fn content_csv(results: &[RunResult]) -> Vec<u8> {
-    let header = strs(&[
-        "point",
-        "replication",
-        "strategy",
-        "object",
-        "popularity",
-        "copies_start",
-        "copies_end",
-    ]);
+pub fn content_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
+    let header = key_header(
+        plan,
+        &["point"],
+        &[
+            "replication",
+            "strategy",
+            "object",
+            "popularity",
+            "copies_start",
+            "copies_end",
+        ],
+    );
     let mut rows = Vec::new();
     for r in results {
         let out = &r.output;
         for (o, &end) in out.copies_end.iter().enumerate() {
-            rows.push(vec![
-                r.point.to_string(),
+            let mut row = key_values(r);
+            row.extend([
                 r.replication.to_string(),
                 r.strategy.clone(),
                 o.to_string(),
@@ -379,6 +393,7 @@ pub fn content_csv(results: &[RunResult]) -> Vec<u8> {
                 out.copies_start[o].to_string(),
                 end.to_string(),
             ]);
+            rows.push(row);
         }
     }
     to_csv(header, rows)

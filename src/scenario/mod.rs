@@ -8,6 +8,7 @@ pub mod resolved;
 pub mod strategy;
 pub mod sweep;
 pub mod tree;
+pub mod units;
 pub mod validate;
 
 use std::path::{Path, PathBuf};

@@ -186,29 +186,7 @@ pub fn to_toml(s: &Scenario) -> String {
         let _ = writeln!(o, "issue_tick = {}", float(tick));
     }
 
-    let ch = &s.churn;
-    let _ = writeln!(o, "\n[churn]");
-    let _ = writeln!(o, "enabled = {}", ch.enabled);
-    match &ch.trace {
-        Some(path) => {
-            let _ = writeln!(o, "trace = {}", string(&absolute(path)));
-        }
-        None => {
-            let _ = writeln!(o, "session = {}", dist(&ch.session));
-            let _ = writeln!(o, "downtime = {}", dist(&ch.downtime));
-        }
-    }
-    match ch.initial_online {
-        InitialOnline::Stationary => {
-            let _ = writeln!(o, "initial_online = \"stationary\"");
-        }
-        InitialOnline::Fraction(f) => {
-            let _ = writeln!(o, "initial_online = {}", float(f));
-        }
-    }
-    let _ = writeln!(o, "target_degree = {}", ch.target_degree);
-    let _ = writeln!(o, "min_degree = {}", ch.min_degree);
-    let _ = writeln!(o, "repair = {}", ch.repair);
+    churn_section(&mut o, &s.churn);
 
     if let Some(a) = &s.adversaries {
         let _ = writeln!(o, "\n[adversaries]");
@@ -234,6 +212,36 @@ pub fn to_toml(s: &Scenario) -> String {
     let _ = writeln!(o, "bucket = {}", float(s.output.bucket));
     let _ = writeln!(o, "queries = {}", s.output.queries);
     o
+}
+
+/// `[churn]` as the run used it: when churn is off, only that (session values would be invented: none took part).
+fn churn_section(o: &mut String, ch: &Churn) {
+    let _ = writeln!(o, "\n[churn]");
+    let _ = writeln!(o, "enabled = {}", ch.enabled);
+    if !ch.enabled {
+        let _ = writeln!(o, "# every peer stays online for the whole run");
+        return;
+    }
+    match &ch.trace {
+        Some(path) => {
+            let _ = writeln!(o, "trace = {}", string(&absolute(path)));
+        }
+        None => {
+            let _ = writeln!(o, "session = {}", dist(&ch.session));
+            let _ = writeln!(o, "downtime = {}", dist(&ch.downtime));
+        }
+    }
+    match ch.initial_online {
+        InitialOnline::Stationary => {
+            let _ = writeln!(o, "initial_online = \"stationary\"");
+        }
+        InitialOnline::Fraction(f) => {
+            let _ = writeln!(o, "initial_online = {}", float(f));
+        }
+    }
+    let _ = writeln!(o, "target_degree = {}", ch.target_degree);
+    let _ = writeln!(o, "min_degree = {}", ch.min_degree);
+    let _ = writeln!(o, "repair = {}", ch.repair);
 }
 
 #[cfg(test)]

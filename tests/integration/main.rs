@@ -16,6 +16,7 @@ mod golden_runs;
 mod interrupt;
 mod powerlaw;
 mod properties;
+mod report_output;
 mod scenarios;
 mod strategies;
 mod sweep;
