@@ -83,17 +83,16 @@ pub fn wants_log(values: &[f64]) -> bool {
     !values.is_empty() && min > 0.0 && max / min > LOG_RATIO
 }
 
-/// An axis for values `lows`..`highs` of a quantity: [0, 1] for a share; else log when the values span more
-/// than a factor of 10, otherwise linear from zero.
+/// An axis for values `lows`..`highs` of a quantity: log when the values span more than a factor of 10 (SPEC:
+/// shares too, so a strategy answering 2% of queries is not a sliver on 0; a share's log axis ends at 1),
+/// otherwise [0, 1] for a share and linear from zero for the rest.
 pub fn value_axis(
     name: &str,
     unit: Option<&str>,
     unit_interval: bool,
     (values, lows, highs): (&[f64], &[f64], &[f64]),
 ) -> Axis {
-    // Shares (success rate, Gini) stay on [0, 1]: on a linear axis a small share is still seen as small,
-    // and differences between shares read as differences of answered queries, which is what they mean.
-    if !unit_interval && wants_log(values) {
+    if wants_log(values) {
         let min = values.iter().copied().fold(f64::INFINITY, f64::min);
         let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let lo = lows
@@ -102,6 +101,7 @@ pub fn value_axis(
             .filter(|v| *v > 0.0)
             .fold(min, f64::min);
         let hi = highs.iter().copied().fold(max, f64::max);
+        let hi = if unit_interval { hi.min(1.0) } else { hi };
         return Axis::log(&axis_label(name, unit, true), lo, hi);
     }
     let label = axis_label(name, unit, false);
