@@ -194,13 +194,13 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
                 let msg = self.out.sends[i];
                 self.dispatch(msg);
                 if msg.kind != kind {
-                    self.obs.sent(now, kind, of_kind, measured);
+                    self.obs.sent(now, kind, of_kind, measured, self.acting);
                     (kind, of_kind) = (msg.kind, 0);
                 }
                 of_kind += 1;
                 i += 1;
             }
-            self.obs.sent(now, kind, of_kind, measured);
+            self.obs.sent(now, kind, of_kind, measured, self.acting);
             self.queries.count_sent(query, (i - start) as u64);
         }
         self.out.sends.clear();
@@ -241,7 +241,7 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
             self.obs.sent_message(now, self.acting, &msg);
         }
         self.dispatch(msg);
-        self.obs.sent(now, msg.kind, 1, measured);
+        self.obs.sent(now, msg.kind, 1, measured, self.acting);
         self.queries.count_sent(msg.query, 1);
     }
 
@@ -277,7 +277,8 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
             }
         }
         let measured = self.queries[query].info.measured;
-        self.obs.sent(now, f.next.kind, count, measured);
+        self.obs
+            .sent(now, f.next.kind, count, measured, self.acting);
         self.queries.count_sent(query, count);
     }
 

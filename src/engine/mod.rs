@@ -179,6 +179,11 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
                     secs_to_us(s.duration),
                     secs_to_us(s.output.bucket),
                     s.output.queries,
+                )
+                .with_bytes(
+                    s.network.message_bytes.by_kind(),
+                    n as usize,
+                    s.network.message_bytes_given,
                 ),
                 tracer: None,
             },

@@ -29,9 +29,9 @@ pub(crate) trait Observer {
     /// Query `q` (the `index`-th issued) starts at `now`.
     #[inline(always)]
     fn query_started(&mut self, _now: u64, _index: u64, _q: &QueryInfo) {}
-    /// `count` messages of `kind` left at `now`.
+    /// `count` messages of `kind` left `sender` at `now`.
     #[inline(always)]
-    fn sent(&mut self, _now: u64, _kind: MsgKind, _count: u64, _measured: bool) {}
+    fn sent(&mut self, _now: u64, _kind: MsgKind, _count: u64, _measured: bool, _sender: u32) {}
     /// One message of a watched query left `sender` at `now`.
     #[inline(always)]
     fn sent_message(&mut self, _now: u64, _sender: u32, _msg: &Message) {}
@@ -72,8 +72,8 @@ pub(crate) trait Observer {
 
 impl Observer for Recorder {
     #[inline(always)]
-    fn sent(&mut self, now: u64, kind: MsgKind, count: u64, measured: bool) {
-        Recorder::sent(self, kind, count, measured);
+    fn sent(&mut self, now: u64, kind: MsgKind, count: u64, measured: bool, sender: u32) {
+        Recorder::sent(self, kind, count, measured, sender);
         self.sent_at(now, count);
     }
     #[inline(always)]
@@ -208,7 +208,7 @@ impl Observer for Observers {
     }
     forward! {
         fn query_started(&mut self, now: u64, index: u64, q: &QueryInfo);
-        fn sent(&mut self, now: u64, kind: MsgKind, count: u64, measured: bool);
+        fn sent(&mut self, now: u64, kind: MsgKind, count: u64, measured: bool, sender: u32);
         fn sent_message(&mut self, now: u64, sender: u32, msg: &Message);
         fn arrived(&mut self, now: u64, msg: &Message, fate: Fate);
         fn processed(&mut self, node: usize, measured: bool, now: u64);

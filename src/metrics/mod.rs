@@ -93,6 +93,12 @@ pub struct RunMetrics {
     pub fail_timeout: u64,
     /// Stopped by a fake hit, without a genuine one (`[adversaries]`).
     pub fail_fooled: u64,
+    /// Bytes of every message counted in `messages` (their wire sizes, `network.message_bytes`).
+    pub bytes: u64,
+    /// Mean upload of a peer over the measured window (warmup to duration), kbit/s.
+    pub upload_kbps_mean: f64,
+    /// Largest upload of a peer, kbit/s; counted only with `network.message_bytes` given (per-peer counters).
+    pub upload_kbps_max: Option<f64>,
     /// Fake hits that reached the sources of the queries.
     pub fake_hits: u64,
     /// Queries whose first hit was fake.
@@ -129,6 +135,10 @@ impl RunMetrics {
 
     pub fn fooled_rate(&self) -> Option<f64> {
         (self.queries > 0).then(|| self.fooled as f64 / self.queries as f64)
+    }
+
+    pub fn bytes_per_query(&self) -> Option<f64> {
+        (self.queries > 0).then(|| self.bytes as f64 / self.queries as f64)
     }
 
     pub fn messages_per_query(&self) -> Option<f64> {

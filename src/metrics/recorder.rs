@@ -47,6 +47,12 @@ pub struct Recorder {
     send_window: Window,
     load_window: Window,
     records: Vec<QueryRecord>,
+    /// Bytes of a message, by kind.
+    sizes: [u64; MSG_KINDS],
+    /// Bytes each node sent for measured queries: kept only when asked for (per-peer state of a feature).
+    sent_bytes: Option<Vec<u64>>,
+    /// Nodes below this are peers (the others, servers, upload nothing of the peers').
+    peers: usize,
 }
 
 /// A timeseries bucket: [start, end) microseconds and its index.
@@ -123,6 +129,9 @@ impl Recorder {
             send_window: Window::default(),
             load_window: Window::default(),
             records: Vec::new(),
+            sizes: [0; MSG_KINDS],
+            sent_bytes: None,
+            peers: nodes,
         }
     }
 
@@ -152,10 +161,22 @@ impl Recorder {
     /// `count` messages of `kind` were sent, of a query that counts in runs.csv or not (their time goes to
     /// [`Recorder::sent_at`]).
     #[inline]
-    pub fn sent(&mut self, kind: MsgKind, count: u64, measured: bool) {
+    pub fn sent(&mut self, kind: MsgKind, count: u64, measured: bool, sender: u32) {
         if measured {
             self.by_kind[kind as usize] += count;
+            if let Some(bytes) = &mut self.sent_bytes {
+                bytes[sender as usize] += count * self.sizes[kind as usize];
+            }
         }
+    }
+
+    /// Counts bytes with `sizes` (by kind) for the first `peers` nodes (the others are servers); with
+    /// `per_node`, also each node's upload (`upload_kbps_max`).
+    pub fn with_bytes(mut self, sizes: [u64; MSG_KINDS], peers: usize, per_node: bool) -> Recorder {
+        self.sizes = sizes;
+        self.peers = peers.min(self.nodes.len());
+        self.sent_bytes = per_node.then(|| vec![0; self.nodes.len()]);
+        self
     }
 
     /// `count` messages were sent at `now` (the time series' count; kinds go to [`Recorder::sent`]).
@@ -350,6 +371,22 @@ impl Recorder {
         let mut lat_sorted = self.latencies_s.clone();
         lat_sorted.sort_unstable_by(f64::total_cmp);
         let messages: u64 = self.by_kind.iter().sum();
+        let bytes: u64 = (0..MSG_KINDS)
+            .map(|k| self.by_kind[k] * self.sizes[k])
+            .sum();
+        // Per-peer upload over the measured window. Servers send the index's answers and nothing else, so the
+        // peers' bytes are all but those.
+        let window_s = (self.duration_us - self.warmup_us) as f64 / 1e6;
+        let kbps = |b: u64| b as f64 * 8.0 / 1000.0 / window_s;
+        let answers = [MsgKind::AnswerHit, MsgKind::AnswerMiss]
+            .iter()
+            .map(|&k| self.by_kind[k as usize] * self.sizes[k as usize])
+            .sum::<u64>();
+        let upload_kbps_mean = kbps(bytes - answers) / self.peers.max(1) as f64;
+        let upload_kbps_max = self
+            .sent_bytes
+            .as_ref()
+            .map(|b| kbps(b[..self.peers].iter().copied().max().unwrap_or(0)));
         let count = |pick: fn(MsgKind) -> bool| -> u64 {
             (0..MSG_KINDS as u8)
                 .filter(|&k| pick(MsgKind::from_bits(k)))
@@ -397,6 +434,9 @@ impl Recorder {
             fail_dropped: self.fails[Outcome::Dropped as usize],
             fail_timeout: self.fails[Outcome::Timeout as usize],
             fail_fooled: self.fails[Outcome::Fooled as usize],
+            bytes,
+            upload_kbps_mean,
+            upload_kbps_max,
             fake_hits: self.fake_hits,
             fooled: self.fooled,
             swallowed_messages: self.swallowed,

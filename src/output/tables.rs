@@ -66,6 +66,10 @@ pub const RUN_COLUMNS: &[&str] = &[
     "fake_hits_per_query",
     "fooled_rate",
     "swallowed_messages",
+    "bytes",
+    "bytes_per_query",
+    "upload_kbps_mean",
+    "upload_kbps_max",
 ];
 
 /// Values of one run, in `RUN_COLUMNS` order.
@@ -114,6 +118,10 @@ fn run_values(r: &RunResult) -> Vec<String> {
         opt(m.fake_hits_per_query()),
         opt(m.fooled_rate()),
         m.swallowed_messages.to_string(),
+        m.bytes.to_string(),
+        opt(m.bytes_per_query()),
+        float(m.upload_kbps_mean),
+        opt(m.upload_kbps_max),
     ]
 }
 

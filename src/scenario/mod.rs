@@ -55,6 +55,77 @@ pub struct Network {
     pub capacity: Option<Dist>,
     /// Messages that may wait at a peer before it drops new ones; `None` = unbounded.
     pub queue_limit: Option<u32>,
+    /// Bytes of a whole message on the wire, per wire kind.
+    pub message_bytes: MessageBytes,
+    /// Whether `message_bytes` was given: peers' upload is then counted one by one (`upload_kbps_max`).
+    pub message_bytes_given: bool,
+}
+
+/// Bytes of a whole message on the wire (header included), per wire kind. Defaults from the Gnutella 0.6 wire
+/// format: a 23-byte descriptor header (16-byte GUID, type, TTL, hops, 4-byte payload length) and its payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MessageBytes {
+    /// Query: header + 2-byte minimum speed + a 30-character search string and its NUL = 56.
+    pub query: u32,
+    /// QueryHit with one result: header + 11 (hit count, port, IPv4, speed) + 40 (file index, size, a 30-character
+    /// name, two NULs) + 7 (trailer: vendor code, open-data size, 2 bytes of open data) + 16 (servent GUID) = 97.
+    pub hit: u32,
+    /// A walker's check with its source, and the answer: a header-only descriptor, as a Ping = 23.
+    pub check: u32,
+    /// A request to the central index: the query it carries = 56.
+    pub request: u32,
+    /// The index's answer: hit-sized = 97.
+    pub answer: u32,
+    /// An announcement (Bitcoin's inv with one item: 24-byte header, count, 36-byte inventory vector) = 61.
+    pub inv: u32,
+    /// A request for an announced payload (Bitcoin's getdata, as inv) = 61.
+    pub getdata: u32,
+}
+
+impl Default for MessageBytes {
+    fn default() -> Self {
+        MessageBytes {
+            query: 56,
+            hit: 97,
+            check: 23,
+            request: 56,
+            answer: 97,
+            inv: 61,
+            getdata: 61,
+        }
+    }
+}
+
+impl MessageBytes {
+    /// The bytes of a message of `kind` on the wire.
+    pub fn of(&self, kind: crate::results::kinds::MsgKind) -> u64 {
+        use crate::results::kinds::MsgKind as K;
+        u64::from(match kind {
+            K::Query | K::Walk => self.query,
+            K::Hit | K::WalkHit | K::FakeHit => self.hit,
+            K::Check | K::CheckGo | K::CheckStop => self.check,
+            K::Request => self.request,
+            K::AnswerHit | K::AnswerMiss => self.answer,
+        })
+    }
+
+    /// Sizes by [`crate::results::kinds::MsgKind`] discriminant.
+    pub fn by_kind(&self) -> [u64; crate::results::kinds::MSG_KINDS] {
+        crate::results::kinds::MsgKind::ALL.map(|k| self.of(k))
+    }
+
+    /// The kinds as `network.message_bytes` names them, with their sizes.
+    pub fn entries(&self) -> [(&'static str, u32); 7] {
+        [
+            ("query", self.query),
+            ("hit", self.hit),
+            ("check", self.check),
+            ("request", self.request),
+            ("answer", self.answer),
+            ("inv", self.inv),
+            ("getdata", self.getdata),
+        ]
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

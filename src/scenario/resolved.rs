@@ -96,6 +96,20 @@ pub fn to_toml(s: &Scenario) -> String {
     if let Some(q) = s.network.queue_limit {
         let _ = writeln!(o, "queue_limit = {q}");
     }
+    // The sizes `bytes` counts with; as a key only when given (it also switches per-peer upload counts on).
+    let sizes: Vec<String> = s
+        .network
+        .message_bytes
+        .entries()
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect();
+    let sizes = format!("message_bytes = {{ {} }}", sizes.join(", "));
+    if s.network.message_bytes_given {
+        let _ = writeln!(o, "{sizes}");
+    } else {
+        let _ = writeln!(o, "# {sizes} (the defaults)");
+    }
 
     let _ = writeln!(o, "\n[topology]");
     let _ = writeln!(o, "kind = {}", string(s.topology.kind.name()));

@@ -284,6 +284,22 @@ const CASES: &[Case] = &[
         key: "adversaries.free_riders",
         words: "fewer than content.replicas_mean",
     },
+    Case {
+        name: "message-bytes-misspelled-kind",
+        find: "[topology]",
+        replace: "message_bytes = { qurey = 100 }\n[topology]",
+        args: &[],
+        key: "network.message_bytes.qurey",
+        words: "did you mean query?",
+    },
+    Case {
+        name: "message-bytes-zero",
+        find: "[topology]",
+        replace: "message_bytes = { hit = 0 }\n[topology]",
+        args: &[],
+        key: "network.message_bytes.hit",
+        words: "whole number of bytes",
+    },
 ];
 
 fn run(file: &std::path::Path, extra: &[&str], out: &std::path::Path) -> (Option<i32>, String) {

@@ -126,3 +126,40 @@ fn the_server_concentrates_load_that_flooding_spreads() {
     // Flooding spreads its load, but pays for it in messages (each peer gets a copy from most neighbours).
     assert!(flood.messages_per_query().unwrap() > 50.0 * server.messages_per_query().unwrap());
 }
+
+#[test]
+fn servers_upload_is_not_the_peers() {
+    // Client-server: peers send requests (56 bytes), servers the answers (97): the peers' mean upload counts
+    // only the requests, and the busiest peer is counted one by one when message_bytes is given.
+    let text = r#"
+seed = 1
+duration = 100.0
+[network]
+peers = 50
+message_bytes = { request = 1000, answer = 5000 }
+[topology]
+kind = "random"
+mean_degree = 4.0
+[content]
+objects = 10
+[workload]
+query_rate = 0.05
+[[strategy]]
+name = "cs"
+kind = "client-server"
+service_rate = 1000.0
+"#;
+    let s = crate::common::scenario(text);
+    let w = gnutsim::world::World::build(&s, 0).expect("world");
+    let m = gnutsim::strategies::simulate(&s, &s.strategies[0], &w).metrics;
+    assert!(m.queries > 100, "{}", m.queries);
+    assert_eq!(m.bytes, m.queries * (1000 + 5000));
+    assert!(
+        (m.upload_kbps_mean - (m.queries * 1000) as f64 * 8.0 / 1000.0 / 100.0 / 50.0).abs() < 1e-9
+    );
+    let max = m.upload_kbps_max.expect("counted per peer");
+    assert!(
+        max >= m.upload_kbps_mean && max < 10.0 * m.upload_kbps_mean,
+        "{max}"
+    );
+}

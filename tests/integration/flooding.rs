@@ -312,3 +312,46 @@ fn hand_built_ring_and_star_through_the_engine() {
     let m = run_queries(&s, &w, &[1]).metrics;
     assert_eq!((m.query_messages, m.successes, m.fail_not_found), (1, 0, 1));
 }
+
+#[test]
+fn bytes_on_the_hand_built_tree() {
+    // The tree above, from 3 to the copy on 6 (TTL 4): 6 query messages and 4 hit messages. With the Gnutella 0.6
+    // defaults (query 56 bytes, hit 97): 6 x 56 + 4 x 97 = 724 bytes. Without message_bytes the per-peer upload
+    // is not counted (upload_kbps_max empty); the mean is the peers' bytes over 7 peers and the 100 s window.
+    let g = Graph::from_edges(7, &[(0, 1), (0, 2), (1, 3), (1, 4), (2, 5), (2, 6)]);
+    let w = hand_world(g, vec![vec![6]], None);
+    let m = run_queries(&scenario(&minimal(7, "", &flood_strategy(4))), &w, &[3]).metrics;
+    assert_eq!(m.bytes, 6 * 56 + 4 * 97);
+    assert_eq!(m.bytes_per_query(), Some(724.0));
+    assert!((m.upload_kbps_mean - 724.0 * 8.0 / 1000.0 / 100.0 / 7.0).abs() < 1e-12);
+    assert_eq!(m.upload_kbps_max, None);
+    // Given sizes: query 100, hit 200. Senders: 3 one query (100); 1 two queries and the hit to 3 (400); 0 one
+    // query and the hit to 1 (300); 2 two queries and the hit to 0 (400); 6 the hit (200). Busiest: 400 bytes.
+    let sized = scenario(&minimal(
+        7,
+        "message_bytes = { query = 100, hit = 200 }",
+        &flood_strategy(4),
+    ));
+    let m = run_queries(&sized, &w, &[3]).metrics;
+    assert_eq!(m.bytes, 6 * 100 + 4 * 200);
+    assert!((m.upload_kbps_max.unwrap() - 400.0 * 8.0 / 1000.0 / 100.0).abs() < 1e-12);
+    assert!((m.upload_kbps_mean - 1400.0 * 8.0 / 1000.0 / 100.0 / 7.0).abs() < 1e-12);
+}
+
+#[test]
+fn a_full_flood_sends_2e_minus_n_plus_1_queries_worth_of_bytes() {
+    // Every query of a full flood: (2E - N + 1) query messages of 56 bytes (the Gnutella 0.6 default), and the hits
+    // coming back, 97 bytes each.
+    let s = scenario(&full_flood_scenario(
+        "kind = \"regular\"\ndegree = 4",
+        "{ dist = \"exponential\", mean = 0.05 }",
+        400,
+    ));
+    let w = World::build(&s, 0).expect("world");
+    let m = gnutsim::strategies::simulate(&s, &s.strategies[0], &w).metrics;
+    let (e, n) = (w.graph.edge_count() as u64, w.graph.len() as u64);
+    assert_eq!(
+        m.bytes,
+        m.queries * (2 * e - n + 1) * 56 + m.hit_messages * 97
+    );
+}

@@ -1320,10 +1320,21 @@ fn derived_figures_follow_from_counts(toml: &str) -> Result<(), TestCaseError> {
         let m = &out.metrics;
         let q = &out.queries;
         let name = &st.name;
+        // Bytes: every message is between a check (23 bytes) and a hit (97) with the default sizes, and a query
+        // message is 56 bytes.
+        prop_assert!(
+            m.bytes >= 23 * m.messages && m.bytes <= 97 * m.messages,
+            "{}: {} bytes for {} messages",
+            name,
+            m.bytes,
+            m.messages
+        );
+        prop_assert!(m.bytes >= 56 * m.query_messages);
         if m.queries > 0 {
             let n = m.queries as f64;
             prop_assert_eq!(m.success_rate(), Some(m.successes as f64 / n));
             prop_assert_eq!(m.messages_per_query(), Some(m.messages as f64 / n));
+            prop_assert_eq!(m.bytes_per_query(), Some(m.bytes as f64 / n));
             prop_assert_eq!(
                 m.peers_reached_per_query,
                 Some(reached(q) as f64 / n),

@@ -121,6 +121,7 @@ fn network(t: &mut Reader) -> R<Network> {
     let latency_tick = tick(t, "latency_tick")?;
     let capacity = t.opt_dist("capacity", true)?;
     let queue_limit = t.int_in("queue_limit", 0, u32::MAX as i64, "zero or more")?;
+    let (message_bytes, message_bytes_given) = message_bytes(t)?;
     if queue_limit.is_some() && capacity.is_none() {
         return Err(t.error(
             "queue_limit",
@@ -133,7 +134,33 @@ fn network(t: &mut Reader) -> R<Network> {
         latency_tick,
         capacity,
         queue_limit: queue_limit.map(|q| q as u32),
+        message_bytes,
+        message_bytes_given,
     })
+}
+
+/// `network.message_bytes`: any of the wire kinds, each a whole number of bytes; the others keep their defaults.
+fn message_bytes(t: &mut Reader) -> R<(MessageBytes, bool)> {
+    let Some(mut m) = t.opt_table("message_bytes")? else {
+        return Ok((MessageBytes::default(), false));
+    };
+    let mut b = MessageBytes::default();
+    let what = "a whole number of bytes from 1 to 1000000000";
+    for (key, slot) in [
+        ("query", &mut b.query),
+        ("hit", &mut b.hit),
+        ("check", &mut b.check),
+        ("request", &mut b.request),
+        ("answer", &mut b.answer),
+        ("inv", &mut b.inv),
+        ("getdata", &mut b.getdata),
+    ] {
+        if let Some(v) = m.int_in(key, 1, 1_000_000_000, what)? {
+            *slot = v as u32;
+        }
+    }
+    m.finish()?;
+    Ok((b, true))
 }
 
 /// A clock tick (`network.latency_tick`, `workload.issue_tick`): optional, a whole number of microseconds.
