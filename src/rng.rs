@@ -30,6 +30,8 @@ pub enum Stream {
     Overlay = 8,
     /// Which peers are bad actors (`[adversaries]`).
     Adversaries = 9,
+    /// Peers' upload bandwidths (`network.upload`).
+    Uplinks = 10,
 }
 
 /// SplitMix64's output function (Steele, Lea and Flood 2014): a bijective 64-bit mixer.

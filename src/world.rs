@@ -23,6 +23,8 @@ pub struct World {
     pub content: Content,
     /// Microseconds a peer takes to process one message; `None` = unlimited capacity.
     pub service_us: Option<Vec<u64>>,
+    /// Each peer's upload bandwidth, bits per second; `None` = unlimited (`network.upload`).
+    pub upload_bps: Option<Vec<f64>>,
     /// Who is online when, under churn (`None` without churn: every peer online throughout).
     pub churn: Option<WorldChurn>,
     /// Who free-rides, drops or pollutes (`None` without `[adversaries]`: every peer behaves).
@@ -93,6 +95,12 @@ impl World {
                 .map(|_| secs_to_us(1.0 / sampler.sample(&mut r)).max(1))
                 .collect()
         });
+        // From their own stream: drawing uplinks changes nothing else of the replication.
+        let upload_bps = s.network.upload.map(|up| {
+            let sampler = up.sampler();
+            let mut r = rng::stream(seed, Stream::Uplinks);
+            (0..n).map(|_| sampler.sample(&mut r)).collect()
+        });
         let churn = if s.churn.enabled {
             let schedule = match (&s.churn.trace, &s.churn.trace_data) {
                 (_, Some(trace)) => churn::trace::schedule(trace, n)?,
@@ -125,6 +133,7 @@ impl World {
             largest_component_share,
             content,
             service_us,
+            upload_bps,
             churn,
             roles,
         })

@@ -70,6 +70,11 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         let in_window = now >= self.warmup_us && now < self.duration_us;
         self.obs
             .links_opened(opened.join_links, opened.repair_links, in_window);
+        if !ev.join
+            && let Some(up) = &mut self.uplinks
+        {
+            up.drop_queue(ev.peer, now);
+        }
         if !ev.join && self.capacity.limited() {
             for msg in self.capacity.drain(ev.peer) {
                 self.lose(&msg);

@@ -259,7 +259,10 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         if let Some(churn) = &mut self.churn {
             let (sender, sent_event) = (self.acting, self.clock.events);
             for msg in f.messages(churn.overlay.neighbours(from)) {
-                let delay = self.latency.next_us();
+                let mut delay = self.latency.next_us();
+                if let Some(up) = &mut self.uplinks {
+                    delay += up.queue(sender, msg.kind, now);
+                }
                 let from = churn.flight.insert(Tag {
                     from: msg.from,
                     sender,
@@ -267,6 +270,13 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
                 });
                 self.clock
                     .after(delay, Event::Deliver(Message { from, ..msg }));
+                count += 1;
+            }
+        } else if let Some(up) = &mut self.uplinks {
+            // The copies leave one after another over the sender's uplink.
+            for msg in f.messages(self.world.graph.neighbours(from)) {
+                let delay = self.latency.next_us() + up.queue(self.acting, msg.kind, now);
+                self.clock.after(delay, Event::Deliver(msg));
                 count += 1;
             }
         } else {
@@ -285,7 +295,10 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
     /// `msg` leaves now with its drawn latency (the counts are the caller's).
     #[inline(always)]
     fn dispatch(&mut self, msg: Message) {
-        let delay = self.latency.next_us();
+        let mut delay = self.latency.next_us();
+        if let Some(up) = &mut self.uplinks {
+            delay += up.queue(self.acting, msg.kind, self.clock.now);
+        }
         let msg = if self.churn.is_some() {
             self.tagged(msg)
         } else {

@@ -122,12 +122,14 @@ mod effects;
 mod observer;
 mod prefetch;
 mod queries;
+mod uplink;
 
 use capacity::Capacity;
 use churn::Churn;
 use clock::Clock;
 use observer::{Observer, Observers};
 use queries::{Arrivals, QueryTable};
+use uplink::Uplinks;
 
 /// One strategy's run over one world.
 pub(crate) struct Engine<'a, P: Protocol + FastPaths> {
@@ -148,6 +150,8 @@ pub(crate) struct Engine<'a, P: Protocol + FastPaths> {
     acting: u32,
     /// The bad actors, when some are droppers (whose messages the engine swallows).
     droppers: Option<&'a Roles>,
+    /// Peers' uplinks, when their bandwidth is limited (`network.upload`).
+    uplinks: Option<Uplinks<'a>>,
     timeout_us: Option<u64>,
     replicate: ReplicateOnHit,
     /// Copies made during this run (replication on success).
@@ -201,6 +205,7 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
             out: Outbox::default(),
             acting: 0,
             droppers: world.roles.as_ref().filter(|r| r.count(Role::Dropper) > 0),
+            uplinks: Uplinks::new(world, s.network.message_bytes.by_kind()),
             warmup_us: secs_to_us(s.warmup),
             duration_us: secs_to_us(s.duration),
         }

@@ -55,6 +55,9 @@ pub struct Network {
     pub capacity: Option<Dist>,
     /// Messages that may wait at a peer before it drops new ones; `None` = unbounded.
     pub queue_limit: Option<u32>,
+    /// A peer's upload bandwidth, bits per second (drawn once per peer); `None` = unlimited: a message leaves
+    /// at once.
+    pub upload: Option<Dist>,
     /// Bytes of a whole message on the wire, per wire kind.
     pub message_bytes: MessageBytes,
     /// Whether `message_bytes` was given: peers' upload is then counted one by one (`upload_kbps_max`).

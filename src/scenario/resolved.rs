@@ -96,6 +96,9 @@ pub fn to_toml(s: &Scenario) -> String {
     if let Some(q) = s.network.queue_limit {
         let _ = writeln!(o, "queue_limit = {q}");
     }
+    if let Some(u) = &s.network.upload {
+        let _ = writeln!(o, "upload = {}", dist(u));
+    }
     // The sizes `bytes` counts with; as a key only when given (it also switches per-peer upload counts on).
     let sizes: Vec<String> = s
         .network
@@ -272,6 +275,8 @@ peers = 50
 latency_tick = 0.001
 capacity = { dist = "uniform", min = 10, max = 20 }
 queue_limit = 5
+upload = { dist = "constant", value = 1e7 }
+message_bytes = { hit = 300, inv = 10 }
 [topology]
 kind = "regular"
 degree = 4

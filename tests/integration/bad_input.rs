@@ -300,6 +300,14 @@ const CASES: &[Case] = &[
         key: "network.message_bytes.hit",
         words: "whole number of bytes",
     },
+    Case {
+        name: "upload-zero",
+        find: "[topology]",
+        replace: "upload = { dist = \"constant\", value = 0.0 }\n[topology]",
+        args: &[],
+        key: "network.upload",
+        words: "positive",
+    },
 ];
 
 fn run(file: &std::path::Path, extra: &[&str], out: &std::path::Path) -> (Option<i32>, String) {

@@ -29,6 +29,7 @@ pub fn hand_world(graph: Graph, holders: Vec<Vec<PeerId>>, service_us: Option<u6
         seed: 1,
         content: Content::from_holders(n, holders, vec![1.0; objects]),
         service_us: service_us.map(|s| vec![s; n as usize]),
+        upload_bps: None,
         graph,
         ultrapeers: None,
         largest_component_share: 1.0,

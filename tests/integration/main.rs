@@ -2,6 +2,7 @@
 
 mod adversaries;
 mod bad_input;
+mod bandwidth;
 mod capacity;
 mod churn;
 mod cli;

@@ -121,6 +121,7 @@ fn network(t: &mut Reader) -> R<Network> {
     let latency_tick = tick(t, "latency_tick")?;
     let capacity = t.opt_dist("capacity", true)?;
     let queue_limit = t.int_in("queue_limit", 0, u32::MAX as i64, "zero or more")?;
+    let upload = t.opt_dist("upload", true)?;
     let (message_bytes, message_bytes_given) = message_bytes(t)?;
     if queue_limit.is_some() && capacity.is_none() {
         return Err(t.error(
@@ -134,6 +135,7 @@ fn network(t: &mut Reader) -> R<Network> {
         latency_tick,
         capacity,
         queue_limit: queue_limit.map(|q| q as u32),
+        upload,
         message_bytes,
         message_bytes_given,
     })
