@@ -1,5 +1,20 @@
 //! The command line (SPEC.md): clap definitions and what each command does, as a pipeline over the library.
 
+/// `print!` to standard output, except that a reader that went away (`gnutsim check X | head`) ends the command
+/// quietly, as ripgrep does, instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&format!($($arg)*))
+    };
+}
+
+/// `println!`, as [`say!`].
+macro_rules! sayln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&format!("{}\n", format!($($arg)*)))
+    };
+}
+
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
@@ -157,16 +172,16 @@ fn check(scenario: &Path, sets: &[String]) -> Result<()> {
     if refusal.is_none() {
         warn_if_disconnected(&World::build(&plan.points[0].scenario, 0)?.graph);
     }
-    print!("{}", output::resolved_plan(&plan));
-    println!("\n{}", work_summary(&plan));
-    println!(
+    say!("{}", output::resolved_plan(&plan));
+    sayln!("\n{}", work_summary(&plan));
+    sayln!(
         "# estimated work: about {:.1e} events, about {:.0} MB at the peak with {} threads",
         est.events,
         est.peak_bytes / 1e6,
         rayon::current_num_threads()
     );
     if let Some(why) = refusal {
-        println!("# warning: `run` will refuse this without --force: {why}");
+        sayln!("# warning: `run` will refuse this without --force: {why}");
     }
     Ok(())
 }
@@ -181,7 +196,7 @@ fn plot(dir: &Path) -> Result<()> {
     }
     output::draw(dir)?;
     let plots = count_pngs(&dir.join("plots"));
-    println!(
+    sayln!(
         "gnutsim: redrew {plots} plots (PNG and SVG) in {} and {}",
         dir.join("plots").display(),
         dir.join("report.html").display()
@@ -390,7 +405,7 @@ fn emit(text: &str, output: Option<&std::path::Path>) -> Result<()> {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| Error::Other(anyhow::anyhow!("cannot write {}: {e}", path.display()))),
         None => {
-            print!("{text}");
+            say!("{text}");
             Ok(())
         }
     }
@@ -478,11 +493,11 @@ fn validate(output: Option<&Path>, threads: Option<usize>, list: bool) -> Result
         return Err(Error::Usage("--threads must be at least 1".into()));
     }
     if list {
-        print!("{}", validate::listing());
+        say!("{}", validate::listing());
         return Ok(());
     }
     let rows = validate::run_all(threads)?;
-    print!("{}", output::validation::text(&rows));
+    say!("{}", output::validation::text(&rows));
     if let Some(dir) = output {
         let files = vec![("validate.csv".to_string(), output::validation::csv(&rows))];
         let fig = output::validation::figure(&rows);
@@ -496,4 +511,17 @@ fn validate(output: Option<&Path>, threads: Option<usize>, list: bool) -> Result
         )));
     }
     Ok(())
+}
+
+/// Writes `text` to standard output; a closed pipe ends the process with status 0 (the reader has what it wanted).
+pub(crate) fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
 }

@@ -257,3 +257,21 @@ fn an_unwritable_results_path_is_a_clear_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_panic() {
+    // `gnutsim check X | head -1`: the pipe closes before gnutsim has written everything. The reader here
+    // closes it before gnutsim writes anything; gnutsim ends quietly with status 0, as ripgrep does.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gnutsim"))
+        .args(["check", "scenarios/quickstart.toml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gnutsim runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("gnutsim ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}
