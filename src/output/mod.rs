@@ -16,6 +16,7 @@ pub mod tables;
 pub mod text;
 pub mod ticks;
 pub mod trace;
+pub mod trace_html;
 pub mod validation;
 
 use std::fs;
