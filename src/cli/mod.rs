@@ -119,7 +119,8 @@ fn run_command(
         shard,
     };
     let results = runner::run_plan(&plan, &opts)?;
-    let files = output::render(&plan, &results);
+    let mut files = output::render(&plan, &results);
+    files.extend(output::trace_report::files(&results));
     let scenario_toml = files
         .iter()
         .find(|(name, _)| name == "scenario.toml")

@@ -17,6 +17,7 @@ pub mod text;
 pub mod ticks;
 pub mod trace;
 pub mod trace_html;
+pub mod trace_report;
 pub mod validation;
 
 use std::fs;

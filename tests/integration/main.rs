@@ -21,6 +21,7 @@ mod scenarios;
 mod strategies;
 mod sweep;
 mod topologies;
+mod trace_page;
 mod tutorial;
 mod validate;
 mod walls;
