@@ -43,7 +43,9 @@ fn offline_spells(world: &World, t: &TracedQuery) -> Vec<(u32, u64, u64)> {
             .map(|h| h.arrived_us.unwrap_or(h.sent_us))
             .max()
             .unwrap_or(t.issued_us)
-            .max(t.issued_us + 1),
+            // One microsecond past the last message, so a peer still offline then shows offline at the end.
+            .max(t.issued_us)
+            + 1,
     );
     let s = &c.schedule;
     let mut online = s.initially_online.clone();

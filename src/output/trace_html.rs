@@ -300,7 +300,8 @@ pub fn render(t: &TracedQuery, scene: &Scene) -> String {
         if scene.offline.is_empty() {
             ""
         } else {
-            "; peers offline during the replay greyed at their time"
+            "; peers offline during the replay greyed at their time (links as generated: churn rewires them \
+             as peers come and go)"
         },
         if only_reached {
             format!(" Only the peers the query reached are drawn (the overlay has {n} peers).")
@@ -433,7 +434,8 @@ fn legend(page: &mut String, scene: &Scene, t: &TracedQuery) {
         }
     }
     page.push_str(
-        "<li><svg width=\"16\" height=\"16\"><circle class=\"p reached\" cx=\"8\" cy=\"8\" r=\"4\"/></svg>reached</li>\
+        "<li><svg width=\"30\" height=\"10\"><line class=\"dot new\" x1=\"9\" y1=\"5\" x2=\"21\" y2=\"5\"/></svg>message under way</li>\
+         <li><svg width=\"16\" height=\"16\"><circle class=\"p reached\" cx=\"8\" cy=\"8\" r=\"4\"/></svg>reached</li>\
          <li><svg width=\"16\" height=\"16\"><circle class=\"p faint\" cx=\"8\" cy=\"8\" r=\"4\"/></svg>never sees the query</li>\
          <li><svg width=\"16\" height=\"16\"><circle class=\"p\" cx=\"8\" cy=\"8\" r=\"3.5\"/><circle class=\"holder\" cx=\"8\" cy=\"8\" r=\"6\"/></svg>holds the object</li>",
     );

@@ -54,12 +54,16 @@
       if (e) { e.classList.add(cls); reached.push(m.to); }
     }
   }
-  function dot(i, c, x, y) {
+  // A message under way is a short comet along its link (head at its position), so it does not read as a peer.
+  function dot(i, c, a, b, f) {
     var d = dots[i];
-    if (!d) { d = document.createElementNS(svgNS, "circle"); d.setAttribute("r", "4"); $("flight").appendChild(d); dots[i] = d; }
+    if (!d) { d = document.createElementNS(svgNS, "line"); $("flight").appendChild(d); dots[i] = d; }
+    var g = Math.max(0, f - 12 / Math.max(1, Math.hypot(b[0] - a[0], b[1] - a[1])));
     d.setAttribute("class", "dot " + c);
-    d.setAttribute("cx", x.toFixed(1));
-    d.setAttribute("cy", y.toFixed(1));
+    d.setAttribute("x1", (a[0] + (b[0] - a[0]) * g).toFixed(1));
+    d.setAttribute("y1", (a[1] + (b[1] - a[1]) * g).toFixed(1));
+    d.setAttribute("x2", (a[0] + (b[0] - a[0]) * f).toFixed(1));
+    d.setAttribute("y2", (a[1] + (b[1] - a[1]) * f).toFixed(1));
     d.style.display = "";
   }
   function draw() {
@@ -75,7 +79,7 @@
       var a = pos[m.from], b = pos[m.to];
       if (!a || !b) continue;
       var f = (t - m.sent_s) / (m.t_s - m.sent_s);
-      dot(used++, m.c, a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f);
+      dot(used++, m.c, a, b, f);
     }
     for (var u = used; u < dots.length; u++) dots[u].style.display = "none";
     var off = 0;
