@@ -97,7 +97,7 @@ details{margin:1em 0;border:1px solid #e2e2e2;padding:0 1em}details[open]{paddin
 summary{cursor:pointer;font-weight:bold;padding:.6em 0}nav a{margin-right:.8em}\
 figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}\
 figcaption{color:#555;font-size:.9em}\
-iframe.trace{width:100%;height:1250px;border:1px solid #ddd}\
+iframe.trace{width:100%;height:1150px;border:1px solid #ddd}\
 pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:.85em}\
 footer{margin-top:3em;color:#888;font-size:.85em}";
 

@@ -373,7 +373,10 @@ pub fn render(t: &TracedQuery, scene: &Scene) -> String {
                 r + 2.5
             );
         }
-        if let Some(letter) = role_letter(id, scene.roles) {
+        // Only on peers the query reaches: a letter on every bad actor of a large overlay buries the picture.
+        if let Some(letter) =
+            role_letter(id, scene.roles).filter(|_| seen.get(id as usize) == Some(&true))
+        {
             let _ = write!(
                 page,
                 "<text class=\"role\" x=\"{:.1}\" y=\"{:.1}\">{letter}</text>",
@@ -445,7 +448,7 @@ fn legend(page: &mut String, scene: &Scene, t: &TracedQuery) {
         );
     }
     if scene.roles.is_some() {
-        page.push_str("<li>D dropper, P polluter, F free rider</li>");
+        page.push_str("<li>D dropper, P polluter, F free rider (marked where the query goes)</li>");
     }
     page.push_str("</ul>\n");
 }

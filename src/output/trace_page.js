@@ -41,7 +41,7 @@
     cnt.messages++;
     if (m.fate === "new") cnt["new"]++;
     else if (m.fate === "duplicate") cnt.duplicates++;
-    else if (m.fate === "hit") cnt.hits++;
+    else if (m.fate === "hit" && m.kind !== "fake-hit") cnt.hits++;
     else if (m.fate === "lost") cnt.lost++;
     else if (m.fate === "dropped") cnt.dropped++;
     else if (m.fate === "swallowed") cnt.swallowed++;
@@ -141,5 +141,6 @@
   if (h) t = h[1] === "end" ? tEnd : Math.min(tEnd, t0 + Number(h[1]));
   draw();
   document.body.setAttribute("data-ready", "1");
-  if (!h) setTimeout(function () { setPlaying(true); }, 500);
+  // On its own the page plays at once; framed in report.html (several at a time, some folded away) it waits.
+  if (!h && window.self === window.top) setTimeout(function () { setPlaying(true); }, 500);
 })();
