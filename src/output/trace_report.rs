@@ -82,3 +82,46 @@ pub fn section(page: &mut String, dir: &Path, strategies: &[String]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_frames_a_page_and_says_why_one_is_left_out() {
+        let dir = std::env::temp_dir().join(format!("gnutsim-trace-report-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join(TRACES)).unwrap();
+        std::fs::write(dir.join("traces/flood.html"), "<!DOCTYPE html>").unwrap();
+        std::fs::write(
+            dir.join("traces/walk_2.txt"),
+            "query 0 sends 30000 messages\n",
+        )
+        .unwrap();
+        let mut page = String::new();
+        section(
+            &mut page,
+            &dir,
+            &["flood".into(), "walk 2".into(), "none".into()],
+        );
+        assert!(
+            page.contains("<iframe class=\"trace\" src=\"traces/flood.html\""),
+            "{page}"
+        );
+        assert!(
+            page.contains("<b>walk 2</b>: not replayed here: query 0 sends 30000 messages"),
+            "{page}"
+        );
+        assert!(!page.contains("none"), "{page}");
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut empty = String::new();
+        section(&mut empty, &dir, &["flood".into()]);
+        assert!(empty.is_empty(), "no traces/, no section");
+    }
+
+    #[test]
+    fn strategy_names_become_safe_file_names() {
+        assert_eq!(stem("walk-32x1024"), "walk-32x1024");
+        assert_eq!(stem("a b/c"), "a_b_c");
+    }
+}

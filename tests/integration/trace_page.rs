@@ -104,42 +104,91 @@ fn assert_agrees(name: &str, args: &[&str]) {
 
 #[test]
 fn the_page_embeds_the_text_trace_message_by_message() {
-    let small = ["--set", "network.peers=300"];
-    let cases: [(&str, Vec<&str>); 5] = [
-        ("flood", vec!["trace", "scenarios/quickstart.toml"]),
+    let small = "--set network.peers=300";
+    let cases = [
+        ("flood", format!("trace scenarios/quickstart.toml {small}")),
         (
             "ring",
-            vec!["trace", "scenarios/ttl-sweep.toml", "--strategy", "ring"],
-        ),
-        (
-            "churn",
-            vec![
-                "trace",
-                "scenarios/churn.toml",
-                "--point",
-                "3",
-                "--query",
-                "2",
-            ],
-        ),
-        (
-            "bad-actors",
-            vec!["trace", "scenarios/bad-actors.toml", "--query", "1"],
+            format!("trace scenarios/ttl-sweep.toml --strategy ring {small}"),
         ),
         (
             "walk",
-            vec![
-                "trace",
-                "scenarios/flood-vs-walk.toml",
-                "--strategy",
-                "walk-32x1024",
-            ],
+            format!("trace scenarios/flood-vs-walk.toml --strategy walk-32x1024 {small}"),
+        ),
+        // Query 10 of point 3 loses messages to churn; point 10 has droppers (swallowed) and polluters (fakes).
+        (
+            "churn",
+            "trace scenarios/churn.toml --point 3 --query 10".to_string(),
+        ),
+        (
+            "bad-actors",
+            "trace scenarios/bad-actors.toml --point 10".to_string(),
         ),
     ];
-    for (name, mut args) in cases {
-        args.extend(small);
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, line) in &cases {
+        let args: Vec<&str> = line.split_whitespace().collect();
         assert_agrees(name, &args);
+        let html = std::fs::read_to_string(out_dir_of(name).join("page.html")).unwrap();
+        for m in embedded(&html)["messages"].as_array().unwrap() {
+            seen.insert(m["fate"].as_str().unwrap().to_string());
+            seen.insert(m["kind"].as_str().unwrap().to_string());
+        }
     }
+    for want in [
+        "new",
+        "duplicate",
+        "passed",
+        "hit",
+        "lost",
+        "swallowed",
+        "fake-hit",
+        "walker",
+    ] {
+        assert!(seen.contains(want), "no case covers {want}: {seen:?}");
+    }
+}
+
+/// Where [`assert_agrees`] wrote a case's page (out_dir clears a folder, so it is not called twice).
+fn out_dir_of(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("test-output")
+        .join(format!("trace-html-{name}"))
+}
+
+/// Above 5,000 peers only the peers the query reached are drawn.
+#[test]
+fn a_large_overlay_draws_only_the_peers_the_query_reached() {
+    let dir = out_dir("trace-html-large");
+    let html = page(
+        &dir,
+        "page.html",
+        &[
+            "trace",
+            "scenarios/flood-vs-walk.toml",
+            "--strategy",
+            "walk-32x1024",
+            "--set",
+            "network.peers=6000",
+        ],
+    );
+    let json = embedded(&html);
+    let mut reached = std::collections::BTreeSet::new();
+    reached.insert(json["query"]["source"].as_u64().unwrap());
+    for m in json["messages"].as_array().unwrap() {
+        reached.insert(m["from"].as_u64().unwrap());
+        reached.insert(m["to"].as_u64().unwrap());
+    }
+    let drawn: std::collections::BTreeSet<u64> = json["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n[0].as_u64().unwrap())
+        .collect();
+    assert_eq!(drawn, reached);
+    assert!(
+        html.contains("Only the peers the query reached are drawn (the overlay has 6000 peers)")
+    );
 }
 
 #[test]
