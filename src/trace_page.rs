@@ -12,6 +12,10 @@ use crate::world::World;
 /// browser would crawl through it (`gnutsim trace --format html` still writes it on request).
 pub const REPORT_MAX_MESSAGES: usize = 20_000;
 
+/// A report also leaves out a page above this size: results folders are committed (the repository keeps
+/// results/ under 20 MB), and `gnutsim trace --format html` writes any page on request.
+pub const REPORT_MAX_BYTES: usize = 1_000_000;
+
 /// How many queries a run tries, in issue order, to find one that succeeds for its report (each try replays the
 /// run up to that query's end, so only early queries are cheap).
 const REPORT_TRIES: u64 = 10;
@@ -105,5 +109,19 @@ pub fn for_report(
             t.hops.len()
         ));
     }
-    Ok(page(world, &t, title))
+    let html = page(world, &t, title);
+    if html.len() > REPORT_MAX_BYTES {
+        return Err(format!(
+            "the page of query {} ({} messages on {} peers) would take {:.1} MB, more than a results folder \
+             keeps ({:.0} MB); watch it with gnutsim trace --strategy {} --query {} --format html -o FILE",
+            t.index,
+            t.hops.len(),
+            world.peers(),
+            html.len() as f64 / 1e6,
+            REPORT_MAX_BYTES as f64 / 1e6,
+            st.name,
+            t.index
+        ));
+    }
+    Ok(html)
 }

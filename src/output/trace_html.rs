@@ -191,7 +191,7 @@ fn json(t: &TracedQuery, scene: &Scene, lay: &Layout) -> String {
         let at = h.arrived_us.unwrap_or(h.sent_us);
         let _ = write!(
             o,
-            "{}\n{{\"t_s\":{},\"sent_s\":{},\"hop\":{},\"from\":{},\"to\":{},\"kind\":\"{}\",\"fate\":\"{}\",\"c\":\"{}\"}}",
+            "{}\n{{\"t_s\":{},\"sent_s\":{},\"hop\":{},\"from\":{},\"to\":{},\"kind\":\"{}\",\"fate\":\"{}\"}}",
             if i == 0 { "" } else { "," },
             secs(at),
             secs(h.sent_us),
@@ -200,7 +200,6 @@ fn json(t: &TracedQuery, scene: &Scene, lay: &Layout) -> String {
             h.to,
             h.kind.name(),
             fate_name(h.fate),
-            category(h.kind, h.fate)
         );
     }
     let _ = write!(
@@ -314,7 +313,7 @@ pub fn render(t: &TracedQuery, scene: &Scene) -> String {
          <button id=\"step\" type=\"button\">step</button> \
          <label>speed <select id=\"speed\"></select></label> \
          <input id=\"slider\" type=\"range\" min=\"0\" max=\"1000\" value=\"0\" aria-label=\"time\"> \
-         <span id=\"clock\"></span></div>\n<div id=\"counts\"></div>\n<div id=\"error\"></div>\n",
+         <span id=\"clock\"></span> <span id=\"hover\"></span></div>\n<div id=\"counts\"></div>\n<div id=\"error\"></div>\n",
     );
     let _ = write!(
         page,
@@ -362,9 +361,8 @@ pub fn render(t: &TracedQuery, scene: &Scene) -> String {
         };
         let _ = write!(
             page,
-            "<circle id=\"n{id}\" class=\"{}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\"><title>{}</title></circle>",
+            "<circle id=\"n{id}\" class=\"{}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\"/>",
             class.join(" "),
-            node_name(id, n as u32, scene.roles)
         );
         if holder(id) {
             let _ = write!(
@@ -401,17 +399,6 @@ pub fn render(t: &TracedQuery, scene: &Scene) -> String {
         json(t, scene, &lay)
     );
     page
-}
-
-/// A node's tooltip: `peer 12 (dropper)`, `server0`.
-fn node_name(id: u32, peers: u32, roles: Option<&Roles>) -> String {
-    if id >= peers {
-        return format!("server{}", id - peers);
-    }
-    match roles.map_or(Role::Honest, |r| r.of(id)) {
-        Role::Honest => format!("peer {id}"),
-        r => format!("peer {id} ({})", r.name()),
-    }
 }
 
 fn role_letter(id: u32, roles: Option<&Roles>) -> Option<char> {

@@ -3,6 +3,12 @@
 (function () {
   var D = JSON.parse(document.getElementById("trace").textContent);
   var M = D.messages, n = M.length, $ = function (id) { return document.getElementById(id); };
+  // A message's colour class, as category() in trace_html.rs draws the legend.
+  M.forEach(function (m) {
+    m.c = m.fate === "lost" ? "lost" : m.fate === "dropped" ? "dropped" : m.fate === "swallowed" ? "swallowed" :
+      m.fate === "duplicate" ? "dup" : m.kind === "fake-hit" ? "fake" : m.fate === "new" ? "new" :
+      (m.kind === "hit" || m.kind === "walk-hit" || m.kind === "answer+") ? "hit" : "other";
+  });
   var svgNS = "http://www.w3.org/2000/svg";
   // Replay order: by arrival time, stable (the text trace's order already is).
   var order = M.map(function (m, i) { return i; });
@@ -135,6 +141,13 @@
     draw();
   });
   $("slider").addEventListener("input", function () { t = t0 + Number($("slider").value) / 1000 * span; draw(); });
+  // Hovering a node names it (peers are numbered as in the text trace; servers after the peers).
+  $("nodes").addEventListener("mouseover", function (e) {
+    var id = e.target.id;
+    if (!id || id[0] !== "n") return;
+    var k = Number(id.slice(1));
+    $("hover").textContent = k >= D.peers ? "server" + (k - D.peers) : "peer " + k;
+  });
   reset();
   // #t=SECONDS (after the query left) or #t=end opens the page paused at that moment (tests and still images).
   var h = /[#&]t=([0-9.]+|end)/.exec(location.hash);
