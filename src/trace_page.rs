@@ -113,7 +113,7 @@ pub fn for_report(
     if html.len() > REPORT_MAX_BYTES {
         return Err(format!(
             "the page of query {} ({} messages on {} peers) would take {:.1} MB, more than a results folder \
-             keeps ({:.0} MB); watch it with gnutsim trace --strategy {} --query {} --format html -o FILE",
+             keeps ({:.0} MB); watch it with gnutsim trace <scenario> --strategy {} --query {} --format html -o FILE",
             t.index,
             t.hops.len(),
             world.peers(),
