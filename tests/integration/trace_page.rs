@@ -389,3 +389,38 @@ fn a_run_keeps_one_traced_query_per_strategy_for_its_report() {
         std::fs::read(again.join("traces/flood-ttl7.html")).unwrap()
     );
 }
+
+/// `merge` keeps the traced queries of the shard that ran point 0, replication 0, and its report shows them.
+#[test]
+fn merged_shards_keep_the_traced_queries() {
+    let base = out_dir("trace-html-shards");
+    let mut dirs = Vec::new();
+    for k in 1..=2 {
+        let d = base
+            .join(format!("shard-{k}"))
+            .to_string_lossy()
+            .into_owned();
+        gnutsim_ok(&[
+            "run",
+            "scenarios/quickstart.toml",
+            "--set",
+            "network.peers=200",
+            "--shard",
+            &format!("{k}/2"),
+            "-o",
+            &d,
+            "--quiet",
+        ]);
+        dirs.push(d);
+    }
+    let merged = base.join("merged");
+    let m = merged.to_string_lossy().into_owned();
+    gnutsim_ok(&["merge", &dirs[0], &dirs[1], "-o", &m]);
+    let original = std::fs::read(Path::new(&dirs[0]).join("traces/flood-ttl7.html")).unwrap();
+    assert_eq!(
+        std::fs::read(merged.join("traces/flood-ttl7.html")).unwrap(),
+        original
+    );
+    let report = std::fs::read_to_string(merged.join("report.html")).unwrap();
+    assert!(report.contains("src=\"traces/flood-ttl3.html\""));
+}
