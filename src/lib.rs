@@ -22,6 +22,7 @@ pub mod runner;
 pub mod scenario;
 pub mod strategies;
 pub mod topology;
+pub mod trace_page;
 pub mod validate;
 pub mod workload;
 pub mod world;

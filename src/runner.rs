@@ -61,6 +61,24 @@ fn run_job(
         .par_iter()
         .map(|st| {
             let output = strategies::simulate(s, st, &world);
+            let trace_page = (point.index == 0 && replication == 0).then(|| {
+                let at = if point.values.is_empty() {
+                    String::new()
+                } else {
+                    ", point 0".to_string()
+                };
+                crate::trace_page::for_report(
+                    s,
+                    st,
+                    &world,
+                    format!(
+                        "{}{at}, replication 0, strategy {} ({})",
+                        s.name,
+                        st.name,
+                        st.kind()
+                    ),
+                )
+            });
             bar.inc(1);
             RunResult {
                 point: point.index,
@@ -73,6 +91,7 @@ fn run_job(
                 largest_component_share: world.largest_component_share,
                 output,
                 peak_rss_mb: peak_rss_mb(),
+                trace_page,
             }
         })
         .collect())

@@ -144,4 +144,6 @@ pub enum TraceFormat {
     Text,
     /// Graphviz: the overlay with the links that carried a first copy in red.
     Dot,
+    /// One self-contained animated page (inline SVG and script): the query replayed in simulated time.
+    Html,
 }

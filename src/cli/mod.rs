@@ -134,7 +134,8 @@ fn run_command(
         shard,
     };
     let results = runner::run_plan(&plan, &opts)?;
-    let files = output::render(&plan, &results);
+    let mut files = output::render(&plan, &results);
+    files.extend(output::trace_report::files(&results));
     let scenario_toml = files
         .iter()
         .find(|(name, _)| name == "scenario.toml")
@@ -334,7 +335,16 @@ fn trace(
             issued.saturating_sub(1)
         )));
     };
-    let text = if format == TraceFormat::Dot {
+    let at = named.map(|n| format!(", point {n}")).unwrap_or_default();
+    let head = format!(
+        "gnutsim trace: {}{at}, replication 0, strategy {} ({})",
+        s.name,
+        st.name,
+        st.kind()
+    );
+    let text = if format == TraceFormat::Html {
+        crate::trace_page::page(&world, &t, head)
+    } else if format == TraceFormat::Dot {
         if world.peers() > 500 {
             eprintln!(
                 "warning: {} peers make a drawing few can read; trace a smaller scenario (--set network.peers=...)",
@@ -347,12 +357,8 @@ fn trace(
             &output::trace::first_copy_links(&t),
         )
     } else {
-        let at = named.map(|n| format!(", point {n}")).unwrap_or_default();
         format!(
-            "gnutsim trace: {}{at}, replication 0, strategy {} ({})\n{}",
-            s.name,
-            st.name,
-            st.kind(),
+            "{head}\n{}",
             output::trace::render(&t, world.peers(), world.roles.as_ref())
         )
     };

@@ -103,6 +103,23 @@ pub fn merge(dirs: &[PathBuf]) -> anyhow::Result<(Files, Table)> {
     let runs = merged_runs.unwrap_or_default();
     out.push(("summary.csv".to_string(), summary_table(&runs).to_csv()));
     out.push(("scenario.toml".to_string(), scenario));
+    // The traced queries of the report (traces/): the shard that ran point 0, replication 0 has them.
+    for d in dirs {
+        let Ok(entries) = std::fs::read_dir(d.join(super::trace_report::TRACES)) else {
+            continue;
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for name in names {
+            let file = format!("{}/{name}", super::trace_report::TRACES);
+            if !out.iter().any(|(n, _)| *n == file) {
+                out.push((file.clone(), std::fs::read(d.join(&file))?));
+            }
+        }
+    }
     Ok((out, runs))
 }
 

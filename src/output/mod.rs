@@ -16,6 +16,8 @@ pub mod tables;
 pub mod text;
 pub mod ticks;
 pub mod trace;
+pub mod trace_html;
+pub mod trace_report;
 pub mod validation;
 
 use std::fs;

@@ -1,6 +1,7 @@
 //! report.html: one self-contained page per results folder (description, summary table, every plot, resolved
-//! scenario), readable offline: no scripts, no external assets; plots are embedded as base64 PNGs, with a
-//! relative link to each SVG. Everything taken from the folder's files is HTML-escaped.
+//! scenario), readable offline: no scripts of its own, no external assets; plots are embedded as base64 PNGs,
+//! with a relative link to each SVG; the traced queries are frames of the folder's own `traces/` pages.
+//! Everything taken from the folder's files is HTML-escaped.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -39,6 +40,7 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
     let _ = writeln!(page, "<h2>Summary</h2>");
     summary_table(&mut page, &summary);
     gallery::plot_sections(&mut page, dir, &summary)?;
+    super::trace_report::section(&mut page, dir, &summary.strategies());
     let _ = writeln!(page, "<h2>Resolved scenario</h2>");
     match scenario.text.as_deref() {
         Some(t) => {
@@ -95,6 +97,7 @@ details{margin:1em 0;border:1px solid #e2e2e2;padding:0 1em}details[open]{paddin
 summary{cursor:pointer;font-weight:bold;padding:.6em 0}nav a{margin-right:.8em}\
 figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}\
 figcaption{color:#555;font-size:.9em}\
+iframe.trace{width:100%;height:1150px;border:1px solid #ddd}\
 pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:.85em}\
 footer{margin-top:3em;color:#888;font-size:.85em}";
 

@@ -30,4 +30,7 @@ pub struct RunResult {
     pub largest_component_share: f64,
     pub output: RunOutput,
     pub peak_rss_mb: f64,
+    /// Point 0, replication 0 only: the animated page of one of its queries for report.html, or why it is left
+    /// out (too many messages to replay readably). Traced on the world the run built, so no second build.
+    pub trace_page: Option<Result<String, String>>,
 }

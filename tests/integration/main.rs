@@ -22,6 +22,7 @@ mod scenarios;
 mod strategies;
 mod sweep;
 mod topologies;
+mod trace_page;
 mod tutorial;
 mod validate;
 mod walls;

@@ -53,7 +53,12 @@ fn the_readme_tutorial_runs_as_written() {
             args.join(" "),
             String::from_utf8_lossy(&o.stderr)
         );
-        if args[0] == "trace" {
+        if let Some(i) = args.iter().position(|a| a == "-o")
+            && args.iter().any(|a| a == "html")
+        {
+            let page = fs::read_to_string(dir.join(&args[i + 1])).expect("the trace page");
+            assert!(page.contains("id=\"trace\""), "no embedded trace");
+        } else if args[0] == "trace" {
             let out = String::from_utf8_lossy(&o.stdout);
             assert!(out.contains("totals:") && out.contains("outcome:"), "{out}");
         }
