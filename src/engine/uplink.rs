@@ -31,7 +31,11 @@ impl<'a> Uplinks<'a> {
         let Some(&bps) = self.bps.get(node as usize) else {
             return 0;
         };
-        let transmit = (self.sizes[kind as usize] as f64 * 8e6 / bps).ceil() as u64;
+        let exact = self.sizes[kind as usize] as f64 * 8e6 / bps;
+        // Rounded up by hand: `f64::ceil` is a libm call here (no SSE4.1 at the default target), and was 5% of
+        // a flood's instructions with uplinks on (docs/performance.md).
+        let whole = exact as u64;
+        let transmit = whole + u64::from((whole as f64) < exact);
         let free = &mut self.free_at_us[node as usize];
         let done = (*free).max(now) + transmit;
         *free = done;
