@@ -203,6 +203,16 @@ impl PowerLawDegrees {
 }
 
 impl TopologyKind {
+    /// How many of `peers` peers are ultrapeers (`None`: the overlay has no tiers).
+    pub fn ultrapeers(&self, peers: u32) -> Option<u32> {
+        match *self {
+            TopologyKind::TwoTier {
+                ultrapeer_share, ..
+            } => Some(ultrapeer_count(peers, ultrapeer_share)),
+            _ => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             TopologyKind::Random { .. } => "random",
@@ -370,6 +380,12 @@ impl AdversaryPlacement {
 }
 
 impl Adversaries {
+    /// Peers left to hold copies on an overlay of `peers` peers, `ultrapeers` of them ultrapeers: all but the
+    /// free riders.
+    pub fn copy_holders(&self, peers: u32, ultrapeers: u32) -> u32 {
+        peers - self.boundaries(self.placement.pool_size(peers, ultrapeers))[0]
+    }
+
     /// Where the roles end in a shuffled pool of `pool` peers: free riders before the first boundary, droppers
     /// before the second, polluters before the third. Cumulative shares are rounded, not each share, so the three
     /// never overlap nor overrun the pool.
@@ -399,16 +415,10 @@ impl Scenario {
     /// Peers that may hold copies: all but the free riders (`[adversaries]`).
     pub fn may_hold_copies(&self) -> u32 {
         let n = self.network.peers;
-        let Some(a) = &self.adversaries else {
-            return n;
-        };
-        let ultrapeers = match self.topology.kind {
-            TopologyKind::TwoTier {
-                ultrapeer_share, ..
-            } => ultrapeer_count(n, ultrapeer_share),
-            _ => 0,
-        };
-        n - a.boundaries(a.placement.pool_size(n, ultrapeers))[0]
+        match &self.adversaries {
+            Some(a) => a.copy_holders(n, self.topology.kind.ultrapeers(n).unwrap_or(0)),
+            None => n,
+        }
     }
 
     /// Expected number of queries of one run that runs.csv counts: those issued at or after `warmup`.

@@ -30,7 +30,7 @@ pub fn two_tier(
     } else {
         ultrapeer_share.clamp(0.0, 1.0)
     };
-    let u = ((n as f64 * share).round() as u32).max(2).min(n);
+    let u = crate::scenario::ultrapeer_count(n, share);
     let mut ids: Vec<PeerId> = (0..n).collect();
     let (chosen, _) = ids.partial_shuffle(rng, u as usize);
     let ultrapeers: Vec<PeerId> = chosen.to_vec();

@@ -36,12 +36,7 @@ pub(super) fn adversaries(
             ),
         ));
     }
-    let ultrapeers = match topology.kind {
-        TopologyKind::TwoTier {
-            ultrapeer_share, ..
-        } => Some(ultrapeer_count(peers, ultrapeer_share)),
-        _ => None,
-    };
+    let ultrapeers = topology.kind.ultrapeers(peers);
     let placement = match t.opt_str("placement")? {
         None | Some("uniform") => AdversaryPlacement::Uniform,
         Some(tier @ ("ultrapeers" | "leaves")) => {
@@ -73,8 +68,7 @@ pub(super) fn adversaries(
         placement,
     };
     // Copies go to the peers that are not free riders: there must be enough of them for the copies asked for.
-    let pool = placement.pool_size(peers, ultrapeers.unwrap_or(0));
-    let holders = peers - spec.boundaries(pool)[0];
+    let holders = spec.copy_holders(peers, ultrapeers.unwrap_or(0));
     if (holders as f64) < replicas_mean.max(1.0) {
         return Err(t.error(
             "free_riders",
