@@ -13,4 +13,6 @@ done
 # The README's figure of a folder kept out of git.
 mkdir -p docs/figures
 cp results/bad-actors/plots/sweep_success_rate_vs_adversaries_droppers.png docs/figures/bad-actors-success.png
+cp results/block-propagation/plots/sweep_t90_s_vs_strategy___payload_bytes.png docs/figures/block-propagation-t90.png
+cp results/block-propagation/plots/point-4/coverage.png docs/figures/block-propagation-coverage-1mb.png
 du -sh results

@@ -4,6 +4,7 @@
 
 use crate::engine::{self, Done, Job, RunOutput, tracer::TracedQuery};
 use crate::protocols::BuildProtocol;
+use crate::protocols::broadcast::BroadcastSpec;
 use crate::protocols::client_server::ClientServerSpec;
 use crate::protocols::expanding_ring::ExpandingRingSpec;
 use crate::protocols::flooding::FloodingSpec;
@@ -47,6 +48,7 @@ registry! {
     ExpandingRingSpec,
     RandomWalkSpec,
     ClientServerSpec,
+    BroadcastSpec,
 }
 
 fn read_boxed<S: BuildProtocol>(keys: &mut Reader) -> R<Box<dyn StrategySpec>> {

@@ -22,7 +22,12 @@ const REPORT_TRIES: u64 = 10;
 
 /// The page for traced query `t` on `world`, headed by `title`.
 pub fn page(world: &World, t: &TracedQuery, title: String) -> String {
-    let mut holders: Vec<u32> = world.content.holders(t.object).to_vec();
+    // A broadcast asks for no object: nobody is ringed as a holder.
+    let mut holders: Vec<u32> = if t.broadcast {
+        Vec::new()
+    } else {
+        world.content.holders(t.object).to_vec()
+    };
     holders.sort_unstable();
     let scene = Scene {
         title,

@@ -87,18 +87,26 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         }
         self.out.clear();
         self.protocol.handle(msg, &info, view!(self), &mut self.out);
-        let duplicate = self.out.duplicate;
+        let (duplicate, covered) = (self.out.duplicate, self.out.covered);
         self.out.clear();
+        if covered {
+            self.cover(query, msg.to, msg.hops);
+        }
         let measured = info.measured;
         self.obs
             .processed(msg.to as usize, measured, self.clock.now);
+        // A repeat is a duplicate, as at any peer (whether or not the protocol knew it for one ahead), not a
+        // swallowed message.
         if duplicate {
             self.obs.duplicate(measured);
-        } else if msg.kind.is_query() {
-            self.obs.first_receipt(measured);
+            self.report_arrival(msg, Fate::Duplicate);
+        } else {
+            if msg.kind.is_query() {
+                self.obs.first_receipt(measured);
+            }
+            self.obs.swallowed(measured);
+            self.report_arrival(msg, Fate::Swallowed);
         }
-        self.obs.swallowed(measured);
-        self.report_arrival(msg, Fate::Swallowed);
         self.message_done(query);
         true
     }

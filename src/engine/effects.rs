@@ -59,6 +59,9 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         if msg.to < self.peers {
             self.obs.processed(msg.to as usize, info.measured, now);
         }
+        if self.out.covered {
+            self.cover(query, msg.to, msg.hops);
+        }
         if self.out.duplicate {
             self.obs.duplicate(info.measured);
         } else if msg.kind.is_query() && msg.to < self.peers {

@@ -109,7 +109,11 @@ pub fn launch<'a, P: Protocol + FastPaths>(
             engine
                 .with_tracer(Some(Tracer::new(index)))
                 .run_for_trace()
-                .filter(|t| t.outcome.is_some()),
+                .filter(|t| t.outcome.is_some())
+                .map(|t| TracedQuery {
+                    broadcast: !strategy.spec.searches(),
+                    ..t
+                }),
         ),
     }
 }
@@ -117,6 +121,7 @@ pub fn launch<'a, P: Protocol + FastPaths>(
 mod capacity;
 mod churn;
 mod clock;
+mod coverage;
 mod delivery;
 mod effects;
 mod observer;
@@ -127,6 +132,7 @@ mod uplink;
 use capacity::Capacity;
 use churn::Churn;
 use clock::Clock;
+use coverage::Spreads;
 use observer::{Observer, Observers};
 use queries::{Arrivals, QueryTable};
 use uplink::Uplinks;
@@ -152,6 +158,10 @@ pub(crate) struct Engine<'a, P: Protocol + FastPaths> {
     droppers: Option<&'a Roles>,
     /// Peers' uplinks, when their bandwidth is limited (`network.upload`).
     uplinks: Option<Uplinks<'a>>,
+    /// Whether the strategy searches for objects; a broadcast does not, and has its coverage measured.
+    searches: bool,
+    /// Broadcasts in progress (a broadcast strategy's run only).
+    spreads: Option<Spreads>,
     timeout_us: Option<u64>,
     replicate: ReplicateOnHit,
     /// Copies made during this run (replication on success).
@@ -173,6 +183,11 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
     ) -> Self {
         let n = world.peers();
         let nodes = n as usize + protocol.extra_nodes() as usize;
+        let searches = strategy.spec.searches();
+        let sizes = s
+            .network
+            .message_bytes
+            .by_kind(strategy.spec.payload_bytes());
         Engine {
             world,
             clock: Clock::new(),
@@ -184,11 +199,8 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
                     secs_to_us(s.output.bucket),
                     s.output.queries,
                 )
-                .with_bytes(
-                    s.network.message_bytes.by_kind(),
-                    n as usize,
-                    s.network.message_bytes_given,
-                ),
+                .with_bytes(sizes, n as usize, s.network.message_bytes_given)
+                .with_coverage(!searches),
                 tracer: None,
             },
             protocol,
@@ -205,7 +217,9 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
             out: Outbox::default(),
             acting: 0,
             droppers: world.roles.as_ref().filter(|r| r.count(Role::Dropper) > 0),
-            uplinks: Uplinks::new(world, s.network.message_bytes.by_kind()),
+            uplinks: Uplinks::new(world, sizes),
+            searches,
+            spreads: (!searches).then(Spreads::default),
             warmup_us: secs_to_us(s.warmup),
             duration_us: secs_to_us(s.duration),
         }
@@ -269,6 +283,7 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
             timeseries,
             lorenz,
             queries,
+            coverage,
         } = self.obs.rec.finish(self.clock.events, ultrapeers, |a, b| {
             world.online_mean(a, b)
         });
@@ -284,6 +299,7 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
             timeseries,
             lorenz,
             queries,
+            coverage,
             popularity: objects
                 .clone()
                 .map(|o| content.weight(o) / total_weight)

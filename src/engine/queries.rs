@@ -231,16 +231,21 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
             // Offline peers issue no queries: this thins the arrivals to query_rate per online peer.
             return;
         }
-        let Some(object) =
-            self.world
-                .content
-                .pick_object_with(arrival.source, arrival.object_draw, &self.added)
-        else {
-            // The peer holds every object: it has nothing to ask for.
-            return;
-        };
         let now = self.clock.now;
-        let no_copy = !view!(self).anyone_holds(object);
+        // A broadcast asks for no object (its record says object 0).
+        let (object, no_copy) = if self.searches {
+            let Some(object) = self.world.content.pick_object_with(
+                arrival.source,
+                arrival.object_draw,
+                &self.added,
+            ) else {
+                // The peer holds every object: it has nothing to ask for.
+                return;
+            };
+            (object, !view!(self).anyone_holds(object))
+        } else {
+            (0, false)
+        };
         let measured = self.obs.rec.measured(now);
         let query = self.queries.open(
             arrival.source,
@@ -253,6 +258,7 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         let index = self.queries[query].index;
         self.obs
             .query_started(now, index, &self.queries[query].info);
+        self.open_spread(query);
         let info = self.queries.info(query);
         self.acting = arrival.source;
         self.out.clear();
@@ -272,6 +278,7 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
     }
 
     fn end_query(&mut self, q: QueryId) {
+        self.close_spread(q);
         let reached = self.protocol.finish(q);
         let record = self.queries.close(q, reached);
         self.obs.finished(q, &record);

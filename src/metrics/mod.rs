@@ -1,6 +1,7 @@
 //! Measurements of one run: the engine feeds a [`recorder::Recorder`]; the pure statistics live in [`stats`].
 //! Nothing here formats output.
 
+pub mod coverage;
 pub mod recorder;
 pub mod stats;
 
@@ -117,6 +118,12 @@ pub struct RunMetrics {
     pub copies_per_object: f64,
     /// Client-server: share of server time spent serving measured queries.
     pub server_utilisation: Option<f64>,
+    /// Broadcasts: the mean share of the peers online at issue (source included) that got the payload, and the
+    /// mean times to 50, 90 and 99% of them over the broadcasts that reached that share.
+    pub coverage: Option<f64>,
+    pub t50_s: Option<f64>,
+    pub t90_s: Option<f64>,
+    pub t99_s: Option<f64>,
     /// Two-tier overlays: load of ultrapeers and of leaves apart.
     pub load_mean_ultrapeer: Option<f64>,
     pub load_max_ultrapeer: Option<f64>,
@@ -170,4 +177,6 @@ pub struct Recorded {
     pub lorenz: Vec<(f64, f64)>,
     /// Finished measured queries (only when queries.csv is wanted).
     pub queries: Vec<QueryRecord>,
+    /// Broadcasts: the mean coverage curve (seconds since issue, coverage); empty for searches.
+    pub coverage: Vec<(f64, f64)>,
 }

@@ -7,6 +7,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::coverage::Coverage;
 use super::stats;
 use super::{BucketRow, OUTCOMES, Outcome, QueryRecord, Recorded, RunMetrics};
 use crate::results::kinds::{MSG_KINDS, MsgKind};
@@ -53,6 +54,8 @@ pub struct Recorder {
     sent_bytes: Option<Vec<u64>>,
     /// Nodes below this are peers (the others, servers, upload nothing of the peers').
     peers: usize,
+    /// Broadcasts' coverage (a broadcast strategy's run only).
+    coverage: Option<Coverage>,
 }
 
 /// A timeseries bucket: [start, end) microseconds and its index.
@@ -132,6 +135,27 @@ impl Recorder {
             sizes: [0; MSG_KINDS],
             sent_bytes: None,
             peers: nodes,
+            coverage: None,
+        }
+    }
+
+    /// Also measures broadcasts' coverage (a broadcast strategy's run).
+    pub fn with_coverage(mut self, on: bool) -> Recorder {
+        self.coverage = on.then(Coverage::default);
+        self
+    }
+
+    /// A peer got the payload of a measured broadcast `offset_us` after its issue, `online` peers being online then.
+    pub fn covered(&mut self, offset_us: u64, online: u32) {
+        if let Some(c) = &mut self.coverage {
+            c.delivered(offset_us, online);
+        }
+    }
+
+    /// A measured broadcast ended, having reached `share` of its peers, and 50/90/99% of them after these times.
+    pub fn broadcast_ended(&mut self, share: f64, times_us: [Option<u64>; 3]) {
+        if let Some(c) = &mut self.coverage {
+            c.ended(share, times_us);
         }
     }
 
@@ -451,6 +475,10 @@ impl Recorder {
             load_max_ultrapeer,
             load_mean_leaf,
             load_max_leaf,
+            coverage: self.coverage.as_ref().and_then(Coverage::mean_share),
+            t50_s: self.coverage.as_ref().and_then(|c| c.mean_time_s(0)),
+            t90_s: self.coverage.as_ref().and_then(|c| c.mean_time_s(1)),
+            t99_s: self.coverage.as_ref().and_then(|c| c.mean_time_s(2)),
         };
         let bucket_us = self.bucket_us;
         let duration_us = self.duration_us;
@@ -477,6 +505,7 @@ impl Recorder {
             timeseries: rows,
             lorenz,
             queries: self.records,
+            coverage: self.coverage.map(|c| c.curve()).unwrap_or_default(),
         }
     }
 }

@@ -133,6 +133,8 @@ pub struct Series {
     pub markers: Vec<(f64, f64)>,
     /// Error bars as (from, to); caps are drawn across the bar.
     pub errors: Vec<((f64, f64), (f64, f64))>,
+    /// Shaded areas (closed polygons, plot units) in a light tint of the colour: confidence bands.
+    pub areas: Vec<Vec<(f64, f64)>>,
 }
 
 impl Series {
@@ -142,6 +144,7 @@ impl Series {
             lines: Vec::new(),
             markers: Vec::new(),
             errors: Vec::new(),
+            areas: Vec::new(),
         }
     }
 }

@@ -388,6 +388,9 @@ impl Ranged for Ticked {
     }
 }
 
+/// Opacity of a series' shaded areas: light enough for overlapping bands and the lines over them to show.
+const AREA_OPACITY: f64 = 0.18;
+
 type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<Ticked, Ticked>>;
 
 pub fn line_style(st: Style) -> ShapeStyle {
@@ -398,12 +401,23 @@ pub fn line_style(st: Style) -> ShapeStyle {
     }
 }
 
-/// Lines of every series first, then error bars, then markers, so no line hides a marker.
+/// Shaded areas of every series first, then lines, then error bars, then markers, so nothing hides a line or a
+/// marker.
 fn draw_all_series<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &mut Chart<DB>,
     fig: &Figure,
 ) -> anyhow::Result<()> {
+    for s in &fig.series {
+        for area in &s.areas {
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    area.clone(),
+                    s.style.color.mix(AREA_OPACITY).filled(),
+                )))
+                .map_err(err)?;
+        }
+    }
     for s in &fig.series {
         draw_lines(chart, s)?;
     }

@@ -22,7 +22,11 @@ const FILES: &[&str] = &[
     "timing.csv",
     "content.csv",
     "queries.csv",
+    "coverage.csv",
 ];
+
+/// Written only when a run has rows for it: a shard without such runs has none.
+const ONLY_WITH_ROWS: &str = "coverage.csv";
 
 /// Reads a CSV file into a table.
 pub fn read_table(path: &Path) -> anyhow::Result<Table> {
@@ -69,14 +73,16 @@ pub fn merge(dirs: &[PathBuf]) -> anyhow::Result<(Files, Table)> {
     let mut merged_runs = None;
     for name in FILES {
         let present: Vec<bool> = dirs.iter().map(|d| d.join(name).is_file()).collect();
-        if present.iter().all(|p| !p) && *name == "queries.csv" {
+        if present.iter().all(|p| !p) && (*name == "queries.csv" || *name == ONLY_WITH_ROWS) {
             continue;
         }
-        if let Some(i) = present.iter().position(|p| !p) {
+        if let Some(i) = present.iter().position(|p| !p)
+            && *name != ONLY_WITH_ROWS
+        {
             bail!("{} has no {name}", dirs[i].display());
         }
         let mut merged: Option<Table> = None;
-        for d in dirs {
+        for (d, _) in dirs.iter().zip(&present).filter(|(_, p)| **p) {
             let t = read_table(&d.join(name))?;
             match &mut merged {
                 None => merged = Some(t),

@@ -54,6 +54,9 @@ pub fn render(plan: &Plan, results: &[RunResult]) -> Vec<(String, Vec<u8>)> {
             resolved_plan(plan).into_bytes(),
         ),
     ];
+    if let Some(coverage) = tables::coverage_csv(plan, results) {
+        files.push(("coverage.csv".to_string(), coverage));
+    }
     if plan.base.output.queries {
         files.push((
             "queries.csv".to_string(),

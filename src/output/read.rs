@@ -363,6 +363,43 @@ pub fn timeseries(dir: &Path) -> anyhow::Result<Vec<BucketRow>> {
     Ok(rows)
 }
 
+/// One point of a run's mean coverage curve (coverage.csv).
+#[derive(Clone, Debug)]
+pub struct CoverageRow {
+    pub point: u64,
+    pub replication: u64,
+    pub strategy: String,
+    pub t_s: f64,
+    pub coverage: f64,
+}
+
+/// The rows of coverage.csv (every point); none when the folder has no broadcasts (no coverage.csv).
+pub fn coverage(dir: &Path) -> anyhow::Result<Vec<CoverageRow>> {
+    if !dir.join("coverage.csv").is_file() {
+        return Ok(Vec::new());
+    }
+    let file = CsvFile::open(dir, "coverage.csv")?;
+    let cols = [
+        file.col("point")?,
+        file.col("replication")?,
+        file.col("strategy")?,
+        file.col("t_s")?,
+        file.col("coverage")?,
+    ];
+    let mut rows = Vec::new();
+    file.for_each(|r| {
+        rows.push(CoverageRow {
+            point: r.index(cols[0])?,
+            replication: r.index(cols[1])?,
+            strategy: r.text(cols[2]).to_string(),
+            t_s: r.req(cols[3])?,
+            coverage: r.req(cols[4])?,
+        });
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
 /// The mean load of a leaf and of an ultrapeer in one run (runs.csv); both `None` on a flat overlay.
 #[derive(Clone, Debug)]
 pub struct TierRow {

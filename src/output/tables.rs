@@ -70,6 +70,10 @@ pub const RUN_COLUMNS: &[&str] = &[
     "bytes_per_query",
     "upload_kbps_mean",
     "upload_kbps_max",
+    "coverage",
+    "t50_s",
+    "t90_s",
+    "t99_s",
 ];
 
 /// Values of one run, in `RUN_COLUMNS` order.
@@ -122,6 +126,10 @@ fn run_values(r: &RunResult) -> Vec<String> {
         opt(m.bytes_per_query()),
         float(m.upload_kbps_mean),
         opt(m.upload_kbps_max),
+        opt(m.coverage),
+        opt(m.t50_s),
+        opt(m.t90_s),
+        opt(m.t99_s),
     ]
 }
 
@@ -183,6 +191,10 @@ pub const SUMMARY_METRICS: &[&str] = &[
     "peers_reached_per_query",
     "duplicate_messages",
     "online_mean",
+    "coverage",
+    "t50_s",
+    "t90_s",
+    "t99_s",
 ];
 
 /// summary.csv from runs.csv: per (point, strategy), in order of first appearance, the mean and 95% CI
@@ -351,6 +363,8 @@ pub fn queries_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
     );
     let mut rows = Vec::new();
     for r in results {
+        // A broadcast asks for no object (its runs alone measure a coverage).
+        let broadcast = r.output.metrics.coverage.is_some();
         for q in &r.output.queries {
             let mut row = key_values(r);
             row.extend([
@@ -359,7 +373,11 @@ pub fn queries_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
                 q.index.to_string(),
                 float(q.time_us as f64 / 1e6),
                 q.source.to_string(),
-                q.object.to_string(),
+                if broadcast {
+                    String::new()
+                } else {
+                    q.object.to_string()
+                },
                 u8::from(q.outcome == crate::metrics::Outcome::Success).to_string(),
                 q.hops.map(|h| h.to_string()).unwrap_or_default(),
                 opt(q.latency_us.map(|l| l as f64 / 1e6)),
@@ -372,6 +390,33 @@ pub fn queries_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
         }
     }
     to_csv(header, rows)
+}
+
+/// coverage.csv: per broadcast run, its mean coverage curve (share of the peers online at issue that have the
+/// payload, against seconds since issue). `None` when no run is a broadcast's.
+pub fn coverage_csv(plan: &Plan, results: &[RunResult]) -> Option<Vec<u8>> {
+    if results.iter().all(|r| r.output.coverage.is_empty()) {
+        return None;
+    }
+    let header = key_header(
+        plan,
+        &["point"],
+        &["replication", "strategy", "t_s", "coverage"],
+    );
+    let mut rows = Vec::new();
+    for r in results {
+        for &(t, c) in &r.output.coverage {
+            let mut row = key_values(r);
+            row.extend([
+                r.replication.to_string(),
+                r.strategy.clone(),
+                float(t),
+                float(c),
+            ]);
+            rows.push(row);
+        }
+    }
+    Some(to_csv(header, rows))
 }
 
 /// content.csv: per run and object, its popularity (share of queries) and its copies at the start and end.

@@ -189,14 +189,24 @@ fn linear_labels(values: &[f64], step: f64) -> Vec<String> {
         .collect()
 }
 
-/// Labels of arbitrary data values (swept values): up to 4 significant digits, no trailing zeros; in k (or M)
-/// for every value when the largest reaches 10,000.
+/// Labels of arbitrary data values (swept values): up to 4 significant digits, no trailing zeros; in k for every
+/// value when the largest reaches 10,000, or in M when every non-zero value is at least 0.1 M as well (payloads
+/// of 1 kB to 1 MB read 1k .. 1000k, not 0.001M .. 1M).
 pub fn value_labels(values: &[f64]) -> Vec<String> {
     let top = values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     if top < PLAIN_BELOW {
         return values.iter().map(|&v| short_number(v)).collect();
     }
-    let (unit, suffix) = if top >= 1e6 { (1e6, "M") } else { (1e3, "k") };
+    let least = values
+        .iter()
+        .map(|v| v.abs())
+        .filter(|&v| v > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let (unit, suffix) = if top >= 1e6 && least >= 1e5 {
+        (1e6, "M")
+    } else {
+        (1e3, "k")
+    };
     values
         .iter()
         .map(|&v| {
@@ -316,6 +326,11 @@ mod tests {
             ["1k", "3k", "100k"]
         );
         assert_eq!(value_labels(&[30.0, 3600.0]), ["30", "3600"]);
+        assert_eq!(
+            value_labels(&[1000.0, 300_000.0, 1e6]),
+            ["1k", "300k", "1000k"]
+        );
+        assert_eq!(value_labels(&[2e5, 1e6, 5e6]), ["0.2M", "1M", "5M"]);
         assert_eq!(group("-1234567.5"), "-1,234,567.5");
     }
 }

@@ -21,14 +21,20 @@ pub fn render(t: &TracedQuery, peers: u32, roles: Option<&Roles>) -> String {
         }
     };
     let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "query {}: peer {} asks for object {} at t = {} s\n",
-        t.index,
-        t.source,
-        t.object,
-        float(t.issued_us as f64 / 1e6)
-    );
+    let at = float(t.issued_us as f64 / 1e6);
+    let _ = if t.broadcast {
+        writeln!(
+            o,
+            "broadcast {}: peer {} sends a payload at t = {at} s\n",
+            t.index, t.source
+        )
+    } else {
+        writeln!(
+            o,
+            "query {}: peer {} asks for object {} at t = {at} s\n",
+            t.index, t.source, t.object
+        )
+    };
     let _ = writeln!(
         o,
         "{:>12} {:>10} {:>5}  {:<8} {:>9} {:>9}  result",
@@ -87,6 +93,14 @@ pub fn render(t: &TracedQuery, peers: u32, roles: Option<&Roles>) -> String {
     }
     let outcome = t.outcome.map_or("unfinished", |o| o.name());
     match t.first_hit {
+        Some((hops, latency)) if t.broadcast => {
+            let _ = writeln!(
+                o,
+                "outcome: {outcome}: 99% of the peers online at issue had the payload after {} s (the last of \
+                 them {hops} hops away)",
+                float(latency as f64 / 1e6)
+            );
+        }
         Some((hops, latency)) => {
             let _ = writeln!(
                 o,

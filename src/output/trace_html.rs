@@ -288,20 +288,30 @@ pub fn render(t: &TracedQuery, scene: &Scene) -> String {
         escape(&scene.title),
         escape(&scene.title)
     );
+    let offline = if scene.offline.is_empty() {
+        ""
+    } else {
+        "; peers offline during the replay greyed at their time (links as generated: churn rewires them as peers \
+         come and go)"
+    };
+    let what = if t.broadcast {
+        format!(
+            "Broadcast {}: peer {} sends a payload to every peer{offline}",
+            t.index, t.source
+        )
+    } else {
+        format!(
+            "Query {}: peer {} asks for object {} ({} holders{offline})",
+            t.index,
+            t.source,
+            t.object,
+            scene.holders.len()
+        )
+    };
     let _ = writeln!(
         page,
-        "<p class=\"what\">Query {}: peer {} asks for object {} ({} holders{}). Rings: hop distance from the \
-         source. Press play, or step from message to message.{}</p>",
-        t.index,
-        t.source,
-        t.object,
-        scene.holders.len(),
-        if scene.offline.is_empty() {
-            ""
-        } else {
-            "; peers offline during the replay greyed at their time (links as generated: churn rewires them \
-             as peers come and go)"
-        },
+        "<p class=\"what\">{what}. Rings: hop distance from the source. Press play, or step from message to \
+         message.{}</p>",
         if only_reached {
             format!(" Only the peers the query reached are drawn (the overlay has {n} peers).")
         } else {

@@ -2,6 +2,7 @@
 //! what happened (a duplicate, a hit reaching the source, a timer to set). The engine applies the effects
 //! (latency, queues, metrics), so a protocol can be tested on a hand-built graph without the engine.
 
+pub mod broadcast;
 pub mod client_server;
 pub mod expanding_ring;
 pub mod fast;

@@ -29,6 +29,8 @@ pub struct Outbox {
     pub served_by: Option<(PeerId, bool)>,
     /// After `sends`: `next` goes to every neighbour of `next.from` but `except`, in the order of the links.
     pub fanout: Option<Fanout>,
+    /// The message gave its peer a broadcast's payload for the first time (in its session).
+    pub covered: bool,
 }
 
 /// A message to every neighbour of its sender but one (a flood's forwarding step), expanded by the engine.
@@ -85,5 +87,6 @@ impl Outbox {
         self.release.clear();
         self.served_by = None;
         self.lost = 0;
+        self.covered = false;
     }
 }

@@ -205,6 +205,16 @@ impl Visited {
         }
     }
 
+    /// Whether `v` is marked in its current session (under churn, a peer that left since forgot the query).
+    #[inline]
+    pub fn holds_now(&self, v: PeerId, view: View<'_>) -> bool {
+        self.contains(v)
+            && self
+                .sessions
+                .as_ref()
+                .is_none_or(|s| s.own_current(v, view))
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -355,6 +365,16 @@ impl Routes {
             && let Some(p) = d.preds.get(v as usize)
         {
             crate::graph::prefetch(p);
+        }
+    }
+
+    /// Points `v`'s entry (which it has) at `pred` instead (an announce's request that went to a peer now gone).
+    pub fn redirect(&mut self, v: PeerId, pred: PeerId) {
+        match &mut self.dense {
+            Some(d) => d.preds[v as usize] = pred,
+            None => {
+                self.sparse.insert(v, pred);
+            }
         }
     }
 

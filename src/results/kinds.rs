@@ -27,10 +27,17 @@ pub enum MsgKind {
     AnswerMiss = 9,
     /// A polluter's fake hit, travelling back as the protocol's hits do (`[adversaries]`).
     FakeHit = 10,
+    /// A broadcast's payload (`kind = "broadcast"`): the message itself in modes flood and gossip, the answer to a
+    /// getdata in mode announce. Its size is the strategy's `payload_bytes`.
+    Payload = 11,
+    /// A broadcast's announcement (mode announce; Bitcoin's inv): "I have it".
+    Inv = 12,
+    /// A request for an announced payload (Bitcoin's getdata).
+    GetData = 13,
 }
 
 /// Number of [`MsgKind`]s (size of per-kind counter arrays).
-pub const MSG_KINDS: usize = 11;
+pub const MSG_KINDS: usize = 14;
 
 impl MsgKind {
     /// Every kind, in discriminant order.
@@ -46,6 +53,9 @@ impl MsgKind {
         MsgKind::AnswerHit,
         MsgKind::AnswerMiss,
         MsgKind::FakeHit,
+        MsgKind::Payload,
+        MsgKind::Inv,
+        MsgKind::GetData,
     ];
 
     /// The kind whose discriminant is `bits` (the engine's packed events store it in 4 bits). Bits that name no
@@ -64,6 +74,9 @@ impl MsgKind {
             8 => MsgKind::AnswerHit,
             9 => MsgKind::AnswerMiss,
             10 => MsgKind::FakeHit,
+            11 => MsgKind::Payload,
+            12 => MsgKind::Inv,
+            13 => MsgKind::GetData,
             _ => unreachable!("message kind bits {bits} name no kind"),
         }
     }
@@ -82,12 +95,19 @@ impl MsgKind {
             MsgKind::AnswerHit => "answer+",
             MsgKind::AnswerMiss => "answer-",
             MsgKind::FakeHit => "fake-hit",
+            MsgKind::Payload => "payload",
+            MsgKind::Inv => "inv",
+            MsgKind::GetData => "getdata",
         }
     }
 
-    /// Counted in `query_messages`: the search itself (queries, walker steps, requests to the index).
+    /// Counted in `query_messages`: the search itself (queries, walker steps, requests to the index), or what
+    /// spreads a broadcast (its payload and announcements).
     pub fn is_query(self) -> bool {
-        matches!(self, MsgKind::Query | MsgKind::Walk | MsgKind::Request)
+        matches!(
+            self,
+            MsgKind::Query | MsgKind::Walk | MsgKind::Request | MsgKind::Payload | MsgKind::Inv
+        )
     }
 
     /// Counted in `hit_messages`: answers that carry a hit back towards the source (fake ones included: on the

@@ -2,12 +2,18 @@
 
 use crate::metrics::{BucketRow, QueryRecord, RunMetrics};
 
+/// The `kind` of a broadcast strategy in scenario files and runs.csv: the output draws broadcasts' own figures
+/// for the strategies of this kind.
+pub const BROADCAST_KIND: &str = "broadcast";
+
 /// What one strategy run produced.
 pub struct RunOutput {
     pub metrics: RunMetrics,
     pub timeseries: Vec<BucketRow>,
     pub lorenz: Vec<(f64, f64)>,
     pub queries: Vec<QueryRecord>,
+    /// Broadcasts: the mean coverage curve, (seconds since issue, coverage); empty for searches.
+    pub coverage: Vec<(f64, f64)>,
     /// Per object: share of queries it draws (popularity), and its copies at the start and at the end of the run
     /// (replication on success adds copies).
     pub popularity: Vec<f64>,

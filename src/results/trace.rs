@@ -68,6 +68,8 @@ pub struct TracedQuery {
     pub outcome: Option<Outcome>,
     pub first_hit: Option<(u32, u64)>,
     pub reached: u64,
+    /// A broadcast (no object; its "first hit" is reaching 99% of the peers online at issue).
+    pub broadcast: bool,
     /// Under churn: when a timer of the query found its source gone (it had left, forgetting the query), so what
     /// the timer would have started (a wider ring) was lost.
     pub abandoned_us: Option<u64>,

@@ -100,8 +100,9 @@ impl Default for MessageBytes {
 }
 
 impl MessageBytes {
-    /// The bytes of a message of `kind` on the wire.
-    pub fn of(&self, kind: crate::results::kinds::MsgKind) -> u64 {
+    /// The bytes of a message of `kind` on the wire; a broadcast's payload is `payload` bytes (its strategy's
+    /// `payload_bytes`), whole, as SPEC's star check counts it.
+    pub fn of(&self, kind: crate::results::kinds::MsgKind, payload: u64) -> u64 {
         use crate::results::kinds::MsgKind as K;
         u64::from(match kind {
             K::Query | K::Walk => self.query,
@@ -109,12 +110,15 @@ impl MessageBytes {
             K::Check | K::CheckGo | K::CheckStop => self.check,
             K::Request => self.request,
             K::AnswerHit | K::AnswerMiss => self.answer,
+            K::Inv => self.inv,
+            K::GetData => self.getdata,
+            K::Payload => return payload,
         })
     }
 
-    /// Sizes by [`crate::results::kinds::MsgKind`] discriminant.
-    pub fn by_kind(&self) -> [u64; crate::results::kinds::MSG_KINDS] {
-        crate::results::kinds::MsgKind::ALL.map(|k| self.of(k))
+    /// Sizes by [`crate::results::kinds::MsgKind`] discriminant, for a strategy whose payload is `payload` bytes.
+    pub fn by_kind(&self, payload: u64) -> [u64; crate::results::kinds::MSG_KINDS] {
+        crate::results::kinds::MsgKind::ALL.map(|k| self.of(k, payload))
     }
 
     /// The kinds as `network.message_bytes` names them, with their sizes.
@@ -233,6 +237,20 @@ pub struct Content {
     pub replicas_mean: f64,
     pub popularity: Popularity,
     pub replicate_on_hit: ReplicateOnHit,
+}
+
+impl Content {
+    /// The content of a scenario of broadcasts alone, which gives none: one object with one copy (broadcasts ask
+    /// for no object, so it changes nothing they measure).
+    pub fn placeholder() -> Content {
+        Content {
+            objects: 1,
+            replication: Placement::Uniform,
+            replicas_mean: 1.0,
+            popularity: Popularity::Uniform,
+            replicate_on_hit: ReplicateOnHit::None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -424,7 +442,8 @@ impl Scenario {
     /// Expected number of queries of one run that runs.csv counts: those issued at or after `warmup`.
     ///
     /// Arrivals come at peers x query_rate per second over [0, duration); one counts when its source is online
-    /// (churn), lacks some object (a peer holding every object asks nothing), and its issue time (rounded down to
+    /// (churn), lacks some object (a peer holding every object asks nothing; a scenario of broadcasts alone asks
+    /// for none, so every arrival at an online peer counts), and its issue time (rounded down to
     /// `workload.issue_tick`) is at or after `warmup`. So it is query_rate x P(a peer lacks some object) x the
     /// expected peer-seconds online over [warmup, duration) (see [`Scenario::expected_queries_in`]).
     pub fn expected_queries(&self) -> f64 {
@@ -480,6 +499,10 @@ impl Scenario {
                     b,
                 )
         };
+        if self.strategies.iter().all(|s| !s.spec.searches()) {
+            // Broadcasts ask for no object: every arrival at an online peer is issued.
+            return self.workload.query_rate * online_seconds;
+        }
         let weights =
             crate::content::popularity_weights(self.content.objects, self.content.popularity);
         // Free riders hold nothing: the copies sit on the `holders` other peers.

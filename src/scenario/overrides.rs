@@ -1,6 +1,7 @@
 //! `--set KEY=VALUE`: replaces one value of the scenario tree by its dotted path, before validation, so an
 //! override is checked exactly like the file (and errors name the `--set` argument).
-//! Strategy keys are addressed by the strategy's name: `strategy.flood-ttl7.ttl`.
+//! Strategy keys are addressed by the strategy's name: `strategy.flood-ttl7.ttl`; `strategy.*.KEY` sets the key
+//! in every strategy (a payload size swept for all the broadcasts of a scenario at once).
 
 use std::path::Path;
 
@@ -39,6 +40,27 @@ pub fn set_path(
             key,
             "not a dotted key path (e.g. network.peers or strategy.NAME.ttl)",
         ));
+    }
+    if parts.len() >= 3 && parts[0] == "strategy" && parts[1] == "*" {
+        let rest = parts[2..].join(".");
+        let Some(Node {
+            value: Value::Array(items),
+            ..
+        }) = doc.get_mut("strategy")
+        else {
+            return Err(ScenarioError::new(
+                file,
+                origin.clone(),
+                "strategy.*",
+                "the scenario has no [[strategy]] tables",
+            ));
+        };
+        for item in items.iter_mut() {
+            if let Value::Table(t) = &mut item.value {
+                set_path(file, t, &rest, node.clone(), origin)?;
+            }
+        }
+        return Ok(());
     }
     let mut table = doc;
     let mut i = 0;
@@ -151,6 +173,29 @@ mod tests {
         };
         assert_eq!(s0.get("ttl").unwrap().value, Value::Integer(5));
         assert!(d.get("churn").is_some());
+    }
+
+    #[test]
+    fn a_star_sets_the_key_in_every_strategy() {
+        let mut d = tree::parse_document(
+            Path::new("s.toml"),
+            "[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"b\"\nttl = 3\n",
+        )
+        .unwrap();
+        apply_set(Path::new("s.toml"), &mut d, "strategy.*.ttl=9").unwrap();
+        let Value::Array(s) = &d.get("strategy").unwrap().value else {
+            panic!()
+        };
+        for item in s {
+            let Value::Table(t) = &item.value else {
+                panic!()
+            };
+            assert_eq!(t.get("ttl").unwrap().value, Value::Integer(9));
+        }
+        let mut none =
+            tree::parse_document(Path::new("s.toml"), "[network]\npeers = 10\n").unwrap();
+        let e = apply_set(Path::new("s.toml"), &mut none, "strategy.*.ttl=9").unwrap_err();
+        assert_eq!(e.key, "strategy.*");
     }
 
     #[test]

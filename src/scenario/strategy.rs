@@ -18,6 +18,14 @@ pub trait StrategySpec: SpecObject + Debug + Send + Sync {
     /// At most how many messages one query sends, on an overlay of mean degree `mean_degree` with `edges` links
     /// (for `check`'s work estimate).
     fn messages_per_query(&self, mean_degree: f64, edges: f64) -> f64;
+    /// Whether the strategy searches for an object (false: a broadcast, which spreads a payload and needs none).
+    fn searches(&self) -> bool {
+        true
+    }
+    /// Bytes of the strategy's payload message ([`crate::results::kinds::MsgKind::Payload`]); 0 where it sends none.
+    fn payload_bytes(&self) -> u64 {
+        0
+    }
 }
 
 /// What a boxed spec needs of its concrete type, given to every `Clone` spec by the blanket impl below.

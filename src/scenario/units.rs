@@ -26,6 +26,7 @@ const STRATEGY_KEYS: &[(&str, &str)] = &[
     ("ring_wait", "s"),
     ("timeout", "s"),
     ("service_rate", "queries/s"),
+    ("payload_bytes", "bytes"),
 ];
 
 /// The unit of the value at `key` (`"s"`, `"queries/s"`, ...), or `None` for a count, a share or a label.

@@ -3,6 +3,7 @@
 //! compares what it measures with a closed form, within a tolerance set by the run's sampling error (at least
 //! four standard errors) or exactly where the result is exact.
 
+mod broadcast;
 mod churn;
 mod flood;
 mod graphs;
@@ -43,6 +44,7 @@ pub fn checks() -> Vec<Check> {
         churn::CHECKS,
         graphs::CHECKS,
         replication::CHECKS,
+        broadcast::CHECKS,
     ]
     .concat()
 }

@@ -297,3 +297,28 @@ fn free_riders_always_have_something_to_ask_for() {
         "measured {m}, check {e}, tolerance {tol}"
     );
 }
+
+#[test]
+fn broadcasts_are_issued_by_every_online_peer_whatever_it_holds() {
+    // 20 peers, 2 objects on 19 peers each: about 18 of the 20 hold both and would ask nothing, but a broadcast
+    // asks for no object, so all 20 x 0.05/s x 1000 s = 1000 arrivals are issued. check rounds: +-0.5.
+    let f = write(
+        "broadcast",
+        &text(
+            "seed = 5\nduration = 1000.0",
+            20,
+            0.05,
+            "objects = 2\nreplicas_mean = 19.0",
+            "",
+        )
+        .replace(
+            "kind = \"client-server\"\nservice_rate = 1000000.0",
+            "kind = \"broadcast\"",
+        ),
+    );
+    let e = expected(&f);
+    assert!((e - 1000.0).abs() <= 0.5, "{e}");
+    let m = measured(&f, "broadcast");
+    let tol = four_sd(1000.0, 1.0, 0.05, 20.0, 1000.0, false);
+    assert!((m - e).abs() <= tol, "measured {m}, check {e}, tolerance {tol}");
+}

@@ -3,6 +3,7 @@
 mod adversaries;
 mod bad_input;
 mod bandwidth;
+mod broadcast;
 mod capacity;
 mod churn;
 mod cli;

@@ -1843,12 +1843,16 @@ fn churn_closes_a_leaving_peers_links(toml: &str, rule: LeaveRule) -> Result<(),
                     LeaveRule::FromALeavingPeerIsLost => ("sender", h.from),
                     LeaveRule::ALeavingPeerForgetsItsQueries => {
                         if h.fate == Fate::Duplicate && h.to != t.source {
-                            // An earlier copy of the query at this peer, in its current session.
+                            // An earlier copy of the query at this peer, in its current session (a dropper's
+                            // first copy is swallowed).
                             let seen = t.hops.iter().any(|g| {
                                 !std::ptr::eq(g, h)
                                     && g.to == h.to
                                     && g.kind.is_query()
-                                    && matches!(g.fate, Fate::New | Fate::Duplicate)
+                                    && matches!(
+                                        g.fate,
+                                        Fate::New | Fate::Duplicate | Fate::Swallowed
+                                    )
                                     && g.arrived_us.is_some_and(|a| {
                                         a <= arrived && left_between(h.to, a, arrived).is_none()
                                     })

@@ -15,6 +15,8 @@ pub struct Metric {
     pub unit: Option<&'static str>,
     /// A fraction, always shown on [0, 1].
     pub unit_interval: bool,
+    /// Drawn per point as bars (false: only against swept keys, where a per-point figure shows it otherwise).
+    pub per_point: bool,
 }
 
 /// The metrics drawn per strategy and against every swept key.
@@ -25,6 +27,7 @@ pub const METRICS: [Metric; 6] = [
         axis: "success rate",
         unit: Some("share of queries answered"),
         unit_interval: true,
+        per_point: true,
     },
     Metric {
         name: "messages_per_query",
@@ -32,6 +35,7 @@ pub const METRICS: [Metric; 6] = [
         axis: "messages per query",
         unit: None,
         unit_interval: false,
+        per_point: true,
     },
     Metric {
         name: "mean_hops",
@@ -39,6 +43,7 @@ pub const METRICS: [Metric; 6] = [
         axis: "mean hops to the first hit",
         unit: None,
         unit_interval: false,
+        per_point: true,
     },
     Metric {
         name: "mean_latency_s",
@@ -46,6 +51,7 @@ pub const METRICS: [Metric; 6] = [
         axis: "mean latency to the first hit",
         unit: Some("s"),
         unit_interval: false,
+        per_point: true,
     },
     Metric {
         name: "load_max",
@@ -53,6 +59,7 @@ pub const METRICS: [Metric; 6] = [
         axis: "messages received by the busiest node",
         unit: None,
         unit_interval: false,
+        per_point: true,
     },
     Metric {
         name: "load_gini",
@@ -60,8 +67,47 @@ pub const METRICS: [Metric; 6] = [
         axis: "Gini coefficient of node load",
         unit: None,
         unit_interval: true,
+        per_point: true,
     },
 ];
+
+/// The metrics of broadcasts, drawn per strategy and against every swept key when a folder has broadcasts.
+pub const BROADCAST_METRICS: [Metric; 2] = [
+    Metric {
+        name: "coverage",
+        title: "Broadcast coverage",
+        axis: "coverage",
+        unit: Some("share of peers online at issue"),
+        unit_interval: true,
+        // Per point, coverage.png shows it over time.
+        per_point: false,
+    },
+    Metric {
+        name: "t90_s",
+        title: "Time to 90% coverage",
+        axis: "mean time to 90% of the peers",
+        unit: Some("s"),
+        unit_interval: false,
+        per_point: true,
+    },
+];
+
+/// Search metrics that mean nothing for a broadcast (it has no first hit; its success is reaching 99%).
+const HIT_METRICS: [&str; 2] = ["mean_hops", "mean_latency_s"];
+
+/// The metrics a folder's figures show: the headline metrics, without the first hit's when every strategy is a
+/// broadcast, and the broadcast metrics when one is.
+pub fn metrics_for(broadcasts: usize, strategies: usize) -> Vec<&'static Metric> {
+    let only_broadcasts = broadcasts > 0 && broadcasts == strategies;
+    let mut list: Vec<&Metric> = METRICS
+        .iter()
+        .filter(|m| !(only_broadcasts && HIT_METRICS.contains(&m.name)))
+        .collect();
+    if broadcasts > 0 {
+        list.extend(BROADCAST_METRICS.iter());
+    }
+    list
+}
 
 /// Values spanning more than this ratio go on a log axis (SPEC: "more than a factor of 10").
 pub const LOG_RATIO: f64 = 10.0;

@@ -19,6 +19,7 @@
 //! format per axis ([`super::ticks`]); legends beside or under the plot, never over data ([`super::legend`]).
 
 mod bars;
+mod coverage;
 mod lorenz;
 mod metric;
 mod sweep;
@@ -31,7 +32,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
-pub use metric::{METRICS, Metric, mean_ci};
+pub use metric::{BROADCAST_METRICS, METRICS, Metric, mean_ci, metrics_for};
 
 use super::chart::{self, Dash, Figure, Marker, Note, Style};
 use super::read::{self, Summary, SummaryRow};
@@ -117,6 +118,7 @@ pub fn draw_all(dir: &Path) -> anyhow::Result<()> {
     }
     let lorenz = read::lorenz(dir)?;
     let buckets = read::timeseries(dir)?;
+    let coverage = read::coverage(dir)?;
     let tier_rows = read::tier_loads(dir)?;
     let mut ctx = FigureSet {
         strategies: summary.strategies(),
@@ -135,6 +137,14 @@ pub fn draw_all(dir: &Path) -> anyhow::Result<()> {
         }
     }
 
+    let broadcasts = ctx
+        .strategies
+        .iter()
+        .filter(|s| {
+            ctx.kinds.get(*s).map(String::as_str) == Some(crate::results::run::BROADCAST_KIND)
+        })
+        .count();
+    let metrics = metrics_for(broadcasts, ctx.strategies.len());
     let mut figures = Vec::new();
     for &p in &points {
         let rows = summary.at_point(p);
@@ -154,8 +164,13 @@ pub fn draw_all(dir: &Path) -> anyhow::Result<()> {
             format!("{folder}lorenz"),
             lorenz::figure(&at, &lorenz_rows, &rows),
         ));
-        for m in &METRICS {
+        for m in metrics.iter().filter(|m| m.per_point) {
             figures.push((format!("{folder}{}", m.name), bars::figure(&at, m, &rows)));
+        }
+        let coverage_rows: Vec<&read::CoverageRow> =
+            coverage.iter().filter(|r| r.point == p).collect();
+        if let Some(fig) = coverage::figure(&at, &coverage_rows) {
+            figures.push((format!("{folder}coverage"), fig));
         }
         let tiers: Vec<&read::TierRow> = tier_rows.iter().filter(|r| r.point == p).collect();
         if let Some(fig) = tiers::figure(&at, &tiers) {
@@ -174,7 +189,7 @@ pub fn draw_all(dir: &Path) -> anyhow::Result<()> {
         if sweep::distinct(summary.rows.iter().map(|r| r.keys[k].clone())).len() < 2 {
             continue;
         }
-        for m in &METRICS {
+        for m in &metrics {
             let stem = format!("sweep_{}_vs_{}", m.name, file_part(key));
             figures.push((stem, sweep::figure(&ctx, &summary, k, m)));
         }
@@ -224,14 +239,16 @@ pub fn describe(stem: &str) -> (usize, String, String) {
         "load_by_tier" => return (0, "1".into(), "Load of leaves and ultrapeers".into()),
         "timeseries_online" => return (2, "0".into(), "Online peers over time".into()),
         "timeseries_success" => return (2, "1".into(), "Success rate over time".into()),
+        "coverage" => return (2, "2".into(), "Broadcast coverage over time".into()),
         _ => {}
     }
-    if let Some(i) = METRICS.iter().position(|m| m.name == stem) {
-        let caption = format!("{} per strategy", METRICS[i].title);
+    let all: Vec<&Metric> = METRICS.iter().chain(BROADCAST_METRICS.iter()).collect();
+    if let Some(i) = all.iter().position(|m| m.name == stem) {
+        let caption = format!("{} per strategy", all[i].title);
         return (1, format!("{i:02}"), caption);
     }
     if let Some(rest) = stem.strip_prefix("sweep_") {
-        for (i, m) in METRICS.iter().enumerate() {
+        for (i, m) in all.iter().enumerate() {
             if let Some(key) = rest
                 .strip_prefix(m.name)
                 .and_then(|r| r.strip_prefix("_vs_"))

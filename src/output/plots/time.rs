@@ -243,7 +243,7 @@ pub(super) fn success_figure(ctx: &FigureSet, rows: &[&BucketRow]) -> Figure {
 
 /// A line drawn over by a later one with the same points is invisible: its legend entry says so (and which
 /// hides it), so a reader does not look for it in vain (TTL-7 flooding and an expanding ring answer the same).
-fn mark_hidden(fig: &mut Figure) {
+pub(super) fn mark_hidden(fig: &mut Figure) {
     for i in 0..fig.series.len() {
         let hider = (i + 1..fig.series.len()).rev().find(|&j| {
             !fig.series[i].lines.is_empty() && fig.series[j].lines == fig.series[i].lines

@@ -57,8 +57,8 @@ pub fn validate(file: &Path, doc: &Table, kinds: &[StrategyDef]) -> R<Scenario> 
         }
     };
     let content = match top.opt_table("content")? {
-        Some(t) => content(t, peers)?,
-        None => return Err(top.missing("content", "missing: the [content] table is required")),
+        Some(t) => Some(content(t, peers)?),
+        None => None,
     };
     let workload = match top.opt_table("workload")? {
         Some(t) => workload(t)?,
@@ -67,6 +67,18 @@ pub fn validate(file: &Path, doc: &Table, kinds: &[StrategyDef]) -> R<Scenario> 
     let churn = match top.opt_table("churn")? {
         Some(t) => churn::churn(t, peers, base_dir)?,
         None => Churn::disabled(),
+    };
+    // Broadcasts ask for no object: a scenario of broadcasts alone needs no [content] (one object stands in).
+    let strategies = strategies(&mut top, kinds)?;
+    let content = match content {
+        Some(c) => c,
+        None if strategies.iter().all(|s| !s.spec.searches()) => Content::placeholder(),
+        None => {
+            return Err(top.missing(
+                "content",
+                "missing: the [content] table is required (only broadcasts need none)",
+            ));
+        }
     };
     let adversaries = match top.opt_table("adversaries")? {
         Some(t) => Some(adversaries::adversaries(
@@ -77,7 +89,6 @@ pub fn validate(file: &Path, doc: &Table, kinds: &[StrategyDef]) -> R<Scenario> 
         )?),
         None => None,
     };
-    let strategies = strategies(&mut top, kinds)?;
     let output = match top.opt_table("output")? {
         Some(t) => output(t, duration)?,
         None => Output {
