@@ -171,7 +171,10 @@ mod tests {
     #[test]
     fn the_closed_forms_count_as_by_hand() {
         // Ring of 100: 50 peers at hop 25 (1 + 50 >= 50), 90 at 45, 99 at 49.
-        assert_eq!((ring_hop(100, 50), ring_hop(100, 90), ring_hop(100, 99)), (25, 45, 49));
+        assert_eq!(
+            (ring_hop(100, 50), ring_hop(100, 90), ring_hop(100, 99)),
+            (25, 45, 49)
+        );
         // Uplink ring: peer 1 at 0.18, peer 2 at 0.26, peer 3 at 0.36.
         for (k, t) in [(1, 0.18), (2, 0.26), (3, 0.36), (98, 8.9)] {
             assert!((uplink_time(k, 0.1, 0.08) - t).abs() < 1e-12, "{k}");
@@ -180,7 +183,11 @@ mod tests {
 
     #[test]
     fn wrong_models_fail() {
-        let rows: Vec<Row> = ring().unwrap().into_iter().chain(uplink().unwrap()).collect();
+        let rows: Vec<Row> = ring()
+            .unwrap()
+            .into_iter()
+            .chain(uplink().unwrap())
+            .collect();
         let measured = |what: &str| {
             rows.iter()
                 .find(|r| r.what.starts_with(what))
@@ -190,7 +197,9 @@ mod tests {
         // Not counting the source: 99 of 100 peers would need hop ceil(99 / 2) = 50, not 49.
         assert!((measured("flood: t99") - 0.1 * 50.0).abs() > TIME_TOLERANCE);
         // The source sending both copies at once (no uplink queue): peer 98 at 49 x 0.18 s, not 8.9 s.
-        assert!((measured("flood of 1 MB over 100 Mbit/s: t99") - 49.0 * 0.18).abs() > TIME_TOLERANCE);
+        assert!(
+            (measured("flood of 1 MB over 100 Mbit/s: t99") - 49.0 * 0.18).abs() > TIME_TOLERANCE
+        );
         // Announce paying two latencies a hop (a payload pushed with the inv) would take 9.8 s, not 14.7 s.
         assert!((measured("announce: t99") - 2.0 * 4.9).abs() > TIME_TOLERANCE);
     }

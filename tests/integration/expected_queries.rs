@@ -320,5 +320,8 @@ fn broadcasts_are_issued_by_every_online_peer_whatever_it_holds() {
     assert!((e - 1000.0).abs() <= 0.5, "{e}");
     let m = measured(&f, "broadcast");
     let tol = four_sd(1000.0, 1.0, 0.05, 20.0, 1000.0, false);
-    assert!((m - e).abs() <= tol, "measured {m}, check {e}, tolerance {tol}");
+    assert!(
+        (m - e).abs() <= tol,
+        "measured {m}, check {e}, tolerance {tol}"
+    );
 }
