@@ -233,6 +233,8 @@ pub struct Figure {
     pub legend_inside: bool,
     pub bands: Vec<Band>,
     pub notes: Vec<Note>,
+    /// Pixels; [`HEIGHT`] unless a figure needs more (one line per row of a long category axis).
+    pub height: u32,
 }
 
 impl Figure {
@@ -247,6 +249,7 @@ impl Figure {
             legend_inside: false,
             bands: Vec::new(),
             notes: Vec::new(),
+            height: HEIGHT,
         }
     }
 }

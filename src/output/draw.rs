@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::FontTransform;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::chart::{Axis, BAND, Dash, Figure, HEIGHT, Marker, Series, Style, WIDTH};
+use super::chart::{Axis, BAND, Dash, Figure, Marker, Series, Style, WIDTH};
 use super::legend::{self, Place};
 use super::text;
 use super::ticks::TICK_SIZE;
@@ -22,7 +22,7 @@ const TICK_COLOR: RGBColor = RGBColor(40, 40, 40);
 pub fn svg(fig: &Figure) -> anyhow::Result<String> {
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut out, (WIDTH, fig.height)).into_drawing_area();
         draw(&root, fig)?;
         root.present().map_err(err)?;
     }
@@ -125,7 +125,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> anyh
     let place = legend::place(fig);
     let below = legend::height_below(place);
     let (_, body) = root.split_vertically(top);
-    let (body, _) = body.split_vertically(HEIGHT - top - below);
+    let (body, _) = body.split_vertically(fig.height - top - below);
     let panel = match place {
         Place::Right(w) => w,
         _ => 0,
@@ -147,7 +147,12 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> anyh
             let total = cols as i32 * w as i32;
             let mid = (plot_x.0 + plot_x.1) / 2;
             let x0 = (mid - total / 2).clamp(10, (WIDTH as i32 - total - 10).max(10));
-            legend::draw(root, (x0, (HEIGHT - below) as i32), (cols, w), &fig.legend)?;
+            legend::draw(
+                root,
+                (x0, (fig.height - below) as i32),
+                (cols, w),
+                &fig.legend,
+            )?;
         }
     }
     Ok(())

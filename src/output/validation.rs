@@ -76,8 +76,8 @@ pub fn figure(rows: &[ValidationRow]) -> Figure {
         .iter()
         .map(|r| {
             let label = format!("{}: {}", r.check, r.what);
-            if label.chars().count() > 54 {
-                label.chars().take(53).collect::<String>() + "…"
+            if label.chars().count() > 62 {
+                label.chars().take(61).collect::<String>() + "…"
             } else {
                 label
             }
@@ -111,6 +111,8 @@ pub fn figure(rows: &[ValidationRow]) -> Figure {
     );
     fig.subtitle
         .push("shaded: within tolerance; exact results sit on 0 when they match".into());
+    // One line of label per row: 18 px each, under the titles and above the axis.
+    fig.height = chart::HEIGHT.max(200 + 18 * rows.len() as u32);
     fig.bands.push(Band { x0: -1.0, x1: 1.0 });
     let dots = |color, marker| Style {
         width: 0,
