@@ -364,6 +364,55 @@ fn coverage_csv_holds_each_runs_mean_curve_ending_at_its_coverage() {
 }
 
 #[test]
+fn broadcast_results_are_the_same_at_any_thread_count_and_sharding() {
+    // Two payload sizes x 2 replications under churn, uplinks and gossip draws: 1 and 2 threads, and two shards
+    // merged, give byte-identical CSVs (coverage.csv included).
+    let dir = out_dir("broadcast-determinism");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let file = dir.join("b.toml");
+    std::fs::write(
+        &file,
+        "name = \"det\"\nduration = 40.0\nseed = 4\nreplications = 2\n[network]\npeers = 200\n\
+         upload = { dist = \"uniform\", min = 1e6, max = 1e7 }\n[topology]\nkind = \"random\"\nmean_degree = 5.0\n\
+         [workload]\nquery_rate = 0.002\n[churn]\nsession = { dist = \"exponential\", mean = 60.0 }\n\
+         downtime = { dist = \"exponential\", mean = 20.0 }\n\
+         [[strategy]]\nname = \"gossip\"\nkind = \"broadcast\"\nmode = \"gossip\"\nfanout = 2\n\
+         [[strategy]]\nname = \"announce\"\nkind = \"broadcast\"\nmode = \"announce\"\n\
+         [output]\nqueries = true\n[sweep]\n\"strategy.*.payload_bytes\" = [1000, 100000]\n",
+    )
+    .expect("write");
+    let f = file.to_str().expect("utf-8");
+    let out = |name: &str| dir.join(name).to_str().expect("utf-8").to_string();
+    for (name, extra) in [
+        ("t1", vec!["--threads", "1"]),
+        ("t2", vec!["--threads", "2"]),
+        ("s1", vec!["--shard", "1/2"]),
+        ("s2", vec!["--shard", "2/2"]),
+    ] {
+        let o = out(name);
+        let mut args = vec!["run", f, "-o", o.as_str(), "--quiet", "--force"];
+        args.extend(extra);
+        gnutsim_ok(&args);
+    }
+    let merged = out("merged");
+    let _ = std::fs::remove_dir_all(&merged);
+    gnutsim_ok(&["merge", &out("s1"), &out("s2"), "-o", &merged]);
+    for csv in [
+        "runs.csv",
+        "summary.csv",
+        "coverage.csv",
+        "queries.csv",
+        "timeseries.csv",
+    ] {
+        let want = std::fs::read(dir.join("t1").join(csv)).expect(csv);
+        for other in ["t2", "merged"] {
+            let got = std::fs::read(dir.join(other).join(csv)).expect(csv);
+            assert!(got == want, "{csv} of {other} differs from 1 thread");
+        }
+    }
+}
+
+#[test]
 fn a_scenario_of_broadcasts_alone_needs_no_content_but_a_search_does() {
     let no_content = "duration = 10.0\n[network]\npeers = 50\n[topology]\nkind = \"random\"\nmean_degree = 4.0\n\
                       [workload]\nquery_rate = 0.01\n[[strategy]]\nname = \"b\"\nkind = \"broadcast\"\n";
@@ -414,5 +463,254 @@ fn bad_broadcast_keys_are_named() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(&format!("strategy.b.{key}")), "{keys}: {err}");
         assert!(err.contains(says), "{keys}: {err}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Properties over random broadcast scenarios
+// ---------------------------------------------------------------------------------------------------------------
+
+mod properties {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+
+    use super::*;
+
+    /// A random broadcast scenario: one strategy of each mode, with the features that interact with coverage
+    /// (TTL, uplinks, peer queues, churn, droppers) on or off.
+    #[derive(Clone, Debug)]
+    struct Case {
+        peers: u32,
+        mean_degree: f64,
+        fanout: u32,
+        ttl: u32,
+        payload: u64,
+        upload: Option<f64>,
+        capacity: Option<(f64, u32)>,
+        churn: Option<(f64, f64)>,
+        droppers: Option<f64>,
+        exponential: bool,
+    }
+
+    impl Case {
+        fn toml(&self) -> String {
+            let mut t = format!(
+                "duration = 60.0\nseed = 9\n[network]\npeers = {}\nlatency = {}\n",
+                self.peers,
+                if self.exponential {
+                    "{ dist = \"exponential\", mean = 0.05 }"
+                } else {
+                    "{ dist = \"constant\", value = 0.05 }"
+                }
+            );
+            if let Some(u) = self.upload {
+                t += &format!(
+                    "upload = {{ dist = \"uniform\", min = {u}, max = {} }}\n",
+                    u * 4.0
+                );
+            }
+            if let Some((rate, limit)) = self.capacity {
+                t += &format!(
+                    "capacity = {{ dist = \"constant\", value = {rate} }}\nqueue_limit = {limit}\n"
+                );
+            }
+            t += &format!(
+                "[topology]\nkind = \"random\"\nmean_degree = {}\n[workload]\nquery_rate = {}\n",
+                self.mean_degree,
+                20.0 / (self.peers as f64 * 60.0)
+            );
+            if let Some((session, downtime)) = self.churn {
+                t += &format!(
+                    "[churn]\nsession = {{ dist = \"exponential\", mean = {session} }}\n\
+                     downtime = {{ dist = \"exponential\", mean = {downtime} }}\n"
+                );
+            }
+            if let Some(d) = self.droppers {
+                t += &format!("[adversaries]\ndroppers = {d}\n");
+            }
+            for mode in ["flood", "gossip", "announce"] {
+                t += &format!(
+                    "[[strategy]]\nname = \"{mode}\"\nkind = \"broadcast\"\nmode = \"{mode}\"\nttl = {}\n\
+                     payload_bytes = {}\n",
+                    self.ttl, self.payload
+                );
+                if mode == "gossip" {
+                    t += &format!("fanout = {}\n", self.fanout);
+                }
+            }
+            t + "[output]\nqueries = true\n"
+        }
+
+        /// Nothing stops a flood or an announce short of the source's whole component.
+        fn unhindered(&self) -> bool {
+            self.ttl == 0
+                && self.capacity.is_none()
+                && self.churn.is_none()
+                && self.droppers.is_none()
+        }
+    }
+
+    fn cases() -> impl Strategy<Value = Case> {
+        (
+            (10u32..150, 1.5f64..6.0, 1u32..5),
+            (
+                prop_oneof![3 => Just(0u32), 1 => 1u32..6],
+                prop_oneof![Just(100u64), Just(100_000), Just(1_000_000)],
+            ),
+            proptest::option::of(prop_oneof![Just(1e6), Just(1e7), Just(1e8)]),
+            proptest::option::of((prop_oneof![Just(20.0), Just(2000.0)], 0u32..4)),
+            proptest::option::of((5.0f64..100.0, 5.0f64..50.0)),
+            proptest::option::of(0.0f64..0.3),
+            any::<bool>(),
+        )
+            .prop_map(
+                |(
+                    (peers, mean, fanout),
+                    (ttl, payload),
+                    upload,
+                    capacity,
+                    churn,
+                    droppers,
+                    exponential,
+                )| Case {
+                    peers,
+                    mean_degree: (mean * 10.0).round() / 10.0,
+                    fanout,
+                    ttl,
+                    payload,
+                    upload,
+                    capacity,
+                    churn: churn.map(|(s, d)| (s.round(), d.round())),
+                    droppers: droppers.map(|d| (d * 100.0).round() / 100.0),
+                    exponential,
+                },
+            )
+    }
+
+    /// The peers of `source`'s component.
+    fn component(g: &Graph, source: u32) -> usize {
+        let mut seen = vec![false; g.len()];
+        let mut stack = vec![source];
+        seen[source as usize] = true;
+        let mut count = 0;
+        while let Some(v) = stack.pop() {
+            count += 1;
+            for &w in g.neighbours(v) {
+                if !seen[w as usize] {
+                    seen[w as usize] = true;
+                    stack.push(w);
+                }
+            }
+        }
+        count
+    }
+
+    fn check(case: &Case) -> Result<(), TestCaseError> {
+        let s = scenario(&case.toml());
+        let w = World::build(&s, 0).expect("world");
+        for st in &s.strategies {
+            let out = gnutsim::strategies::simulate(&s, st, &w);
+            let m = &out.metrics;
+            let name = &st.name;
+            prop_assert_eq!(
+                m.successes
+                    + m.fail_no_copy
+                    + m.fail_not_found
+                    + m.fail_lost
+                    + m.fail_dropped
+                    + m.fail_timeout
+                    + m.fail_fooled,
+                m.queries,
+                "{}: failure reasons do not add up: {:?}",
+                name,
+                m
+            );
+            prop_assert_eq!(
+                m.query_messages,
+                m.first_receipts
+                    + m.duplicate_messages
+                    + m.lost_query_messages
+                    + m.dropped_query_messages,
+                "{}: payloads and invs not accounted for: {:?}",
+                name,
+                m
+            );
+            if m.queries == 0 {
+                prop_assert!(out.coverage.is_empty());
+                continue;
+            }
+            let c = m.coverage.expect("coverage with broadcasts");
+            prop_assert!(c > 0.0 && c <= 1.0, "{}: coverage {}", name, c);
+            // A broadcast that reached 99% reached 90% and 50% no later; the means are over the broadcasts that
+            // reached each share, so they are ordered when every broadcast reached 99% (no timeout here).
+            let times = [m.t50_s, m.t90_s, m.t99_s];
+            for pair in times.windows(2) {
+                if let (Some(a), Some(b)) = (pair[0], pair[1])
+                    && m.successes == m.queries
+                {
+                    prop_assert!(a <= b, "{}: {:?}", name, times);
+                }
+                prop_assert!(
+                    pair[1].is_none() || pair[0].is_some(),
+                    "{}: {:?}",
+                    name,
+                    times
+                );
+            }
+            prop_assert!(
+                out.coverage
+                    .windows(2)
+                    .all(|p| p[1].0 > p[0].0 && p[1].1 >= p[0].1 - 1e-12),
+                "{}: the curve goes back",
+                name
+            );
+            let last = out.coverage.last().expect("a curve").1;
+            prop_assert!(
+                (last - c).abs() <= 1e-9,
+                "{}: curve ends at {}, coverage {}",
+                name,
+                last,
+                c
+            );
+            prop_assert_eq!(
+                out.queries
+                    .iter()
+                    .filter(|q| q.outcome == gnutsim::metrics::Outcome::Success)
+                    .count() as u64,
+                m.successes
+            );
+            if case.unhindered() && st.name != "gossip" {
+                // Every peer of the source's component gets it, and no other.
+                let n = w.peers() as f64;
+                let want: f64 = out
+                    .queries
+                    .iter()
+                    .map(|q| component(&w.graph, q.source) as f64 / n)
+                    .sum::<f64>()
+                    / out.queries.len() as f64;
+                prop_assert!(
+                    (c - want).abs() <= 1e-9,
+                    "{}: coverage {} != {}",
+                    name,
+                    c,
+                    want
+                );
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(Config {
+            cases: 96,
+            rng_seed: RngSeed::Fixed(22),
+            failure_persistence: None,
+            ..Config::default()
+        })]
+
+        #[test]
+        fn broadcasts_account_for_every_message_and_cover_what_they_can(case in cases()) {
+            check(&case)?;
+        }
     }
 }
