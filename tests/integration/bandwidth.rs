@@ -5,7 +5,7 @@ use gnutsim::graph::Graph;
 use gnutsim::workload::Arrival;
 use gnutsim::world::World;
 
-use crate::common::{hand_world, minimal, scenario, with_churn};
+use crate::common::{at, hand_world, minimal, scenario, star, with_churn};
 
 /// A flood of TTL `ttl` whose queries are `bytes` long, latency 0.1 s.
 fn flood(peers: u32, bytes: u64, ttl: u32, extra: &str) -> gnutsim::scenario::Scenario {
@@ -16,14 +16,6 @@ fn flood(peers: u32, bytes: u64, ttl: u32, extra: &str) -> gnutsim::scenario::Sc
         ),
         &format!("kind = \"flooding\"\nttl = {ttl}"),
     ))
-}
-
-fn at(t: f64, source: u32) -> Arrival {
-    Arrival {
-        time_us: (t * 1e6).round() as u64,
-        source,
-        object_draw: 0.0,
-    }
 }
 
 /// Arrival times (seconds) of the traced query's query messages, in order.
@@ -44,13 +36,6 @@ fn arrivals(
         .collect();
     times.sort_by(f64::total_cmp);
     times
-}
-
-fn star(leaves: u32) -> Graph {
-    Graph::from_edges(
-        leaves as usize + 1,
-        &(1..=leaves).map(|i| (0, i)).collect::<Vec<_>>(),
-    )
 }
 
 #[test]

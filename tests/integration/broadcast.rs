@@ -9,7 +9,7 @@ use gnutsim::scenario::Scenario;
 use gnutsim::workload::Arrival;
 use gnutsim::world::World;
 
-use crate::common::{gnutsim, gnutsim_ok, hand_world, out_dir, scenario, with_churn};
+use crate::common::{at, gnutsim, gnutsim_ok, hand_world, out_dir, scenario, star, with_churn};
 
 /// A broadcast-only scenario of `peers` (its overlay is replaced by hand-built worlds), latency `latency`, one
 /// strategy with the given keys (`kind = "broadcast"` is added).
@@ -23,25 +23,10 @@ fn broadcast(peers: u32, latency: &str, network_extra: &str, keys: &str) -> Scen
 
 const L: &str = "{ dist = \"constant\", value = 0.1 }";
 
-fn at(t: f64, source: u32) -> Arrival {
-    Arrival {
-        time_us: (t * 1e6).round() as u64,
-        source,
-        object_draw: 0.0,
-    }
-}
-
 fn ring(n: u32) -> Graph {
     Graph::from_edges(
         n as usize,
         &(0..n).map(|i| (i, (i + 1) % n)).collect::<Vec<_>>(),
-    )
-}
-
-fn star(leaves: u32) -> Graph {
-    Graph::from_edges(
-        leaves as usize + 1,
-        &(1..=leaves).map(|i| (0, i)).collect::<Vec<_>>(),
     )
 }
 

@@ -121,3 +121,20 @@ pub fn gnutsim_ok(args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// A query (or broadcast) arrival at `t` seconds from `source`, asking for the first object.
+pub fn at(t: f64, source: PeerId) -> Arrival {
+    Arrival {
+        time_us: (t * 1e6).round() as u64,
+        source,
+        object_draw: 0.0,
+    }
+}
+
+/// A star: peer 0 linked to each of `leaves` leaves (1 ..= leaves).
+pub fn star(leaves: u32) -> Graph {
+    Graph::from_edges(
+        leaves as usize + 1,
+        &(1..=leaves).map(|i| (0, i)).collect::<Vec<_>>(),
+    )
+}
