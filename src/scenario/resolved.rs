@@ -179,6 +179,12 @@ pub fn to_toml(s: &Scenario) -> String {
 
     let c = &s.content;
     let _ = writeln!(o, "\n[content]");
+    if s.strategies.iter().all(|st| !st.spec.searches()) {
+        let _ = writeln!(
+            o,
+            "# broadcasts ask for no object: a scenario of broadcasts alone needs no [content]; this one stands in"
+        );
+    }
     let _ = writeln!(o, "objects = {}", c.objects);
     let _ = writeln!(o, "replication = {}", string(c.replication.name()));
     let _ = writeln!(o, "replicas_mean = {}", float(c.replicas_mean));
