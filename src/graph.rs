@@ -5,7 +5,8 @@
 pub type PeerId = u32;
 
 mod build;
-pub use build::Sink;
+mod sink;
+pub use sink::Sink;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Graph {

@@ -5,39 +5,8 @@
 
 use rayon::prelude::*;
 
+use super::sink::Sink;
 use super::{Graph, PeerId};
-
-/// Where the edges of one pass go: counted (first pass) or written (second pass).
-pub struct Sink<'a> {
-    /// First pass: `ends[v + 1]` counts v's edges. Second pass: `ends[v + 1]` is the slot below v's last free
-    /// one (filled from the end of v's range down to its start).
-    ends: &'a mut [u32],
-    /// Empty during the counting pass.
-    targets: &'a mut [PeerId],
-    fill: bool,
-}
-
-impl Sink<'_> {
-    /// One undirected edge a-b (a != b).
-    #[inline]
-    pub fn edge(&mut self, a: PeerId, b: PeerId) {
-        debug_assert!(a != b, "self-loop {a}");
-        if self.fill {
-            self.put(a, b);
-            self.put(b, a);
-        } else {
-            self.ends[a as usize + 1] += 1;
-            self.ends[b as usize + 1] += 1;
-        }
-    }
-
-    #[inline]
-    fn put(&mut self, v: PeerId, w: PeerId) {
-        let slot = &mut self.ends[v as usize + 1];
-        *slot -= 1;
-        self.targets[*slot as usize] = w;
-    }
-}
 
 impl Graph {
     /// Builds the graph of the edges `pass` gives to its sink. `pass` is called twice and must give the same
@@ -47,11 +16,9 @@ impl Graph {
     /// Panics when the graph has more than `u32::MAX` link ends (2^31 links): offsets are 4 bytes a peer.
     pub fn from_edge_passes(n: usize, mut pass: impl FnMut(&mut Sink)) -> Graph {
         let mut offsets = vec![0u32; n + 1];
-        pass(&mut Sink {
-            ends: &mut offsets,
-            targets: &mut [],
-            fill: false,
-        });
+        let mut sink = Sink::new(&mut offsets, &mut [], false);
+        pass(&mut sink);
+        sink.flush();
         let mut total = 0u64;
         for o in offsets.iter_mut().skip(1) {
             total += u64::from(*o);
@@ -63,11 +30,9 @@ impl Graph {
             });
         }
         let mut targets = vec![0 as PeerId; total as usize];
-        pass(&mut Sink {
-            ends: &mut offsets,
-            targets: &mut targets,
-            fill: true,
-        });
+        let mut sink = Sink::new(&mut offsets, &mut targets, true);
+        pass(&mut sink);
+        sink.flush();
         // Each cursor ended at its peer's start: offsets[v + 1] = start of v. Shift down, and close.
         offsets.copy_within(1..=n, 0);
         offsets[n] = total as u32;
