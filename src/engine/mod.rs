@@ -264,14 +264,18 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
         let window_s = (self.duration_us - self.warmup_us) as f64 / 1e6;
         let ultrapeers = world.ultrapeers.as_deref();
         let added = self.added;
+        let events = self.clock.events;
+        // The queue and the protocol's per-query tables are spent: freed before the recorder's summary allocates.
+        drop((self.clock, self.protocol));
         let Recorded {
             mut metrics,
             timeseries,
             lorenz,
             queries,
-        } = self.obs.rec.finish(self.clock.events, ultrapeers, |a, b| {
-            world.online_mean(a, b)
-        });
+        } = self
+            .obs
+            .rec
+            .finish(events, ultrapeers, |a, b| world.online_mean(a, b));
         metrics.copies_per_object = copies;
         if stats.servers > 0 {
             metrics.server_utilisation = Some(stats.busy_s / (stats.servers as f64 * window_s));
