@@ -73,6 +73,11 @@ pub fn query_trace(s: &Scenario, world: &World) -> QueryTrace {
 pub enum Job {
     Run,
     Trace(u64),
+    /// As `Trace`, recording the first `cap` messages and counting the others ([`Tracer::capped`]).
+    TraceCapped {
+        index: u64,
+        cap: usize,
+    },
 }
 
 /// What a [`Job`] gives back.
@@ -108,6 +113,12 @@ pub fn launch<'a, P: Protocol + FastPaths>(
         Job::Trace(index) => Done::Trace(
             engine
                 .with_tracer(Some(Tracer::new(index)))
+                .run_for_trace()
+                .filter(|t| t.outcome.is_some()),
+        ),
+        Job::TraceCapped { index, cap } => Done::Trace(
+            engine
+                .with_tracer(Some(Tracer::capped(index, cap)))
                 .run_for_trace()
                 .filter(|t| t.outcome.is_some()),
         ),
