@@ -17,11 +17,9 @@ pub type ObjectId = u32;
 pub struct Content {
     /// `holders[o]`: the peers holding object o, sorted.
     holders: Vec<Vec<PeerId>>,
-    /// `held_offsets[p] .. held_offsets[p + 1]` indexes `held` for the objects peer p holds, sorted.
-    held_offsets: Vec<usize>,
-    held: Vec<ObjectId>,
-    /// Bit p: peer p holds at least one object.
-    holds_any: Vec<u64>,
+    /// Who holds what, peer by peer: an index over the holders only (most peers hold nothing, and an offset for
+    /// every peer was 8 bytes a peer, the largest array after the overlay's).
+    held: HeldIndex,
     /// Query popularity weight of each object (not normalised).
     weight: Vec<f64>,
     /// `cumulative[o]` = sum of weights of objects below o; `cumulative[objects]` = total.
@@ -65,31 +63,7 @@ impl Content {
     /// Content with given holders and weights (tests and hand-built cases).
     pub fn from_holders(peers: u32, holders: Vec<Vec<PeerId>>, weight: Vec<f64>) -> Content {
         assert_eq!(holders.len(), weight.len());
-        let mut count = vec![0usize; peers as usize + 1];
-        for h in &holders {
-            for &p in h {
-                count[p as usize + 1] += 1;
-            }
-        }
-        for p in 0..peers as usize {
-            count[p + 1] += count[p];
-        }
-        let held_offsets = count;
-        let mut fill = held_offsets[..peers as usize].to_vec();
-        let mut held = vec![0; held_offsets[peers as usize]];
-        // Objects are visited in increasing order, so each peer's list comes out sorted.
-        for (o, h) in holders.iter().enumerate() {
-            for &p in h {
-                held[fill[p as usize]] = o as ObjectId;
-                fill[p as usize] += 1;
-            }
-        }
-        let mut holds_any = vec![0u64; (peers as usize).div_ceil(64)];
-        for p in 0..peers as usize {
-            if held_offsets[p + 1] > held_offsets[p] {
-                holds_any[p >> 6] |= 1 << (p & 63);
-            }
-        }
+        let held = HeldIndex::new(peers, &holders);
         let mut cumulative = Vec::with_capacity(weight.len() + 1);
         let mut acc = 0.0;
         cumulative.push(0.0);
@@ -99,9 +73,7 @@ impl Content {
         }
         Content {
             holders,
-            held_offsets,
             held,
-            holds_any,
             weight,
             cumulative,
         }
@@ -112,8 +84,9 @@ impl Content {
     }
 
     /// The objects peer `p` holds, sorted.
+    #[inline]
     pub fn held_by(&self, p: PeerId) -> &[ObjectId] {
-        &self.held[self.held_offsets[p as usize]..self.held_offsets[p as usize + 1]]
+        self.held.of(p)
     }
 
     /// Whether `p` holds `o`. A query asks this of every peer it reaches, always for the same object, so a short
@@ -126,8 +99,7 @@ impl Content {
         if holders.len() <= 32 {
             return holders.binary_search(&p).is_ok();
         }
-        self.holds_any[p as usize >> 6] & (1 << (p & 63)) != 0
-            && self.held_by(p).binary_search(&o).is_ok()
+        self.held.holds_any(p) && self.held_by(p).binary_search(&o).is_ok()
     }
 
     pub fn holders(&self, o: ObjectId) -> &[PeerId] {
@@ -140,7 +112,7 @@ impl Content {
 
     /// Copies of all objects.
     pub fn total_copies(&self) -> usize {
-        self.held.len()
+        self.held.objects.len()
     }
 
     /// Popularity weight of object o (unnormalised).
@@ -207,6 +179,75 @@ impl Content {
             }
         }
         Some(o as ObjectId)
+    }
+}
+
+/// The objects each peer holds, stored for the holders only: a bitset of who holds anything, the number of
+/// holders before each word of it, and the holders' lists end to end. About a bit and a half a peer, plus the
+/// copies.
+#[derive(Clone, Debug)]
+struct HeldIndex {
+    /// Bit p: peer p holds at least one object.
+    any: Vec<u64>,
+    /// `before[w]`: holders among the peers below 64 w.
+    before: Vec<u32>,
+    /// `offsets[i] .. offsets[i + 1]` indexes `objects` for the i-th holder (in id order).
+    offsets: Vec<usize>,
+    /// Each holder's objects, sorted.
+    objects: Vec<ObjectId>,
+}
+
+impl HeldIndex {
+    fn new(peers: u32, holders: &[Vec<PeerId>]) -> HeldIndex {
+        // Every copy as (peer, object); a peer holds an object once, so sorting gives each holder's objects in
+        // order.
+        let mut copies: Vec<(PeerId, ObjectId)> = holders
+            .iter()
+            .enumerate()
+            .flat_map(|(o, h)| h.iter().map(move |&p| (p, o as ObjectId)))
+            .collect();
+        copies.sort_unstable();
+        let words = (peers as usize).div_ceil(64);
+        let mut any = vec![0u64; words];
+        let mut offsets = Vec::new();
+        let mut last = None;
+        for (i, &(p, _)) in copies.iter().enumerate() {
+            assert!(p < peers, "holder {p} of {peers} peers");
+            if last != Some(p) {
+                any[p as usize >> 6] |= 1 << (p & 63);
+                offsets.push(i);
+                last = Some(p);
+            }
+        }
+        offsets.push(copies.len());
+        let mut before = Vec::with_capacity(words);
+        let mut count = 0u32;
+        for w in &any {
+            before.push(count);
+            count += w.count_ones();
+        }
+        HeldIndex {
+            any,
+            before,
+            offsets,
+            objects: copies.into_iter().map(|(_, o)| o).collect(),
+        }
+    }
+
+    #[inline]
+    fn holds_any(&self, p: PeerId) -> bool {
+        self.any[p as usize >> 6] & (1 << (p & 63)) != 0
+    }
+
+    #[inline]
+    fn of(&self, p: PeerId) -> &[ObjectId] {
+        let word = self.any[p as usize >> 6];
+        let bit = 1u64 << (p & 63);
+        if word & bit == 0 {
+            return &[];
+        }
+        let i = self.before[p as usize >> 6] as usize + (word & (bit - 1)).count_ones() as usize;
+        &self.objects[self.offsets[i]..self.offsets[i + 1]]
     }
 }
 

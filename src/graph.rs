@@ -4,10 +4,15 @@
 /// Peer identifier: 0 .. peers-1.
 pub type PeerId = u32;
 
+mod build;
+mod sink;
+pub use sink::Sink;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Graph {
-    /// `offsets[v] .. offsets[v + 1]` indexes `targets` for v's neighbours.
-    offsets: Vec<usize>,
+    /// `offsets[v] .. offsets[v + 1]` indexes `targets` for v's neighbours. Four bytes a peer: graphs have at
+    /// most `u32::MAX` link ends (checked when built).
+    offsets: Vec<u32>,
     targets: Vec<PeerId>,
 }
 
@@ -15,31 +20,11 @@ impl Graph {
     /// Builds a graph from undirected edges. Every edge must join two distinct peers below `n`, and appear once
     /// (generators guarantee this; edge lists are checked before they get here).
     pub fn from_edges(n: usize, edges: &[(PeerId, PeerId)]) -> Graph {
-        let mut degree = vec![0usize; n];
-        for &(a, b) in edges {
-            debug_assert!(a != b, "self-loop {a}");
-            degree[a as usize] += 1;
-            degree[b as usize] += 1;
-        }
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut total = 0usize;
-        offsets.push(0);
-        for d in &degree {
-            total += d;
-            offsets.push(total);
-        }
-        let mut fill = offsets[..n].to_vec();
-        let mut targets = vec![0 as PeerId; total];
-        for &(a, b) in edges {
-            targets[fill[a as usize]] = b;
-            fill[a as usize] += 1;
-            targets[fill[b as usize]] = a;
-            fill[b as usize] += 1;
-        }
-        for v in 0..n {
-            targets[offsets[v]..offsets[v + 1]].sort_unstable();
-        }
-        Graph { offsets, targets }
+        Graph::from_edge_passes(n, |sink| {
+            for &(a, b) in edges {
+                sink.edge(a, b);
+            }
+        })
     }
 
     /// Number of peers.
@@ -59,13 +44,13 @@ impl Graph {
     #[inline]
     pub fn neighbours(&self, v: PeerId) -> &[PeerId] {
         let v = v as usize;
-        &self.targets[self.offsets[v]..self.offsets[v + 1]]
+        &self.targets[self.offsets[v] as usize..self.offsets[v + 1] as usize]
     }
 
     #[inline]
     pub fn degree(&self, v: PeerId) -> usize {
         let v = v as usize;
-        self.offsets[v + 1] - self.offsets[v]
+        (self.offsets[v + 1] - self.offsets[v]) as usize
     }
 
     pub fn has_edge(&self, a: PeerId, b: PeerId) -> bool {
@@ -84,7 +69,7 @@ impl Graph {
     #[inline]
     pub fn prefetch_neighbours(&self, v: PeerId) {
         if let Some(&start) = self.offsets.get(v as usize)
-            && let Some(x) = self.targets.get(start)
+            && let Some(x) = self.targets.get(start as usize)
         {
             prefetch(x);
         }
@@ -103,7 +88,7 @@ impl Graph {
 
     /// Bytes of heap memory the graph holds.
     pub fn heap_bytes(&self) -> usize {
-        self.offsets.capacity() * std::mem::size_of::<usize>()
+        self.offsets.capacity() * std::mem::size_of::<u32>()
             + self.targets.capacity() * std::mem::size_of::<PeerId>()
     }
 }

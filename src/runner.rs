@@ -57,10 +57,30 @@ fn run_job(
 ) -> Result<Vec<RunResult>, ScenarioError> {
     let s = &point.scenario;
     let world = World::build(s, replication)?;
-    Ok(s.strategies
+    // The overlay's largest component is measured by another worker while the strategies run (a search of the
+    // whole graph, a second or more at 10^7 peers), and written into the results when both are done.
+    let (share, mut results) = rayon::join(
+        || world.largest_component_share(),
+        || run_strategies(point, replication, &world, bar),
+    );
+    for r in &mut results {
+        r.largest_component_share = share;
+    }
+    Ok(results)
+}
+
+/// Every strategy of a job on its world; `largest_component_share` is left for the caller to fill in.
+fn run_strategies(
+    point: &Point,
+    replication: u32,
+    world: &World,
+    bar: &ProgressBar,
+) -> Vec<RunResult> {
+    let s = &point.scenario;
+    s.strategies
         .par_iter()
         .map(|st| {
-            let output = strategies::simulate(s, st, &world);
+            let output = strategies::simulate(s, st, world);
             let trace_page = (point.index == 0 && replication == 0).then(|| {
                 let at = if point.values.is_empty() {
                     String::new()
@@ -70,7 +90,7 @@ fn run_job(
                 crate::trace_page::for_report(
                     s,
                     st,
-                    &world,
+                    world,
                     format!(
                         "{}{at}, replication 0, strategy {} ({})",
                         s.name,
@@ -88,13 +108,13 @@ fn run_job(
                 strategy: st.name.clone(),
                 kind: st.kind(),
                 peers: s.network.peers,
-                largest_component_share: world.largest_component_share,
+                largest_component_share: f64::NAN,
                 output,
                 peak_rss_mb: peak_rss_mb(),
                 trace_page,
             }
         })
-        .collect())
+        .collect()
 }
 
 fn progress_bar(total: u64, quiet: bool) -> ProgressBar {

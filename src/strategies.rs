@@ -84,6 +84,27 @@ pub fn trace_query(
     trace_arrivals(s, strategy, world, engine::query_trace(s, world), index)
 }
 
+/// [`trace_query`] recording only the query's first `cap` messages ([`TracedQuery::unrecorded`] counts the rest).
+pub fn trace_query_capped(
+    s: &Scenario,
+    strategy: &Strategy,
+    world: &World,
+    index: u64,
+    cap: usize,
+) -> Option<TracedQuery> {
+    let arrivals = Box::new(engine::query_trace(s, world));
+    match launch(
+        s,
+        strategy,
+        world,
+        arrivals,
+        Job::TraceCapped { index, cap },
+    ) {
+        Done::Trace(t) => t,
+        Done::Run(_) => unreachable!("a trace gives its query"),
+    }
+}
+
 /// [`trace_query`] with given query arrivals (in time order): hand-built cases in tests.
 pub fn trace_arrivals<'a>(
     s: &Scenario,

@@ -92,7 +92,9 @@ pub fn for_report(
 ) -> Result<String, String> {
     let mut first = None;
     for i in 0..REPORT_TRIES {
-        let Some(t) = strategies::trace_query(s, st, world, i) else {
+        // Recording stops past what a page shows; the messages beyond are counted for the refusal below.
+        let Some(t) = strategies::trace_query_capped(s, st, world, i, REPORT_MAX_MESSAGES + 1)
+        else {
             break;
         };
         let ok = t.outcome == Some(crate::metrics::Outcome::Success);
@@ -106,12 +108,12 @@ pub fn for_report(
     let Some(t) = first else {
         return Err("the run issues no query that ends".into());
     };
-    if t.hops.len() > REPORT_MAX_MESSAGES {
+    let messages = t.hops.len() + t.unrecorded as usize;
+    if messages > REPORT_MAX_MESSAGES {
         return Err(format!(
             "query {} sends {} messages: more than a page replays readably ({REPORT_MAX_MESSAGES}); watch it with \
              gnutsim trace --format html on a smaller overlay",
-            t.index,
-            t.hops.len()
+            t.index, messages
         ));
     }
     let html = page(world, &t, title);

@@ -1,6 +1,8 @@
 //! One replication's world: the overlay, the content and the peers' capacities, built from the replication's
 //! own random streams. Every strategy of the replication runs on the same `World` (common random numbers).
 
+use std::sync::OnceLock;
+
 use crate::adversaries::Roles;
 use crate::churn::{self, ChurnSchedule};
 use crate::content::Content;
@@ -18,8 +20,9 @@ pub struct World {
     pub graph: Graph,
     /// For two-tier overlays, which peers are ultrapeers.
     pub ultrapeers: Option<Vec<bool>>,
-    /// Share of peers in the largest connected component of the generated overlay.
-    pub largest_component_share: f64,
+    /// Share of peers in the largest connected component of the generated overlay: measured on first use
+    /// ([`World::largest_component_share`]), so that the runner can measure it while the strategies run.
+    pub largest_component_share: OnceLock<f64>,
     pub content: Content,
     /// Microseconds a peer takes to process one message; `None` = unlimited capacity.
     pub service_us: Option<Vec<u64>>,
@@ -70,7 +73,6 @@ impl World {
                 }
             })?;
         let graph = built.graph;
-        let largest_component_share = crate::topology::stats::largest_component_share(&graph);
         // Bad actors come from their own stream, so that they change nothing else of the replication but where
         // the copies sit (free riders hold none).
         let roles = s.adversaries.as_ref().map(|a| {
@@ -130,13 +132,21 @@ impl World {
             seed,
             graph,
             ultrapeers: built.ultrapeers,
-            largest_component_share,
+            largest_component_share: OnceLock::new(),
             content,
             service_us,
             upload_bps,
             churn,
             roles,
         })
+    }
+
+    /// Share of peers in the largest connected component of the overlay (a search of the whole graph the first
+    /// time; a thread asking while another measures waits for it).
+    pub fn largest_component_share(&self) -> f64 {
+        *self
+            .largest_component_share
+            .get_or_init(|| crate::topology::stats::largest_component_share(&self.graph))
     }
 
     pub fn peers(&self) -> u32 {

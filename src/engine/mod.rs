@@ -73,6 +73,11 @@ pub fn query_trace(s: &Scenario, world: &World) -> QueryTrace {
 pub enum Job {
     Run,
     Trace(u64),
+    /// As `Trace`, recording the first `cap` messages and counting the others ([`Tracer::capped`]).
+    TraceCapped {
+        index: u64,
+        cap: usize,
+    },
 }
 
 /// What a [`Job`] gives back.
@@ -108,6 +113,16 @@ pub fn launch<'a, P: Protocol + FastPaths>(
         Job::Trace(index) => Done::Trace(
             engine
                 .with_tracer(Some(Tracer::new(index)))
+                .run_for_trace()
+                .filter(|t| t.outcome.is_some())
+                .map(|t| TracedQuery {
+                    broadcast: !strategy.spec.searches(),
+                    ..t
+                }),
+        ),
+        Job::TraceCapped { index, cap } => Done::Trace(
+            engine
+                .with_tracer(Some(Tracer::capped(index, cap)))
                 .run_for_trace()
                 .filter(|t| t.outcome.is_some())
                 .map(|t| TracedQuery {
@@ -278,15 +293,19 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
         let window_s = (self.duration_us - self.warmup_us) as f64 / 1e6;
         let ultrapeers = world.ultrapeers.as_deref();
         let added = self.added;
+        let events = self.clock.events;
+        // The queue and the protocol's per-query tables are spent: freed before the recorder's summary allocates.
+        drop((self.clock, self.protocol));
         let Recorded {
             mut metrics,
             timeseries,
             lorenz,
             queries,
             coverage,
-        } = self.obs.rec.finish(self.clock.events, ultrapeers, |a, b| {
-            world.online_mean(a, b)
-        });
+        } = self
+            .obs
+            .rec
+            .finish(events, ultrapeers, |a, b| world.online_mean(a, b));
         metrics.copies_per_object = copies;
         if stats.servers > 0 {
             metrics.server_utilisation = Some(stats.busy_s / (stats.servers as f64 * window_s));

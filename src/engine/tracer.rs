@@ -15,6 +15,8 @@ pub struct Tracer {
     pub done: bool,
     pub trace: TracedQuery,
     open: FxHashMap<Message, usize>,
+    /// Messages recorded at most; the rest are counted in `trace.unrecorded`.
+    cap: usize,
 }
 
 impl Tracer {
@@ -25,6 +27,15 @@ impl Tracer {
             done: false,
             trace: TracedQuery::default(),
             open: FxHashMap::default(),
+            cap: usize::MAX,
+        }
+    }
+
+    /// A tracer that records the first `cap` messages of the query and counts the others.
+    pub fn capped(index: u64, cap: usize) -> Tracer {
+        Tracer {
+            cap,
+            ..Tracer::new(index)
         }
     }
 
@@ -44,6 +55,10 @@ impl Tracer {
     }
 
     pub fn sent(&mut self, now: u64, from: u32, msg: &Message) {
+        if self.trace.hops.len() >= self.cap {
+            self.trace.unrecorded += 1;
+            return;
+        }
         self.open.insert(*msg, self.trace.hops.len());
         self.trace.hops.push(Hop {
             sent_us: now,

@@ -73,4 +73,7 @@ pub struct TracedQuery {
     /// Under churn: when a timer of the query found its source gone (it had left, forgetting the query), so what
     /// the timer would have started (a wider ring) was lost.
     pub abandoned_us: Option<u64>,
+    /// Messages sent after the first ones a capped trace records (counted, not in `hops`): the report's traced
+    /// query stops recording beyond what a page replays, which at 10^7 peers was the run's memory peak.
+    pub unrecorded: u64,
 }

@@ -73,7 +73,7 @@ fn giant_point(s: &Scenario) -> Result<Giant, ScenarioError> {
         panic!("giant-component runs random overlays");
     };
     let shares = (0..s.replications)
-        .map(|r| World::build(s, r).map(|w| w.largest_component_share))
+        .map(|r| World::build(s, r).map(|w| w.largest_component_share()))
         .collect::<Result<Vec<f64>, _>>()?;
     let (measured, se) = super::mean_and_se(&shares);
     let theory = giant_share(c);

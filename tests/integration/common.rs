@@ -32,7 +32,7 @@ pub fn hand_world(graph: Graph, holders: Vec<Vec<PeerId>>, service_us: Option<u6
         upload_bps: None,
         graph,
         ultrapeers: None,
-        largest_component_share: 1.0,
+        largest_component_share: 1.0.into(),
         churn: None,
         roles: None,
     }

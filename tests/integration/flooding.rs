@@ -111,6 +111,41 @@ fn trace_of_a_full_flood_counts_every_duplicate() {
 }
 
 #[test]
+fn a_capped_trace_records_the_first_messages_and_counts_the_rest() {
+    // The report's traced query stops recording past what a page shows: the same query, its first messages in
+    // the order they were sent, the others counted.
+    let s = scenario(&full_flood_scenario(
+        "kind = \"random\"\nmean_degree = 8.0",
+        "{ dist = \"exponential\", mean = 0.05 }",
+        400,
+    ));
+    let w = World::build(&s, 0).expect("world builds");
+    let full = gnutsim::strategies::trace_query(&s, &s.strategies[0], &w, 3).expect("a query");
+    let cap = 100;
+    let capped =
+        gnutsim::strategies::trace_query_capped(&s, &s.strategies[0], &w, 3, cap).expect("a query");
+    assert!(full.hops.len() > cap);
+    assert_eq!(capped.hops.len(), cap);
+    assert_eq!(
+        capped.hops.len() as u64 + capped.unrecorded,
+        full.hops.len() as u64
+    );
+    assert_eq!(full.unrecorded, 0);
+    assert_eq!(
+        (capped.outcome, capped.first_hit, capped.reached),
+        (full.outcome, full.first_hit, full.reached)
+    );
+    let sent = |t: &gnutsim::engine::tracer::TracedQuery| {
+        let mut v: Vec<_> = t.hops.iter().map(|h| (h.sent_us, h.from, h.to)).collect();
+        v.sort_unstable();
+        v
+    };
+    let (first, all) = (sent(&capped), sent(&full));
+    assert!(first.iter().all(|m| all.binary_search(m).is_ok()));
+    assert!(first[cap - 1].0 <= all[cap].0, "the first messages sent");
+}
+
+#[test]
 fn issue_tick_puts_every_event_of_a_flood_on_the_clock() {
     // Latencies and issue times both on a 10 ms clock: every send and arrival of the traced query falls on a whole
     // tick, its issue time is the microsecond-clock one rounded down, and the full-flood identities still hold
