@@ -85,6 +85,15 @@ const CASES: &[Case] = &[
         words: "peers - 1",
     },
     Case {
+        // 10^8 peers of mean degree 50: 5 x 10^9 link ends, more than 4-byte offsets hold (a panic once).
+        name: "too-many-links",
+        find: "peers = 2000",
+        replace: "peers = 100000000",
+        args: &["--set", "topology.mean_degree=50.0"],
+        key: "topology.mean_degree",
+        words: "link ends",
+    },
+    Case {
         name: "ttl-zero",
         find: "ttl = 3",
         replace: "ttl = 0",

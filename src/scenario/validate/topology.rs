@@ -213,10 +213,66 @@ pub(super) fn topology(mut t: Reader, peers: u32, base_dir: &Path) -> R<Topology
             ));
         }
     };
+    if let Some((key, ends)) = link_ends(&kind, n, edge_list.as_deref())
+        && ends > MAX_LINK_ENDS
+    {
+        return Err(t.error(
+            key,
+            format!(
+                "the overlay would have about {ends:.3e} link ends (twice its links), more than the {:.3e} \
+                 gnutsim can store (4-byte offsets): fewer peers or a lower degree",
+                MAX_LINK_ENDS
+            ),
+        ));
+    }
     t.finish()?;
     Ok(Topology {
         kind,
         label,
         edge_list,
+    })
+}
+
+/// The most link ends an overlay may have (the graph's offsets are 4 bytes), less 1% for a power law's draw,
+/// whose link ends vary around their expectation (by far less than 1% at the sizes where this matters).
+const MAX_LINK_ENDS: f64 = u32::MAX as f64 * 0.99;
+
+/// The link ends (twice the links) an overlay of `n` peers will have, exactly or (power law) expected, with the
+/// key that sets them.
+fn link_ends(
+    kind: &TopologyKind,
+    n: f64,
+    edge_list: Option<&files::EdgeList>,
+) -> Option<(&'static str, f64)> {
+    Some(match kind {
+        TopologyKind::Random { mean_degree } => {
+            ("mean_degree", 2.0 * (n * mean_degree / 2.0).round())
+        }
+        TopologyKind::Regular { degree } => ("degree", n * *degree as f64),
+        TopologyKind::PowerLaw { exponent, degrees } => {
+            let (lo, hi) = degrees.range();
+            let key = match degrees {
+                PowerLawDegrees::Mean { .. } => "mean_degree",
+                PowerLawDegrees::Range { .. } => "max_degree",
+            };
+            (
+                key,
+                n * crate::dist::powerlaw::truncated_mean(*exponent, lo, hi),
+            )
+        }
+        TopologyKind::BarabasiAlbert { m } => ("m", 2.0 * n * *m as f64),
+        TopologyKind::SmallWorld { degree, .. } => ("degree", n * *degree as f64),
+        TopologyKind::TwoTier {
+            ultrapeer_share,
+            ultrapeer_degree,
+            leaf_links,
+        } => {
+            let ultrapeers = (n * ultrapeer_share).round();
+            (
+                "leaf_links",
+                ultrapeers * *ultrapeer_degree as f64 + 2.0 * (n - ultrapeers) * *leaf_links as f64,
+            )
+        }
+        TopologyKind::EdgeList { .. } => ("path", 2.0 * edge_list?.edges.len() as f64),
     })
 }
