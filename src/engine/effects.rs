@@ -35,6 +35,19 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
                     self.fan_out(f);
                 }
             }
+            Receipt::Step { duplicate, next } => {
+                if duplicate {
+                    self.obs.duplicate(measured);
+                    self.report_arrival(msg, Fate::Duplicate);
+                } else {
+                    self.obs.first_receipt(measured);
+                    self.report_arrival(msg, Fate::New);
+                }
+                self.acting = msg.to;
+                if let Some(next) = next {
+                    self.send(next, measured);
+                }
+            }
         }
         self.message_done(query);
     }

@@ -157,3 +157,26 @@ fn hints_change_nothing_where_the_loop_prefetches() {
     });
     assert!(m.queries > 200 && m.duplicate_messages > 0, "{m:?}");
 }
+
+#[test]
+fn a_walkers_fast_step_agrees_with_its_general_step_with_bad_actors_and_degree_bias() {
+    // The walker's receipt (a plain step) must leave holders' and polluters' answers, and droppers, to the
+    // general step: polluters and droppers among the peers, copies placed, degree-biased steps, checks every 3.
+    let walk = "kind = \"random-walk\"\nwalkers = 6\nttl = 50\ncheck_every = 3\nbias = \"degree\"";
+    let text = scenario(400, walk, false) + "\n[adversaries]\npolluters = 0.1\ndroppers = 0.05\n";
+    let m = fast_paths_agree(&text, |w| {
+        RandomWalk::new(
+            6,
+            50,
+            3,
+            WalkBias::Degree,
+            rng::stream(w.seed, Stream::Protocol),
+            w.graph.len(),
+            true,
+        )
+    });
+    assert!(
+        m.queries > 100 && m.fake_hits > 0 && m.swallowed_messages > 0 && m.successes > 0,
+        "{m:?}"
+    );
+}

@@ -17,6 +17,12 @@ pub enum Receipt {
         hit: Option<Message>,
         fanout: Option<Fanout>,
     },
+    /// A walker's step onto the peer (a duplicate when the peer had seen the query), and what it sends next: its
+    /// next step or its check with the source, or nothing when out of steps or stuck.
+    Step {
+        duplicate: bool,
+        next: Option<Message>,
+    },
 }
 
 /// Shortcuts of a protocol's step, and hints, for the event loop.

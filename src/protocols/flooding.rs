@@ -104,6 +104,7 @@ pub(crate) fn flood_receive(
                 out.fanout = fanout;
                 true
             }
+            Receipt::Step { .. } => unreachable!("a flood's receipt is never a walker's step"),
         };
     }
     // Two tiers: an ultrapeer passes the query on to its leaves only where they hold the object.

@@ -16,8 +16,10 @@ use rustc_hash::FxHashMap;
 use super::flooding::state_of;
 use super::routes::{RoutePool, Visited};
 use super::{
-    BuildEnv, BuildProtocol, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, View,
+    BuildEnv, BuildProtocol, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, Receipt,
+    View,
 };
+use crate::content::ObjectId;
 use crate::graph::PeerId;
 use crate::rng::SimRng;
 use crate::scenario::reader::{R, Reader};
@@ -36,6 +38,8 @@ pub struct RandomWalk {
 
 #[derive(Default)]
 struct WalkState {
+    /// The query's source (a walker's step onto it is a duplicate, and it answers checks).
+    source: PeerId,
     walkers: Vec<Walker>,
     /// The fake hits polluters sent, each with the walk as it was then (loops erased): the way it goes back,
     /// while the walker itself goes on. A fake hit carries its index here in `from`.
@@ -129,13 +133,13 @@ impl RandomWalk {
     }
 
     /// The walker's next peer from `at`, or `None` if it has nowhere to go.
-    fn next_hop(&mut self, at: PeerId, q: &QueryInfo, view: View<'_>) -> Option<PeerId> {
+    fn next_hop(&mut self, at: PeerId, object: ObjectId, view: View<'_>) -> Option<PeerId> {
         let nbs = view.neighbours(at);
         if view.two_tier() && !view.is_leaf(at) {
             // The query routing protocol: an ultrapeer knows its leaves' content.
             if let Some(&leaf) = nbs
                 .iter()
-                .find(|&&nb| view.is_leaf(nb) && view.advertises(nb, q.object))
+                .find(|&&nb| view.is_leaf(nb) && view.advertises(nb, object))
             {
                 return Some(leaf);
             }
@@ -188,7 +192,7 @@ impl RandomWalk {
         view: View<'_>,
         out: &mut Outbox,
     ) {
-        if let Some(next) = self.next_hop(from, q, view) {
+        if let Some(next) = self.next_hop(from, q.object, view) {
             out.sends.push(Message {
                 to: next,
                 from: walker,
@@ -204,6 +208,7 @@ impl Protocol for RandomWalk {
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         let walkers = self.walkers as usize;
         let state = state_of(&mut self.states, q.query);
+        state.source = q.source;
         state.visited.clear(&mut self.pool);
         state.visited.start(view);
         state.walkers.resize_with(walkers, Walker::default);
@@ -356,6 +361,50 @@ fn route_back(walk: &Walker, msg: &Message, view: View<'_>, want_paths: bool, ou
 }
 
 impl FastPaths for RandomWalk {
+    /// A walker's plain step on a flat overlay without churn: `handle`'s `Walk` arm when the peer gives no
+    /// answer (genuine or fake), without an outbox. The answer is asked first, before any state changes, so that
+    /// a step that finds something takes the general step whole.
+    #[inline]
+    fn receive_query(
+        &mut self,
+        msg: &Message,
+        object: ObjectId,
+        view: View<'_>,
+    ) -> Option<Receipt> {
+        if msg.kind != MsgKind::Walk || view.two_tier() {
+            return None;
+        }
+        let at = msg.to;
+        let source = self.states.get(msg.query as usize)?.source;
+        if at != source && view.answer(at, object, MsgKind::WalkHit).is_some() {
+            return None;
+        }
+        let steps = msg.hops;
+        let state = state_of(&mut self.states, msg.query);
+        let duplicate = at == source || !state.visited.visit(at, view, &mut self.pool);
+        state.walkers[msg.from as usize].visit(at, view);
+        let next = if steps >= self.ttl {
+            None
+        } else if self.check_every > 0 && steps.is_multiple_of(self.check_every) {
+            Some(Message {
+                to: source,
+                from: msg.from,
+                query: msg.query,
+                hops: steps,
+                kind: MsgKind::Check,
+            })
+        } else {
+            self.next_hop(at, object, view).map(|to| Message {
+                to,
+                from: msg.from,
+                query: msg.query,
+                hops: steps + 1,
+                kind: MsgKind::Walk,
+            })
+        };
+        Some(Receipt::Step { duplicate, next })
+    }
+
     #[inline]
     fn prefetch(&self, query: u32, peer: PeerId) {
         if let Some(state) = self.states.get(query as usize) {
@@ -511,7 +560,7 @@ mod tests {
         let mut visits = [0u64; 7];
         let mut at = 0;
         for _ in 0..steps {
-            at = walk.next_hop(at, &q, view).unwrap();
+            at = walk.next_hop(at, q.object, view).unwrap();
             visits[at as usize] += 1;
         }
         let weight: Vec<f64> = (0..7)
