@@ -32,12 +32,12 @@ pub(super) struct Spreads {
 impl<P: Protocol + FastPaths> Engine<'_, P> {
     /// Broadcast `q` was just issued: its audience is the peers online now; its source has the payload.
     pub(super) fn open_spread(&mut self, q: QueryId) {
+        let Some(spreads) = &mut self.spreads else {
+            return;
+        };
         let online = match &self.churn {
             Some(c) => c.overlay.online_count() as u32,
             None => self.peers,
-        };
-        let Some(spreads) = &mut self.spreads else {
-            return;
         };
         let i = q as usize;
         if spreads.list.len() <= i {

@@ -108,29 +108,21 @@ pub fn launch<'a, P: Protocol + FastPaths>(
     job: Job,
 ) -> Done {
     let engine = Engine::new(s, strategy, world, arrivals, protocol);
-    match job {
-        Job::Run => Done::Run(Box::new(engine.run())),
-        Job::Trace(index) => Done::Trace(
-            engine
-                .with_tracer(Some(Tracer::new(index)))
-                .run_for_trace()
-                .filter(|t| t.outcome.is_some())
-                .map(|t| TracedQuery {
-                    broadcast: !strategy.spec.searches(),
-                    ..t
-                }),
-        ),
-        Job::TraceCapped { index, cap } => Done::Trace(
-            engine
-                .with_tracer(Some(Tracer::capped(index, cap)))
-                .run_for_trace()
-                .filter(|t| t.outcome.is_some())
-                .map(|t| TracedQuery {
-                    broadcast: !strategy.spec.searches(),
-                    ..t
-                }),
-        ),
-    }
+    let tracer = match job {
+        Job::Run => return Done::Run(Box::new(engine.run())),
+        Job::Trace(index) => Tracer::new(index),
+        Job::TraceCapped { index, cap } => Tracer::capped(index, cap),
+    };
+    Done::Trace(
+        engine
+            .with_tracer(Some(tracer))
+            .run_for_trace()
+            .filter(|t| t.outcome.is_some())
+            .map(|t| TracedQuery {
+                broadcast: !strategy.spec.searches(),
+                ..t
+            }),
+    )
 }
 
 mod capacity;
@@ -173,9 +165,7 @@ pub(crate) struct Engine<'a, P: Protocol + FastPaths> {
     droppers: Option<&'a Roles>,
     /// Peers' uplinks, when their bandwidth is limited (`network.upload`).
     uplinks: Option<Uplinks<'a>>,
-    /// Whether the strategy searches for objects; a broadcast does not, and has its coverage measured.
-    searches: bool,
-    /// Broadcasts in progress (a broadcast strategy's run only).
+    /// Broadcasts in progress: `Some` exactly for a broadcast strategy's run (which searches for no object).
     spreads: Option<Spreads>,
     timeout_us: Option<u64>,
     replicate: ReplicateOnHit,
@@ -233,7 +223,6 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
             acting: 0,
             droppers: world.roles.as_ref().filter(|r| r.count(Role::Dropper) > 0),
             uplinks: Uplinks::new(world, sizes),
-            searches,
             spreads: (!searches).then(Spreads::default),
             warmup_us: secs_to_us(s.warmup),
             duration_us: secs_to_us(s.duration),

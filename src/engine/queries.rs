@@ -233,7 +233,7 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         }
         let now = self.clock.now;
         // A broadcast asks for no object (its record says object 0).
-        let (object, no_copy) = if self.searches {
+        let (object, no_copy) = if self.spreads.is_none() {
             let Some(object) = self.world.content.pick_object_with(
                 arrival.source,
                 arrival.object_draw,

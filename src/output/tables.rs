@@ -363,8 +363,8 @@ pub fn queries_csv(plan: &Plan, results: &[RunResult]) -> Vec<u8> {
     );
     let mut rows = Vec::new();
     for r in results {
-        // A broadcast asks for no object (its runs alone measure a coverage).
-        let broadcast = r.output.metrics.coverage.is_some();
+        // A broadcast asks for no object.
+        let broadcast = r.kind == crate::results::run::BROADCAST_KIND;
         for q in &r.output.queries {
             let mut row = key_values(r);
             row.extend([

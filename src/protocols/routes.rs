@@ -328,12 +328,7 @@ impl Routes {
         // `v` left since it saw the query, and forgot it: this is its first copy again (it is still one peer that
         // has seen the query).
         sessions.made(v, pred, view, true);
-        match &mut self.dense {
-            Some(d) => d.preds[v as usize] = pred,
-            None => {
-                self.sparse.insert(v, pred);
-            }
-        }
+        self.redirect(v, pred);
         true
     }
 
@@ -368,7 +363,9 @@ impl Routes {
         }
     }
 
-    /// Points `v`'s entry (which it has) at `pred` instead (an announce's request that went to a peer now gone).
+    /// Points `v`'s entry (which it has) at `pred` instead: a peer that took the query again in a later session,
+    /// or an announce's request redirected from a peer now gone.
+    #[inline]
     pub fn redirect(&mut self, v: PeerId, pred: PeerId) {
         match &mut self.dense {
             Some(d) => d.preds[v as usize] = pred,

@@ -351,6 +351,12 @@ impl Churn {
     }
 }
 
+/// Whether some strategy searches for an object: false for broadcasts alone, which need no `[content]` and issue
+/// every arrival at an online peer.
+pub fn any_searches(strategies: &[Strategy]) -> bool {
+    strategies.iter().any(|s| s.spec.searches())
+}
+
 /// Ultrapeers of a two-tier overlay of `peers` peers (as `topology::two_tier` makes them).
 pub fn ultrapeer_count(peers: u32, share: f64) -> u32 {
     ((peers as f64 * share).round() as u32).max(2).min(peers)
@@ -499,7 +505,7 @@ impl Scenario {
                     b,
                 )
         };
-        if self.strategies.iter().all(|s| !s.spec.searches()) {
+        if !any_searches(&self.strategies) {
             // Broadcasts ask for no object: every arrival at an online peer is issued.
             return self.workload.query_rate * online_seconds;
         }

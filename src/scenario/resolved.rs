@@ -179,7 +179,7 @@ pub fn to_toml(s: &Scenario) -> String {
 
     let c = &s.content;
     let _ = writeln!(o, "\n[content]");
-    if s.strategies.iter().all(|st| !st.spec.searches()) {
+    if !super::any_searches(&s.strategies) {
         let _ = writeln!(
             o,
             "# broadcasts ask for no object: a scenario of broadcasts alone needs no [content]; this one stands in"

@@ -7,42 +7,28 @@ use crate::graph::{Graph, PeerId};
 
 /// Sizes of the connected components, largest first.
 pub fn component_sizes(g: &Graph) -> Vec<usize> {
-    let n = g.len();
-    let mut seen = vec![false; n];
     let mut sizes = Vec::new();
-    let mut stack = Vec::new();
-    for s in 0..n {
-        if seen[s] {
-            continue;
-        }
-        seen[s] = true;
-        stack.push(s as PeerId);
-        let mut size = 0;
-        while let Some(v) = stack.pop() {
-            size += 1;
-            for &w in g.neighbours(v) {
-                if !seen[w as usize] {
-                    seen[w as usize] = true;
-                    stack.push(w);
-                }
-            }
-        }
-        sizes.push(size);
-    }
+    each_component(g, |size| sizes.push(size));
     sizes.sort_unstable_by(|a, b| b.cmp(a));
     sizes
 }
 
-/// Share of peers in the largest connected component. Runs on every world, so it keeps only the largest size
-/// and marks peers in a bitset (an eighth of the memory of [`component_sizes`]'s flags, more of it in cache).
+/// Share of peers in the largest connected component. Runs on every world, so it keeps only the largest size.
 pub fn largest_component_share(g: &Graph) -> f64 {
     if g.is_empty() {
         return 0.0;
     }
+    let mut largest = 0usize;
+    each_component(g, |size| largest = largest.max(size));
+    largest as f64 / g.len() as f64
+}
+
+/// Calls `f` with the size of each connected component, depth first from each unseen peer in id order. Seen
+/// peers are marked in a bitset (a bit a peer, more of it in cache than a flag a byte).
+fn each_component(g: &Graph, mut f: impl FnMut(usize)) {
     let n = g.len();
     let mut seen = vec![0u64; n.div_ceil(64)];
     let mut stack: Vec<PeerId> = Vec::new();
-    let mut largest = 0usize;
     for s in 0..n {
         if seen[s >> 6] & (1 << (s & 63)) != 0 {
             continue;
@@ -60,9 +46,8 @@ pub fn largest_component_share(g: &Graph) -> f64 {
                 }
             }
         }
-        largest = largest.max(size);
+        f(size);
     }
-    largest as f64 / n as f64
 }
 
 /// Hop distance from `source` to every peer (`u32::MAX` where unreachable).

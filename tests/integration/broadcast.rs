@@ -572,22 +572,12 @@ mod properties {
             )
     }
 
-    /// The peers of `source`'s component.
+    /// The peers of `source`'s component: those at a finite hop distance.
     fn component(g: &Graph, source: u32) -> usize {
-        let mut seen = vec![false; g.len()];
-        let mut stack = vec![source];
-        seen[source as usize] = true;
-        let mut count = 0;
-        while let Some(v) = stack.pop() {
-            count += 1;
-            for &w in g.neighbours(v) {
-                if !seen[w as usize] {
-                    seen[w as usize] = true;
-                    stack.push(w);
-                }
-            }
-        }
-        count
+        gnutsim::topology::stats::bfs_distances(g, source)
+            .iter()
+            .filter(|&&d| d != u32::MAX)
+            .count()
     }
 
     fn check(case: &Case) -> Result<(), TestCaseError> {

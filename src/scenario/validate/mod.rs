@@ -72,7 +72,7 @@ pub fn validate(file: &Path, doc: &Table, kinds: &[StrategyDef]) -> R<Scenario> 
     let strategies = strategies(&mut top, kinds)?;
     let content = match content {
         Some(c) => c,
-        None if strategies.iter().all(|s| !s.spec.searches()) => Content::placeholder(),
+        None if !any_searches(&strategies) => Content::placeholder(),
         None => {
             return Err(top.missing(
                 "content",
