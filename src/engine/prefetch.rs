@@ -25,6 +25,9 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
     pub(super) fn prefetch_ahead(&self) {
         if let Some(&next) = self.clock.peek_ahead(LINKS_AHEAD) {
             let to = next.target();
+            if let Some(query) = next.message_query() {
+                self.protocol.prefetch_near(query, next.tag());
+            }
             if self.may_expand(next) {
                 match &self.churn {
                     Some(c) => c.overlay.prefetch_links(to),
@@ -41,7 +44,7 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         }
         if let Some(&later) = self.clock.peek_ahead(FAR_AHEAD) {
             if let Some(query) = later.message_query() {
-                self.protocol.prefetch(query, later.target());
+                self.protocol.prefetch(query, later.target(), later.tag());
             }
             if self.may_expand(later) {
                 match &self.churn {

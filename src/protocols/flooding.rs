@@ -302,7 +302,7 @@ impl FastPaths for Flooding {
     }
 
     #[inline]
-    fn prefetch(&self, query: u32, peer: PeerId) {
+    fn prefetch(&self, query: u32, peer: PeerId, _from: u32) {
         if let Some(r) = self.routes.get(query as usize) {
             r.prefetch_pred(peer);
         }

@@ -405,10 +405,29 @@ impl FastPaths for RandomWalk {
         Some(Receipt::Step { duplicate, next })
     }
 
+    /// The peer's mark and the walker (a step writes both; they are far apart in memory for a walk, each query's
+    /// walkers and marks scattered over many long-lived queries).
     #[inline]
-    fn prefetch(&self, query: u32, peer: PeerId) {
+    fn prefetch(&self, query: u32, peer: PeerId, from: u32) {
         if let Some(state) = self.states.get(query as usize) {
             state.visited.prefetch(peer);
+            if let Some(w) = state.walkers.get(from as usize) {
+                crate::graph::prefetch(w);
+            }
+        }
+    }
+
+    /// The end of the walker's path, where its step pushes the peer (its address is in the walker, fetched
+    /// further ahead).
+    #[inline]
+    fn prefetch_near(&self, query: u32, from: u32) {
+        if let Some(last) = self
+            .states
+            .get(query as usize)
+            .and_then(|state| state.walkers.get(from as usize))
+            .and_then(|w| w.path.last())
+        {
+            crate::graph::prefetch(last);
         }
     }
 }
