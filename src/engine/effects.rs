@@ -48,6 +48,13 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
                     self.send(next, measured);
                 }
             }
+            Receipt::Relay { next } => {
+                self.report_arrival(msg, Fate::Handled);
+                self.acting = msg.to;
+                if let Some(next) = next {
+                    self.send(next, measured);
+                }
+            }
         }
         self.message_done(query);
     }
@@ -57,6 +64,10 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         let query = msg.query;
         let now = self.clock.now;
         let info = self.queries.info(query);
+        if let Some(receipt) = self.protocol.relay(msg, &info, view!(self)) {
+            self.apply_receipt(msg, receipt);
+            return;
+        }
         self.out.clear();
         self.protocol.handle(msg, &info, view!(self), &mut self.out);
         if self.out.dropped {

@@ -25,9 +25,6 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
     pub(super) fn prefetch_ahead(&self) {
         if let Some(&next) = self.clock.peek_ahead(LINKS_AHEAD) {
             let to = next.target();
-            if let Some(query) = next.message_query() {
-                self.protocol.prefetch_near(query, next.tag());
-            }
             if self.may_expand(next) {
                 match &self.churn {
                     Some(c) => c.overlay.prefetch_links(to),

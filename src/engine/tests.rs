@@ -180,3 +180,33 @@ fn a_walkers_fast_step_agrees_with_its_general_step_with_bad_actors_and_degree_b
         "{m:?}"
     );
 }
+
+#[test]
+fn a_walkers_checks_agree_with_general_steps_under_churn_and_on_two_tiers() {
+    // The check and its answer are relays ([`Receipt::Relay`]): under churn (where the answer takes the general
+    // step, and the check the relay) and on a two-tier overlay (walkers among ultrapeers), checks every 2 steps.
+    let make = |w: &World| {
+        RandomWalk::new(
+            6,
+            40,
+            2,
+            WalkBias::Uniform,
+            rng::stream(w.seed, Stream::Protocol),
+            w.graph.len(),
+            true,
+        )
+    };
+    let walk = "kind = \"random-walk\"\nwalkers = 6\nttl = 40\ncheck_every = 2";
+    let m = fast_paths_agree(&scenario(400, walk, true), make);
+    assert!(
+        m.queries > 200 && m.successes > 20 && m.lost_messages > 0,
+        "{m:?}"
+    );
+    let two_tier = scenario(400, walk, false).replace(
+        "kind = \"random\"\nmean_degree = 6.0",
+        "kind = \"two-tier\"\nultrapeer_share = 0.2\nultrapeer_degree = 6\nleaf_links = 2",
+    );
+    assert!(two_tier.contains("two-tier"));
+    let m = fast_paths_agree(&two_tier, make);
+    assert!(m.queries > 200 && m.successes > 20, "{m:?}");
+}

@@ -2,7 +2,7 @@
 //! ([`super::Protocol::handle`] through an outbox): the engine's tests run every protocol with and without its
 //! shortcuts and compare every output. A protocol without shortcuts implements the trait with its defaults.
 
-use super::{Fanout, Message, View};
+use super::{Fanout, Message, QueryInfo, View};
 use crate::content::ObjectId;
 use crate::graph::PeerId;
 
@@ -23,6 +23,9 @@ pub enum Receipt {
         duplicate: bool,
         next: Option<Message>,
     },
+    /// A message that is no query (a walker's check with its source, the answer) handled at its peer, whose whole
+    /// step is to send `next`, if anything.
+    Relay { next: Option<Message> },
 }
 
 /// Shortcuts of a protocol's step, and hints, for the event loop.
@@ -53,6 +56,12 @@ pub trait FastPaths {
     ) -> Option<Receipt> {
         None
     }
+    /// The whole step of `msg`, a message that is no query, when it is a [`Receipt::Relay`]; `None` sends it
+    /// through `handle`. Asked where the general step would start, with the query's state in `q`.
+    #[inline]
+    fn relay(&mut self, _msg: &Message, _q: &QueryInfo, _view: View<'_>) -> Option<Receipt> {
+        None
+    }
     /// [`FastPaths::receive_query`] under churn (a separate entry, so that the receipt path without churn carries
     /// no call to the churn one).
     #[inline]
@@ -69,8 +78,4 @@ pub trait FastPaths {
     /// visible effect.
     #[inline]
     fn prefetch(&self, _query: u32, _peer: PeerId, _from: u32) {}
-    /// A second hint, nearer (two events ahead), for state whose address [`FastPaths::prefetch`]'s fetch gives:
-    /// a walker's path, found in the walker fetched further ahead. No visible effect.
-    #[inline]
-    fn prefetch_near(&self, _query: u32, _from: u32) {}
 }

@@ -104,7 +104,9 @@ pub(crate) fn flood_receive(
                 out.fanout = fanout;
                 true
             }
-            Receipt::Step { .. } => unreachable!("a flood's receipt is never a walker's step"),
+            Receipt::Step { .. } | Receipt::Relay { .. } => {
+                unreachable!("a flood's receipt is never a walker's")
+            }
         };
     }
     // Two tiers: an ultrapeer passes the query on to its leaves only where they hold the object.

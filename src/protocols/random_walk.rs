@@ -48,11 +48,21 @@ struct WalkState {
     visited: Visited,
 }
 
+/// Steps a walker keeps in its own first cache line before it moves them to its path: a step then writes to the
+/// walker, which the event loop fetches ahead, rather than to the end of its path, a second line far away.
+const RECENT: usize = 9;
+
+/// A walker: the header of its path and its last steps in one cache line (`repr(C)` keeps them there), the
+/// rest (churn's sessions, the step count of a find) in the next.
 #[derive(Default)]
+#[repr(C, align(64))]
 struct Walker {
-    /// Every peer the walker stood on, from the source; once it finds the object, the loop-erased path.
+    /// Every peer the walker stood on, from the source, but the last `recent_len` (in `recent`); once it finds
+    /// the object, the loop-erased path (whole).
     path: Vec<PeerId>,
-    /// Under churn (else empty): the session of each peer of `path` when the walker stood there. A peer that
+    recent_len: u32,
+    recent: [PeerId; RECENT],
+    /// Under churn (else empty): the session of each peer of the walk when the walker stood there. A peer that
     /// left since has forgotten the walker, and its links to the path have closed.
     sessions: Vec<u64>,
     /// Steps taken when it found the object.
@@ -62,6 +72,7 @@ struct Walker {
 impl Walker {
     fn reset(&mut self, source: PeerId, view: View<'_>) {
         self.path.clear();
+        self.recent_len = 0;
         self.sessions.clear();
         self.found_at = 0;
         self.visit(source, view);
@@ -70,13 +81,34 @@ impl Walker {
     /// Moves to `v`. Loops are erased only when the walk finds the object (rarely), not at every step.
     #[inline]
     fn visit(&mut self, v: PeerId, view: View<'_>) {
-        self.path.push(v);
+        if self.recent_len as usize == RECENT {
+            self.path.extend_from_slice(&self.recent);
+            self.recent_len = 0;
+        }
+        self.recent[self.recent_len as usize] = v;
+        self.recent_len += 1;
         if view.churn() {
             self.sessions.push(view.session(v));
         }
     }
 
-    /// Whether the peer at `pos` on the path is still in the session the walker saw it in.
+    /// Moves the last steps to the path, which then holds the whole walk.
+    fn flush(&mut self) {
+        self.path
+            .extend_from_slice(&self.recent[..self.recent_len as usize]);
+        self.recent_len = 0;
+    }
+
+    /// The peer the walker stands on.
+    #[inline]
+    fn position(&self) -> Option<PeerId> {
+        match self.recent_len {
+            0 => self.path.last().copied(),
+            n => Some(self.recent[n as usize - 1]),
+        }
+    }
+
+    /// Whether the peer at `pos` on the path (flushed) is still in the session the walker saw it in.
     fn still_there(&self, pos: usize, view: View<'_>) -> bool {
         !view.churn() || self.sessions[pos] == view.session(self.path[pos])
     }
@@ -85,6 +117,7 @@ impl Walker {
     /// last stay there), the path a hit takes back. Under churn a return to a peer in a later session is no
     /// return: the peer had forgotten the walker, and the loop's links back to it have closed.
     fn erase_loops(&mut self) {
+        self.flush();
         let session = |i: usize| self.sessions.get(i).copied().unwrap_or(0);
         let mut index: FxHashMap<(PeerId, u64), usize> = FxHashMap::default();
         let mut erased: Vec<(PeerId, u64)> = Vec::with_capacity(self.path.len());
@@ -246,10 +279,12 @@ impl Protocol for RandomWalk {
                 }
                 if let Some(fake) = answer {
                     // A polluter: a fake hit goes back the way the walk came, and the walker goes on.
+                    walker.flush();
                     let mut path = Walker {
                         path: walker.path.clone(),
                         sessions: walker.sessions.clone(),
                         found_at: steps,
+                        ..Walker::default()
                     };
                     path.erase_loops();
                     out.sends
@@ -273,7 +308,7 @@ impl Protocol for RandomWalk {
             MsgKind::Check => {
                 // The source answers the walker, wherever it waits.
                 let state = state_of(&mut self.states, q.query);
-                let position = *state.walkers[w].path.last().unwrap_or(&q.source);
+                let position = state.walkers[w].position().unwrap_or(q.source);
                 let kind = if q.satisfied {
                     MsgKind::CheckStop
                 } else {
@@ -287,7 +322,8 @@ impl Protocol for RandomWalk {
             }
             MsgKind::CheckGo => {
                 let state = state_of(&mut self.states, q.query);
-                let walker = &state.walkers[w];
+                let walker = &mut state.walkers[w];
+                walker.flush();
                 if walker.still_there(walker.path.len() - 1, view) {
                     self.step(msg.from, at, msg.hops, q, view, out);
                 } else {
@@ -315,6 +351,7 @@ impl Protocol for RandomWalk {
         for w in &mut state.walkers {
             w.path.clear();
             w.path.shrink_to(64);
+            w.recent_len = 0;
             w.sessions.clear();
             w.sessions.shrink_to(64);
         }
@@ -405,6 +442,39 @@ impl FastPaths for RandomWalk {
         Some(Receipt::Step { duplicate, next })
     }
 
+    /// A walker's check at its source and the answer, as `handle` takes them. Not under churn, where a walker
+    /// whose peer left while it waited is lost (the general step counts it).
+    #[inline]
+    fn relay(&mut self, msg: &Message, q: &QueryInfo, view: View<'_>) -> Option<Receipt> {
+        let next = match msg.kind {
+            MsgKind::Check => {
+                let state = self.states.get(msg.query as usize)?;
+                let position = state.walkers[msg.from as usize].position()?;
+                let kind = if q.satisfied {
+                    MsgKind::CheckStop
+                } else {
+                    MsgKind::CheckGo
+                };
+                Some(Message {
+                    to: position,
+                    kind,
+                    ..*msg
+                })
+            }
+            MsgKind::CheckGo if !view.churn() => {
+                self.next_hop(msg.to, q.object, view).map(|to| Message {
+                    to,
+                    hops: msg.hops + 1,
+                    kind: MsgKind::Walk,
+                    ..*msg
+                })
+            }
+            MsgKind::CheckStop => None,
+            _ => return None,
+        };
+        Some(Receipt::Relay { next })
+    }
+
     /// The peer's mark and the walker (a step writes both; they are far apart in memory for a walk, each query's
     /// walkers and marks scattered over many long-lived queries).
     #[inline]
@@ -414,20 +484,6 @@ impl FastPaths for RandomWalk {
             if let Some(w) = state.walkers.get(from as usize) {
                 crate::graph::prefetch(w);
             }
-        }
-    }
-
-    /// The end of the walker's path, where its step pushes the peer (its address is in the walker, fetched
-    /// further ahead).
-    #[inline]
-    fn prefetch_near(&self, query: u32, from: u32) {
-        if let Some(last) = self
-            .states
-            .get(query as usize)
-            .and_then(|state| state.walkers.get(from as usize))
-            .and_then(|w| w.path.last())
-        {
-            crate::graph::prefetch(last);
         }
     }
 }
@@ -597,6 +653,39 @@ mod tests {
                 "peer {v}: {got} vs {want}"
             );
         }
+    }
+
+    #[test]
+    fn a_walkers_last_steps_reach_its_path_in_order() {
+        // More steps than the walker keeps beside its path: every prefix of the walk reads back whole, and the
+        // walker stands where it stepped last.
+        let g = Graph::from_edges(50, &[]);
+        let c = Content::from_holders(50, vec![vec![]], vec![1.0]);
+        let added = AddedCopies::default();
+        let view = View::new(&g, &c, &added, None);
+        let mut w = Walker::default();
+        w.reset(0, view);
+        let mut walk = vec![0];
+        for v in 1..3 * RECENT as PeerId + 2 {
+            w.visit(v, view);
+            walk.push(v);
+            assert_eq!(w.position(), Some(v));
+            let mut copy = Walker {
+                path: w.path.clone(),
+                recent_len: w.recent_len,
+                recent: w.recent,
+                ..Walker::default()
+            };
+            copy.flush();
+            assert_eq!(copy.path, walk);
+            assert_eq!(copy.position(), Some(v));
+        }
+        // A loop that closes across the kept steps: 0..=27, then back to 3, then 40.
+        w.visit(3, view);
+        w.visit(40, view);
+        w.erase_loops();
+        assert_eq!(w.path, vec![0, 1, 2, 3, 40]);
+        assert_eq!(std::mem::size_of::<Walker>(), 128);
     }
 
     #[test]
