@@ -70,6 +70,25 @@ fn fast_paths_agree<P: Protocol + FastPaths>(text: &str, make: impl Fn(&World) -
     fast.metrics
 }
 
+/// The random-walk protocol of a run on `w`, as the strategy builds it (paths kept for replication).
+fn walker_protocol(
+    w: &World,
+    walkers: u32,
+    ttl: u32,
+    check_every: u32,
+    bias: WalkBias,
+) -> RandomWalk {
+    RandomWalk::new(
+        walkers,
+        ttl,
+        check_every,
+        bias,
+        rng::stream(w.seed, Stream::Protocol),
+        w.graph.len(),
+        true,
+    )
+}
+
 /// 400 peers (floods wide enough for dense tables), a 10 ms clock (many messages in one instant), path
 /// replication (copies added mid-run), and `{churn}` (lost messages, broken reverse paths, returning peers).
 fn scenario(peers: u32, strategy: &str, churn: bool) -> String {
@@ -145,15 +164,7 @@ fn hints_change_nothing_where_the_loop_prefetches() {
     assert!(m.queries > 200, "{m:?}");
     let walk = "kind = \"random-walk\"\nwalkers = 8\nttl = 64\ncheck_every = 4";
     let m = fast_paths_agree(&scenario(peers, walk, false), |w| {
-        RandomWalk::new(
-            8,
-            64,
-            4,
-            WalkBias::Uniform,
-            rng::stream(w.seed, Stream::Protocol),
-            w.graph.len(),
-            true,
-        )
+        walker_protocol(w, 8, 64, 4, WalkBias::Uniform)
     });
     assert!(m.queries > 200 && m.duplicate_messages > 0, "{m:?}");
 }
@@ -164,17 +175,7 @@ fn a_walkers_fast_step_agrees_with_its_general_step_with_bad_actors_and_degree_b
     // general step: polluters and droppers among the peers, copies placed, degree-biased steps, checks every 3.
     let walk = "kind = \"random-walk\"\nwalkers = 6\nttl = 50\ncheck_every = 3\nbias = \"degree\"";
     let text = scenario(400, walk, false) + "\n[adversaries]\npolluters = 0.1\ndroppers = 0.05\n";
-    let m = fast_paths_agree(&text, |w| {
-        RandomWalk::new(
-            6,
-            50,
-            3,
-            WalkBias::Degree,
-            rng::stream(w.seed, Stream::Protocol),
-            w.graph.len(),
-            true,
-        )
-    });
+    let m = fast_paths_agree(&text, |w| walker_protocol(w, 6, 50, 3, WalkBias::Degree));
     assert!(
         m.queries > 100 && m.fake_hits > 0 && m.swallowed_messages > 0 && m.successes > 0,
         "{m:?}"
@@ -185,17 +186,7 @@ fn a_walkers_fast_step_agrees_with_its_general_step_with_bad_actors_and_degree_b
 fn a_walkers_checks_agree_with_general_steps_under_churn_and_on_two_tiers() {
     // The check and its answer are relays ([`Receipt::Relay`]): under churn (where the answer takes the general
     // step, and the check the relay) and on a two-tier overlay (walkers among ultrapeers), checks every 2 steps.
-    let make = |w: &World| {
-        RandomWalk::new(
-            6,
-            40,
-            2,
-            WalkBias::Uniform,
-            rng::stream(w.seed, Stream::Protocol),
-            w.graph.len(),
-            true,
-        )
-    };
+    let make = |w: &World| walker_protocol(w, 6, 40, 2, WalkBias::Uniform);
     let walk = "kind = \"random-walk\"\nwalkers = 6\nttl = 40\ncheck_every = 2";
     let m = fast_paths_agree(&scenario(400, walk, true), make);
     assert!(
