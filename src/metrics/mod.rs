@@ -4,6 +4,7 @@
 pub mod coverage;
 pub mod recorder;
 pub mod stats;
+mod touched;
 
 /// How a query ended. Failure reasons are exclusive and checked in this order: a query with no online copy is
 /// `NoCopy`; else one that a fake hit satisfied (within the timeout) is `Fooled`; else one whose first hit came

@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 
 use super::coverage::Coverage;
 use super::stats;
+use super::touched::Touched;
 use super::{BucketRow, OUTCOMES, Outcome, QueryRecord, Recorded, RunMetrics};
 use crate::results::kinds::{MSG_KINDS, MsgKind};
 
@@ -41,7 +42,7 @@ pub struct Recorder {
     load_wraps: FxHashMap<u32, u64>,
     buckets: Vec<BucketCounts>,
     /// Nodes with a non-zero count in the current bucket.
-    touched: Vec<u32>,
+    touched: Touched,
     load_bucket: usize,
     /// The bucket `sent` last counted into, and the one `processed` did (its index is `load_bucket`): checking
     /// the window saves a division per message.
@@ -81,6 +82,32 @@ struct NodeCounts {
     load: u32,
     /// Messages processed in the current timeseries bucket.
     in_bucket: u32,
+}
+
+/// Every node's load, in ascending order.
+enum SortedLoads {
+    /// The counters, sorted by load (no count wrapped: the 32-bit load is the whole count).
+    Counters(Vec<NodeCounts>),
+    /// The loads, copied out (some count wrapped).
+    Copied(Vec<f64>),
+}
+
+impl SortedLoads {
+    fn len(&self) -> usize {
+        match self {
+            SortedLoads::Counters(c) => c.len(),
+            SortedLoads::Copied(l) => l.len(),
+        }
+    }
+
+    /// The `i`-th smallest load.
+    #[inline]
+    fn at(&self, i: usize) -> f64 {
+        match self {
+            SortedLoads::Counters(c) => f64::from(c[i].load),
+            SortedLoads::Copied(l) => l[i],
+        }
+    }
 }
 
 #[derive(Clone, Copy, Default)]
@@ -127,7 +154,7 @@ impl Recorder {
             nodes: vec![NodeCounts::default(); nodes],
             load_wraps: FxHashMap::default(),
             buckets: vec![BucketCounts::default(); n_buckets],
-            touched: Vec::new(),
+            touched: Touched::new(nodes),
             load_bucket: 0,
             send_window: Window::default(),
             load_window: Window::default(),
@@ -235,7 +262,7 @@ impl Recorder {
         if self.load_window.contains(now) || self.enter_load_window(now) {
             let c = &mut self.nodes[node];
             if c.in_bucket == 0 {
-                self.touched.push(node as u32);
+                self.touched.add(node as u32);
             }
             c.in_bucket += 1;
         }
@@ -275,6 +302,22 @@ impl Recorder {
         *self.load_wraps.entry(node as u32).or_default() += 1;
     }
 
+    /// Every node's load in ascending order, for the summary (the per-node counts are spent then). Without a
+    /// count that wrapped, the counters themselves are sorted by load: a copy of the loads took 8 bytes a node,
+    /// the run's peak memory at 10^7 peers (docs/performance.md, "Speed round 2").
+    fn sorted_loads(&mut self) -> SortedLoads {
+        if self.load_wraps.is_empty() {
+            let mut nodes = std::mem::take(&mut self.nodes);
+            nodes.sort_unstable_by_key(|c| c.load);
+            return SortedLoads::Counters(nodes);
+        }
+        let mut loads: Vec<f64> = (0..self.nodes.len())
+            .map(|n| self.load_of(n) as f64)
+            .collect();
+        loads.sort_unstable_by(f64::total_cmp);
+        SortedLoads::Copied(loads)
+    }
+
     /// Messages of measured queries that `node` processed.
     fn load_of(&self, node: usize) -> u64 {
         let wraps = self.load_wraps.get(&(node as u32)).copied().unwrap_or(0);
@@ -283,10 +326,20 @@ impl Recorder {
 
     fn close_load_bucket(&mut self) {
         let mut max = 0;
-        for &n in &self.touched {
-            let c = &mut self.nodes[n as usize];
-            max = max.max(c.in_bucket);
-            c.in_bucket = 0;
+        match self.touched.nodes() {
+            Some(list) => {
+                for &n in list {
+                    let c = &mut self.nodes[n as usize];
+                    max = max.max(c.in_bucket);
+                    c.in_bucket = 0;
+                }
+            }
+            None => {
+                for c in &mut self.nodes {
+                    max = max.max(c.in_bucket);
+                    c.in_bucket = 0;
+                }
+            }
         }
         self.touched.clear();
         let slot = &mut self.buckets[self.load_bucket].load_max;
@@ -388,10 +441,22 @@ impl Recorder {
         online: impl Fn(u64, u64) -> f64,
     ) -> Recorded {
         self.close_load_bucket();
-        let mut loads: Vec<f64> = (0..self.nodes.len())
-            .map(|n| self.load_of(n) as f64)
-            .collect();
-        loads.sort_unstable_by(f64::total_cmp);
+        let tier = |want_ultra: bool| -> (Option<f64>, Option<f64>) {
+            let Some(u) = ultrapeers else {
+                return (None, None);
+            };
+            let group: Vec<f64> = u
+                .iter()
+                .enumerate()
+                .filter(|(_, is_u)| **is_u == want_ultra)
+                .map(|(n, _)| self.load_of(n) as f64)
+                .collect();
+            (stats::mean(&group), group.iter().copied().reduce(f64::max))
+        };
+        let (load_mean_ultrapeer, load_max_ultrapeer) = tier(true);
+        let (load_mean_leaf, load_max_leaf) = tier(false);
+        let loads = self.sorted_loads();
+        let (n_loads, load) = (loads.len(), |i| loads.at(i));
         let mut lat_sorted = self.latencies_s.clone();
         lat_sorted.sort_unstable_by(f64::total_cmp);
         let messages: u64 = self.by_kind.iter().sum();
@@ -417,20 +482,6 @@ impl Recorder {
                 .map(|k| self.by_kind[k as usize])
                 .sum()
         };
-        let tier = |want_ultra: bool| -> (Option<f64>, Option<f64>) {
-            let Some(u) = ultrapeers else {
-                return (None, None);
-            };
-            let group: Vec<f64> = u
-                .iter()
-                .enumerate()
-                .filter(|(_, is_u)| **is_u == want_ultra)
-                .map(|(n, _)| self.load_of(n) as f64)
-                .collect();
-            (stats::mean(&group), group.iter().copied().reduce(f64::max))
-        };
-        let (load_mean_ultrapeer, load_max_ultrapeer) = tier(true);
-        let (load_mean_leaf, load_max_leaf) = tier(false);
         let metrics = RunMetrics {
             queries: self.queries,
             successes: self.successes,
@@ -446,10 +497,10 @@ impl Recorder {
             dropped_query_messages: self.dropped_queries,
             peers_reached_per_query: (self.queries > 0)
                 .then(|| self.reached as f64 / self.queries as f64),
-            load_mean: stats::mean(&loads).unwrap_or(0.0),
-            load_max: loads.last().copied().unwrap_or(0.0),
-            load_p99: stats::quantile_sorted(&loads, 0.99).unwrap_or(0.0),
-            load_gini: stats::gini_sorted(&loads),
+            load_mean: stats::mean_by(n_loads, load).unwrap_or(0.0),
+            load_max: n_loads.checked_sub(1).map_or(0.0, load),
+            load_p99: stats::quantile_sorted_by(n_loads, load, 0.99).unwrap_or(0.0),
+            load_gini: stats::gini_sorted_by(n_loads, load),
             online_mean: online(self.warmup_us, self.duration_us),
             events,
             fail_no_copy: self.fails[Outcome::NoCopy as usize],
@@ -499,7 +550,7 @@ impl Recorder {
                 }
             })
             .collect();
-        let lorenz = stats::lorenz_sorted(&loads);
+        let lorenz = stats::lorenz_sorted_by(n_loads, load);
         Recorded {
             metrics,
             timeseries: rows,
@@ -525,5 +576,48 @@ mod tests {
         rec.processed(1, false, 40);
         assert_eq!(rec.load_of(1), (1u64 << 32) + 3);
         assert_eq!(rec.load_of(0), 0);
+    }
+
+    #[test]
+    fn a_bucket_past_the_touched_list_has_the_same_load_max() {
+        // Node n processes n % 13 messages in each of 10 buckets; the touched list holds 2 nodes or all of them.
+        let load_max = |list: usize| {
+            let mut rec = Recorder::new(300, 0, 1_000_000, 100_000, false);
+            rec.touched = Touched::with_list(list);
+            for bucket in 0..10u64 {
+                for n in 0..300usize {
+                    for k in 0..(n + bucket as usize) % 13 {
+                        rec.processed(n, true, bucket * 100_000 + k as u64);
+                    }
+                }
+            }
+            let r = rec.finish(0, None, |_, _| 1.0);
+            r.timeseries.iter().map(|b| b.load_max).collect::<Vec<_>>()
+        };
+        assert_eq!(load_max(2), load_max(1000));
+        assert_eq!(load_max(2), vec![12; 10]);
+    }
+
+    #[test]
+    fn loads_summarised_in_place_match_a_sorted_copy() {
+        // The same loads, summarised from the counters sorted in place and (with a wrap entry that adds
+        // nothing, which forces the copy) from a sorted copy: the same bits.
+        let summary = |copy: bool| {
+            let mut rec = Recorder::new(500, 0, 1_000_000, 100_000, false);
+            for n in 0..500usize {
+                for k in 0..(n * 7919) % 263 {
+                    rec.processed(n, true, k as u64);
+                }
+            }
+            if copy {
+                rec.load_wraps.insert(3, 0);
+            }
+            let r = rec.finish(0, None, |_, _| 1.0);
+            let m = r.metrics;
+            let mut bits = vec![m.load_mean, m.load_max, m.load_p99, m.load_gini];
+            bits.extend(r.lorenz.iter().flat_map(|&(p, l)| [p, l]));
+            bits.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        };
+        assert_eq!(summary(false), summary(true));
     }
 }

@@ -164,13 +164,13 @@ impl Protocol for Broadcast {
                 if !asked.receive(at, msg.from, view, &mut self.pool) {
                     // Asked already: ask this announcer instead only if the one asked has gone.
                     let gone = asked
-                        .get(at)
+                        .get(at, view)
                         .is_none_or(|p| !view.online(p) || !view.linked(at, p));
                     if !gone {
                         out.duplicate = true;
                         return;
                     }
-                    asked.redirect(at, msg.from);
+                    asked.redirect(at, msg.from, view);
                 }
                 out.sends.push(Message {
                     to: msg.from,

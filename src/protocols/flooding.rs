@@ -156,7 +156,7 @@ fn receive(
     let first = if churn {
         routes.receive_in_session(at, msg.from, view, pool)
     } else {
-        routes.insert_new(at, msg.from, pool)
+        routes.insert_new(at, msg.from, view, pool)
     };
     if !first {
         return Receipt::Duplicate;
@@ -206,7 +206,7 @@ pub(crate) fn route_hit(
     if at == q.source {
         out.hit_at_source = Some(msg.hops & HOPS_MASK);
         if want_paths {
-            hit_path(routes, msg.from, q.source, &mut out.hit_path);
+            hit_path(routes, msg.from, q.source, view, &mut out.hit_path);
         }
     } else {
         match routes.route(at, view) {
@@ -221,13 +221,19 @@ pub(crate) fn route_hit(
 /// when the hit arrives. Under churn a peer the hit passed may have left, come back and got the query again
 /// since, with a newer entry (rare; it only changes which peers path replication gives a copy), and newer
 /// entries can even point back along the path: the walk stops after as many steps as the table has peers.
-fn hit_path(routes: &Routes, holder: PeerId, source: PeerId, path: &mut Vec<PeerId>) {
+fn hit_path(
+    routes: &Routes,
+    holder: PeerId,
+    source: PeerId,
+    view: View<'_>,
+    path: &mut Vec<PeerId>,
+) {
     let mut p = holder;
     for _ in 0..routes.len() {
         if p == source {
             break;
         }
-        match routes.get(p) {
+        match routes.get(p, view) {
             Some(prev) => {
                 path.push(prev);
                 p = prev;
@@ -566,21 +572,25 @@ mod tests {
     fn a_hit_path_ends_even_where_newer_entries_point_back() {
         // Under churn, 1 got the query from 2 after 2 got it from 1 (1 had left and come back): the table's
         // predecessors then cycle 1 -> 2 -> 1. The path from holder 2 stops within the table's size.
+        let g = line(10);
+        let c = Content::from_holders(10, vec![vec![]], vec![1.0]);
+        let added = AddedCopies::default();
+        let view = View::new(&g, &c, &added, None);
         let mut pool = RoutePool::new(10);
         let mut r = Routes::default();
-        assert!(r.insert_new(0, 0, &mut pool));
-        assert!(r.insert_new(1, 2, &mut pool));
-        assert!(r.insert_new(2, 1, &mut pool));
+        assert!(r.insert_new(0, 0, view, &mut pool));
+        assert!(r.insert_new(1, 2, view, &mut pool));
+        assert!(r.insert_new(2, 1, view, &mut pool));
         let mut path = Vec::new();
-        hit_path(&r, 2, 0, &mut path);
+        hit_path(&r, 2, 0, view, &mut path);
         assert_eq!(path, vec![1, 2, 1]);
         // An acyclic table gives the path up to the source.
         let mut r = Routes::default();
         for (v, pred) in [(0, 0), (1, 0), (2, 1)] {
-            assert!(r.insert_new(v, pred, &mut pool));
+            assert!(r.insert_new(v, pred, view, &mut pool));
         }
         path.clear();
-        hit_path(&r, 2, 0, &mut path);
+        hit_path(&r, 2, 0, view, &mut path);
         assert_eq!(path, vec![1, 0]);
     }
 

@@ -9,6 +9,7 @@ pub mod fast;
 pub mod flooding;
 pub mod message;
 pub mod outbox;
+pub mod preds;
 pub mod random_walk;
 pub mod routes;
 pub mod view;

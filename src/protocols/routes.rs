@@ -4,7 +4,8 @@
 //! A query starts with a hash map, which costs memory in proportion to its reach; once it has reached a sizeable
 //! share of the network it moves to dense arrays indexed by peer, which are several times faster per lookup. The dense form keeps "seen" in a bitset apart from the
 //! predecessors: a duplicate (half of a flood's messages) then touches only the bitset, which stays in cache
-//! (12.5 kB at 10^5 peers), instead of a line of the predecessor array. Dense tables are recycled between
+//! (12.5 kB at 10^5 peers), instead of a line of the predecessor array. The predecessors take a byte a peer on a
+//! static overlay ([`Preds`]). Dense tables are recycled between
 //! queries (clearing a bitset is cheap; predecessors are only read where the bit is set), and only queries that
 //! flood widely at the same time hold one.
 //!
@@ -17,10 +18,12 @@
 //! per first copy, measured.) Without churn nothing is recorded.
 
 use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::View;
+use super::preds::{self, Preds};
+use super::{Links, View};
 use crate::graph::PeerId;
 
 /// Spare dense storage shared by the queries of one run, and the size at which a query's state goes dense.
@@ -29,8 +32,10 @@ pub struct RoutePool {
     threshold: usize,
     /// Cleared "seen" bitsets.
     spare_bits: Vec<Vec<u64>>,
-    /// Predecessor arrays (never cleared: only read where the bit is set).
-    spare_preds: Vec<Vec<PeerId>>,
+    /// Predecessor storage (never cleared: only read where the bit is set).
+    spare_preds: Vec<Preds>,
+    /// The static overlay's crowded peers ([`preds::crowded`]), found when a first table goes dense.
+    crowded: Option<Arc<[u64]>>,
 }
 
 impl RoutePool {
@@ -40,6 +45,7 @@ impl RoutePool {
             threshold: (peers / 64).max(256),
             spare_bits: Vec::new(),
             spare_preds: Vec::new(),
+            crowded: None,
         }
     }
 
@@ -54,6 +60,21 @@ impl RoutePool {
     fn give_bits(&mut self, mut bits: Vec<u64>) {
         bits.iter_mut().for_each(|w| *w = 0);
         self.spare_bits.push(bits);
+    }
+
+    /// Predecessor storage for `links`, recycled if a spare one suits them.
+    fn take_preds(&mut self, links: Links<'_>) -> Preds {
+        if let Some(i) = self.spare_preds.iter().rposition(|p| p.suits(links)) {
+            return self.spare_preds.swap_remove(i);
+        }
+        if links.live() {
+            return Preds::new(self.peers, None);
+        }
+        let peers = self.peers as u32;
+        let crowded = self
+            .crowded
+            .get_or_insert_with(|| preds::crowded(peers, links).into());
+        Preds::new(self.peers, Some(crowded.clone()))
     }
 }
 
@@ -268,7 +289,7 @@ pub enum Route {
 struct Dense {
     seen: Vec<u64>,
     /// Only read where the seen bit is set (recycled without clearing).
-    preds: Vec<PeerId>,
+    preds: Preds,
     /// Under churn a set bit may be of an earlier session of its peer. Here beside the bits it qualifies, the
     /// known-duplicate check reads it with them.
     churn: bool,
@@ -300,7 +321,7 @@ impl Routes {
         pool: &mut RoutePool,
     ) -> bool {
         if self.sessions.is_none() {
-            return self.insert_new(v, pred, pool);
+            return self.insert_new(v, pred, view, pool);
         }
         self.receive_in_session(v, pred, view, pool)
     }
@@ -314,7 +335,7 @@ impl Routes {
         view: View<'_>,
         pool: &mut RoutePool,
     ) -> bool {
-        let first = self.insert_new(v, pred, pool);
+        let first = self.insert_new(v, pred, view, pool);
         let Some(sessions) = &mut self.sessions else {
             return first;
         };
@@ -328,14 +349,14 @@ impl Routes {
         // `v` left since it saw the query, and forgot it: this is its first copy again (it is still one peer that
         // has seen the query).
         sessions.made(v, pred, view, true);
-        self.redirect(v, pred);
+        self.redirect(v, pred, view);
         true
     }
 
     /// Where a hit that reached `v` goes next.
     #[inline]
     pub fn route(&self, v: PeerId, view: View<'_>) -> Route {
-        let Some(pred) = self.get(v) else {
+        let Some(pred) = self.get(v, view) else {
             return Route::Broken;
         };
         let alive = self
@@ -357,18 +378,17 @@ impl Routes {
     pub fn prefetch_pred(&self, v: PeerId) {
         if let Some(d) = &self.dense
             && !has_bit(&d.seen, v)
-            && let Some(p) = d.preds.get(v as usize)
         {
-            crate::graph::prefetch(p);
+            d.preds.prefetch(v);
         }
     }
 
     /// Points `v`'s entry (which it has) at `pred` instead: a peer that took the query again in a later session,
     /// or an announce's request redirected from a peer now gone.
     #[inline]
-    pub fn redirect(&mut self, v: PeerId, pred: PeerId) {
+    pub fn redirect(&mut self, v: PeerId, pred: PeerId, view: View<'_>) {
         match &mut self.dense {
-            Some(d) => d.preds[v as usize] = pred,
+            Some(d) => d.preds.set(v, pred, view.links()),
             None => {
                 self.sparse.insert(v, pred);
             }
@@ -377,30 +397,43 @@ impl Routes {
 
     /// The neighbour `v` first received the query from, if it has seen it.
     #[inline]
-    pub fn get(&self, v: PeerId) -> Option<PeerId> {
+    pub fn get(&self, v: PeerId, view: View<'_>) -> Option<PeerId> {
         match &self.dense {
-            Some(d) => has_bit(&d.seen, v).then(|| d.preds[v as usize]),
+            Some(d) => has_bit(&d.seen, v).then(|| d.preds.get(v, view.links())),
             None => self.sparse.get(&v).copied(),
         }
     }
 
     /// Records that `v` first got the query from `pred`; false (and no change) if `v` had already seen it.
     #[inline]
-    pub fn insert_new(&mut self, v: PeerId, pred: PeerId, pool: &mut RoutePool) -> bool {
+    pub fn insert_new(
+        &mut self,
+        v: PeerId,
+        pred: PeerId,
+        view: View<'_>,
+        pool: &mut RoutePool,
+    ) -> bool {
         if let Some(d) = &mut self.dense {
             if !set_new_bit(&mut d.seen, v) {
                 return false;
             }
-            d.preds[v as usize] = pred;
+            d.preds.set(v, pred, view.links());
             self.len += 1;
             return true;
         }
-        self.insert_sparse(v, pred, pool)
+        self.insert_sparse(v, pred, view.links(), pool)
     }
 
-    /// [`Routes::insert_new`] while sparse: kept out of line so that the dense path stays small.
+    /// [`Routes::insert_new`] while sparse: kept out of line so that the dense path stays small (it takes the
+    /// links alone, in registers: a whole view was built on the stack for every first copy, measured).
     #[inline(never)]
-    fn insert_sparse(&mut self, v: PeerId, pred: PeerId, pool: &mut RoutePool) -> bool {
+    fn insert_sparse(
+        &mut self,
+        v: PeerId,
+        pred: PeerId,
+        links: Links<'_>,
+        pool: &mut RoutePool,
+    ) -> bool {
         match self.sparse.entry(v) {
             Entry::Occupied(_) => return false,
             Entry::Vacant(e) => {
@@ -409,22 +442,19 @@ impl Routes {
         }
         self.len += 1;
         if self.len >= pool.threshold {
-            self.go_dense(pool);
+            self.go_dense(links, pool);
         }
         true
     }
 
     /// Moves a table that reached the pool's threshold to dense storage.
     #[cold]
-    fn go_dense(&mut self, pool: &mut RoutePool) {
+    fn go_dense(&mut self, links: Links<'_>, pool: &mut RoutePool) {
         let mut seen = pool.take_bits();
-        let mut preds = pool
-            .spare_preds
-            .pop()
-            .unwrap_or_else(|| vec![0; pool.peers]);
+        let mut preds = pool.take_preds(links);
         for (&k, &p) in &self.sparse {
             set_new_bit(&mut seen, k);
-            preds[k as usize] = p;
+            preds.set(k, p, links);
         }
         self.sparse = FxHashMap::default();
         self.dense = Some(Dense {
@@ -445,8 +475,12 @@ impl Routes {
 
     /// Forgets the query, returning any dense storage to the pool.
     pub fn clear(&mut self, pool: &mut RoutePool) {
-        if let Some(Dense { seen, preds, .. }) = self.dense.take() {
+        if let Some(Dense {
+            seen, mut preds, ..
+        }) = self.dense.take()
+        {
             pool.give_bits(seen);
+            preds.recycle();
             pool.spare_preds.push(preds);
         }
         self.sparse.clear();
@@ -459,30 +493,119 @@ impl Routes {
 mod tests {
     use super::*;
 
+    use crate::content::{AddedCopies, Content};
+    use crate::graph::Graph;
+
     #[test]
     fn sparse_and_dense_agree_across_reuse() {
+        // Peer 7v is linked to v, v + 1 and v + 2: every predecessor below is a neighbour (or, for peer 0 in the
+        // first round, the peer itself), as in a run.
+        let edges: Vec<(PeerId, PeerId)> = (0..1000u32)
+            .flat_map(|v| (0..3).map(move |k| (v * 7, v + k)))
+            .filter(|&(a, b)| a != b)
+            .map(|(a, b)| (a.min(b), a.max(b)))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let g = Graph::from_edges(10_000, &edges);
+        let c = Content::from_holders(10_000, vec![vec![]], vec![1.0]);
+        let added = AddedCopies::default();
+        let view = View::new(&g, &c, &added, None);
         let mut pool = RoutePool::new(10_000);
         assert_eq!(pool.threshold, 256);
         let mut r = Routes::default();
         for round in 0..3u32 {
             for v in 0..1000u32 {
-                assert!(r.insert_new(v * 7, v + round, &mut pool));
+                assert!(r.insert_new(v * 7, v + round, view, &mut pool));
                 assert!(
-                    !r.insert_new(v * 7, 0, &mut pool),
+                    !r.insert_new(v * 7, 0, view, &mut pool),
                     "second insert is a duplicate"
                 );
             }
             assert!(r.dense.is_some(), "promoted past the threshold");
             assert_eq!(r.len(), 1000);
             for v in 0..1000u32 {
-                assert_eq!(r.get(v * 7), Some(v + round));
-                assert_eq!(r.get(v * 7 + 1), None);
+                assert_eq!(r.get(v * 7, view), Some(v + round));
+                assert_eq!(r.get(v * 7 + 1, view), None);
             }
             r.clear(&mut pool);
-            assert_eq!(r.get(7), None, "a reused dense table starts empty");
+            assert_eq!(r.get(7, view), None, "a reused dense table starts empty");
             assert!(r.is_empty());
         }
         assert_eq!(pool.spare_preds.len(), 1, "one dense table, recycled");
+    }
+
+    #[test]
+    fn hit_routes_by_position_are_those_by_peer_id() {
+        use crate::overlay::Overlay;
+        use crate::rng::{Stream, stream};
+        use rand::{RngExt, SeedableRng};
+        // A random overlay with a hub of degree 600 (positions past a byte). The same first receipts go into a
+        // table over the static graph (positions) and one over the same links live (peer ids); every peer's
+        // route must be the same in both, sparse and dense.
+        let n = 3000u32;
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(5);
+        let mut pairs = std::collections::BTreeSet::new();
+        for v in 1..600 {
+            pairs.insert((0, v));
+        }
+        while pairs.len() < 12_000 {
+            let (a, b) = (rng.random_range(0..n), rng.random_range(0..n));
+            if a != b {
+                pairs.insert((a.min(b), a.max(b)));
+            }
+        }
+        let g = Graph::from_edges(n as usize, &pairs.into_iter().collect::<Vec<_>>());
+        let c = Content::from_holders(n, vec![vec![]], vec![1.0]);
+        let added = AddedCopies::default();
+        let o = Overlay::new(
+            &g,
+            &vec![true; n as usize],
+            8,
+            0,
+            false,
+            stream(1, Stream::Overlay),
+        );
+        let fixed = View::new(&g, &c, &added, None);
+        let live = fixed.live(Some(&o));
+        for source in [0, 1, 2999] {
+            let (mut by_pos, mut by_id) = (Routes::default(), Routes::default());
+            let (mut pool_pos, mut pool_id) =
+                (RoutePool::new(n as usize), RoutePool::new(n as usize));
+            // Breadth first from the source, in a shuffled order: every peer's first copy comes from a neighbour.
+            let mut front = vec![source];
+            by_pos.insert_new(source, source, fixed, &mut pool_pos);
+            by_id.insert_new(source, source, live, &mut pool_id);
+            while !front.is_empty() {
+                let mut next = Vec::new();
+                for &u in &front {
+                    let mut nbs = g.neighbours(u).to_vec();
+                    let turn = rng.random_range(0..nbs.len().max(1));
+                    nbs.rotate_left(turn);
+                    for w in nbs {
+                        let a = by_pos.insert_new(w, u, fixed, &mut pool_pos);
+                        assert_eq!(a, by_id.insert_new(w, u, live, &mut pool_id));
+                        if a {
+                            next.push(w);
+                        }
+                    }
+                }
+                front = next;
+            }
+            assert!(by_pos.len() > 2000);
+            assert!(matches!(
+                by_pos.dense.as_ref().map(|d| &d.preds),
+                Some(Preds::Bytes { .. })
+            ));
+            assert!(matches!(
+                by_id.dense.as_ref().map(|d| &d.preds),
+                Some(Preds::Ids(_))
+            ));
+            for v in 0..n {
+                assert_eq!(by_pos.get(v, fixed), by_id.get(v, live), "peer {v}");
+                assert_eq!(by_pos.route(v, fixed), by_id.route(v, fixed), "peer {v}");
+            }
+        }
     }
 
     #[test]

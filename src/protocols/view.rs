@@ -13,6 +13,22 @@ pub enum Links<'a> {
     Live(&'a Overlay),
 }
 
+impl<'a> Links<'a> {
+    #[inline]
+    pub fn neighbours(self, v: PeerId) -> &'a [PeerId] {
+        match self {
+            Links::Static(g) => g.neighbours(v),
+            Links::Live(o) => o.neighbours(v),
+        }
+    }
+
+    /// True for the live overlay (churn).
+    #[inline]
+    pub fn live(self) -> bool {
+        matches!(self, Links::Live(_))
+    }
+}
+
 /// The world a protocol reads: the overlay, who holds what (including copies made during the run), and for
 /// two-tier overlays who is an ultrapeer.
 #[derive(Clone, Copy)]
@@ -81,10 +97,14 @@ impl<'a> View<'a> {
 
     #[inline]
     pub fn neighbours(&self, v: PeerId) -> &'a [PeerId] {
-        match self.links {
-            Links::Static(g) => g.neighbours(v),
-            Links::Live(o) => o.neighbours(v),
-        }
+        self.links.neighbours(v)
+    }
+
+    /// The links alone: two words, which a function kept out of line takes in registers where a whole view
+    /// would be built on the stack.
+    #[inline]
+    pub fn links(&self) -> Links<'a> {
+        self.links
     }
 
     #[inline]

@@ -2,6 +2,7 @@
 //! `stats` measures what they built.
 
 pub mod barabasi_albert;
+pub mod components;
 pub mod edgelist;
 pub mod powerlaw;
 pub mod random;

@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 
+use super::components::each_component;
 use crate::dist::special::hurwitz_zeta;
 use crate::graph::{Graph, PeerId};
 
@@ -21,33 +22,6 @@ pub fn largest_component_share(g: &Graph) -> f64 {
     let mut largest = 0usize;
     each_component(g, |size| largest = largest.max(size));
     largest as f64 / g.len() as f64
-}
-
-/// Calls `f` with the size of each connected component, depth first from each unseen peer in id order. Seen
-/// peers are marked in a bitset (a bit a peer, more of it in cache than a flag a byte).
-fn each_component(g: &Graph, mut f: impl FnMut(usize)) {
-    let n = g.len();
-    let mut seen = vec![0u64; n.div_ceil(64)];
-    let mut stack: Vec<PeerId> = Vec::new();
-    for s in 0..n {
-        if seen[s >> 6] & (1 << (s & 63)) != 0 {
-            continue;
-        }
-        seen[s >> 6] |= 1 << (s & 63);
-        stack.push(s as PeerId);
-        let mut size = 0;
-        while let Some(v) = stack.pop() {
-            size += 1;
-            for &w in g.neighbours(v) {
-                let (word, bit) = (w as usize >> 6, 1u64 << (w & 63));
-                if seen[word] & bit == 0 {
-                    seen[word] |= bit;
-                    stack.push(w);
-                }
-            }
-        }
-        f(size);
-    }
 }
 
 /// Hop distance from `source` to every peer (`u32::MAX` where unreachable).
