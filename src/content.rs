@@ -214,7 +214,7 @@ impl HeldIndex {
         for (i, &(p, _)) in copies.iter().enumerate() {
             assert!(p < peers, "holder {p} of {peers} peers");
             if last != Some(p) {
-                any[p as usize >> 6] |= 1 << (p & 63);
+                crate::bits::set(&mut any, p as usize);
                 offsets.push(i);
                 last = Some(p);
             }
@@ -236,7 +236,7 @@ impl HeldIndex {
 
     #[inline]
     fn holds_any(&self, p: PeerId) -> bool {
-        self.any[p as usize >> 6] & (1 << (p & 63)) != 0
+        crate::bits::has(&self.any, p as usize)
     }
 
     #[inline]

@@ -3,6 +3,7 @@
 //! Data flows one way: scenario -> world -> engine -> metrics -> output.
 
 pub mod adversaries;
+pub mod bits;
 pub mod churn;
 pub mod cli;
 pub mod content;

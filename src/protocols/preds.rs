@@ -17,6 +17,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::Links;
+use crate::bits;
 use crate::graph::PeerId;
 
 /// Slot value at a crowded peer: the peer is its own predecessor (the query's source).
@@ -67,7 +68,7 @@ impl Preds {
                 crowded,
                 far,
             } => {
-                slots[v as usize] = if is_set(crowded, v) {
+                slots[v as usize] = if bits::has(crowded, v as usize) {
                     crowded_slot(v, pred, links.neighbours(v), far)
                 } else {
                     pred as u8
@@ -87,7 +88,7 @@ impl Preds {
                 far,
             } => {
                 let slot = slots[v as usize];
-                if !is_set(crowded, v) {
+                if !bits::has(crowded, v as usize) {
                     // The one neighbour with that low byte, or else the peer itself.
                     return links
                         .neighbours(v)
@@ -132,11 +133,6 @@ impl Preds {
     }
 }
 
-#[inline]
-fn is_set(bits: &[u64], v: PeerId) -> bool {
-    bits[v as usize >> 6] & (1 << (v & 63)) != 0
-}
-
 /// The slot of a crowded peer `v` whose predecessor is `pred`.
 #[cold]
 #[inline(never)]
@@ -167,20 +163,18 @@ fn crowded_slot(
 /// The crowded peers of the first `peers` of an overlay, a bit a peer: those that share the low byte of their id
 /// with one of their neighbours, or whose neighbours share one.
 pub fn crowded(peers: u32, links: Links<'_>) -> Vec<u64> {
-    let mut bits = vec![0u64; (peers as usize).div_ceil(64)];
+    let mut crowded = vec![0u64; (peers as usize).div_ceil(64)];
     for v in 0..peers {
         let mut bytes = [0u64; 4];
         let mut clash = false;
         for w in std::iter::once(v).chain(links.neighbours(v).iter().copied()) {
-            let (word, bit) = ((w as u8 >> 6) as usize, 1u64 << (w & 63));
-            clash |= bytes[word] & bit != 0;
-            bytes[word] |= bit;
+            clash |= !bits::set_new(&mut bytes, w as u8 as usize);
         }
         if clash {
-            bits[v as usize >> 6] |= 1 << (v & 63);
+            bits::set(&mut crowded, v as usize);
         }
     }
-    bits
+    crowded
 }
 
 #[cfg(test)]
@@ -205,7 +199,7 @@ mod tests {
             (4, false),
             (259, true),
         ] {
-            assert_eq!(is_set(&crowd, v), want, "peer {v}");
+            assert_eq!(bits::has(&crowd, v as usize), want, "peer {v}");
         }
         let mut p = Preds::new(601, Some(crowd));
         assert!(p.suits(view));

@@ -24,6 +24,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::preds::{self, Preds};
 use super::{Links, View};
+use crate::bits;
 use crate::graph::PeerId;
 
 /// Spare dense storage shared by the queries of one run, and the size at which a query's state goes dense.
@@ -132,21 +133,6 @@ impl Sessions {
     }
 }
 
-/// Whether `v`'s bit is set in a dense "seen" bitset.
-#[inline]
-fn has_bit(bits: &[u64], v: PeerId) -> bool {
-    bits[v as usize >> 6] & (1 << (v & 63)) != 0
-}
-
-/// Sets `v`'s bit; true if it was not set yet.
-#[inline]
-fn set_new_bit(bits: &mut [u64], v: PeerId) -> bool {
-    let (w, b) = (v as usize >> 6, 1u64 << (v & 63));
-    let new = bits[w] & b == 0;
-    bits[w] |= b;
-    new
-}
-
 /// Which peers a query has seen. Sparse while small; past the pool's threshold a bitset (one bit per peer:
 /// 12.5 kB at 10^5 peers, so a duplicate's check stays in cache, and long walks can keep many queries alive at
 /// once).
@@ -189,7 +175,7 @@ impl Visited {
     #[inline]
     pub fn insert(&mut self, v: PeerId, pool: &mut RoutePool) -> bool {
         if let Some(bits) = &mut self.bits {
-            if !set_new_bit(bits, v) {
+            if !bits::set_new(bits, v as usize) {
                 return false;
             }
             self.len += 1;
@@ -202,7 +188,7 @@ impl Visited {
         if self.len >= pool.threshold {
             let mut bits = pool.take_bits();
             for &k in &self.sparse {
-                set_new_bit(&mut bits, k);
+                bits::set_new(&mut bits, k as usize);
             }
             self.sparse = FxHashSet::default();
             self.bits = Some(bits);
@@ -213,7 +199,7 @@ impl Visited {
     #[inline]
     pub fn contains(&self, v: PeerId) -> bool {
         match &self.bits {
-            Some(bits) => has_bit(bits, v),
+            Some(bits) => bits::has(bits, v as usize),
             None => self.sparse.contains(&v),
         }
     }
@@ -302,7 +288,7 @@ impl Routes {
     pub fn seen_dense(&self, v: PeerId) -> bool {
         self.dense
             .as_ref()
-            .is_some_and(|d| !d.churn && has_bit(&d.seen, v))
+            .is_some_and(|d| !d.churn && bits::has(&d.seen, v as usize))
     }
 
     /// Starts the table for a query (after [`Routes::clear`]): under churn it remembers the event.
@@ -377,7 +363,7 @@ impl Routes {
     #[inline]
     pub fn prefetch_pred(&self, v: PeerId) {
         if let Some(d) = &self.dense
-            && !has_bit(&d.seen, v)
+            && !bits::has(&d.seen, v as usize)
         {
             d.preds.prefetch(v);
         }
@@ -399,7 +385,7 @@ impl Routes {
     #[inline]
     pub fn get(&self, v: PeerId, view: View<'_>) -> Option<PeerId> {
         match &self.dense {
-            Some(d) => has_bit(&d.seen, v).then(|| d.preds.get(v, view.links())),
+            Some(d) => bits::has(&d.seen, v as usize).then(|| d.preds.get(v, view.links())),
             None => self.sparse.get(&v).copied(),
         }
     }
@@ -414,7 +400,7 @@ impl Routes {
         pool: &mut RoutePool,
     ) -> bool {
         if let Some(d) = &mut self.dense {
-            if !set_new_bit(&mut d.seen, v) {
+            if !bits::set_new(&mut d.seen, v as usize) {
                 return false;
             }
             d.preds.set(v, pred, view.links());
@@ -453,7 +439,7 @@ impl Routes {
         let mut seen = pool.take_bits();
         let mut preds = pool.take_preds(links);
         for (&k, &p) in &self.sparse {
-            set_new_bit(&mut seen, k);
+            bits::set_new(&mut seen, k as usize);
             preds.set(k, p, links);
         }
         self.sparse = FxHashMap::default();

@@ -126,7 +126,7 @@ impl<'a> View<'a> {
     /// peer are stale.
     #[inline]
     pub fn churn(&self) -> bool {
-        matches!(self.links, Links::Live(_))
+        self.links.live()
     }
 
     /// Peer `p`'s session: its mark (see [`Overlay::mark`]), which changes whenever it joins or leaves; always 0

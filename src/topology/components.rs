@@ -6,6 +6,7 @@
 //! bounded, and the peers that do not fit wait in a bitset, swept for more work whenever the stack runs out:
 //! a component's size does not depend on the order its peers are visited in.
 
+use crate::bits;
 use crate::graph::{Graph, PeerId};
 
 /// Most peers waiting on the stack (256 kB); the rest wait in a bitset of a bit a peer.
@@ -25,19 +26,16 @@ fn each_component_capped(g: &Graph, cap: usize, mut f: impl FnMut(usize)) {
     let mut waiting = Waiting::default();
     let mut stack: Vec<PeerId> = Vec::new();
     for s in 0..n {
-        if seen[s >> 6] & (1 << (s & 63)) != 0 {
+        if !bits::set_new(&mut seen, s) {
             continue;
         }
-        seen[s >> 6] |= 1 << (s & 63);
         stack.push(s as PeerId);
         let mut size = 0;
         loop {
             while let Some(v) = stack.pop() {
                 size += 1;
                 for &w in g.neighbours(v) {
-                    let (word, bit) = (w as usize >> 6, 1u64 << (w & 63));
-                    if seen[word] & bit == 0 {
-                        seen[word] |= bit;
+                    if bits::set_new(&mut seen, w as usize) {
                         if stack.len() < cap {
                             stack.push(w);
                         } else {
@@ -71,7 +69,7 @@ impl Waiting {
         if self.bits.is_empty() {
             self.bits = vec![0; words];
         }
-        self.bits[v as usize >> 6] |= 1 << (v & 63);
+        bits::set(&mut self.bits, v as usize);
         self.count += 1;
     }
 
