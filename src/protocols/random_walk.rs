@@ -216,24 +216,64 @@ impl RandomWalk {
         }
     }
 
-    fn step(
+    /// Walker `walker`'s step from `at`, its `steps + 1`-th, or `None` if it has nowhere to go.
+    fn walk_on(
         &mut self,
         walker: u32,
-        from: PeerId,
+        at: PeerId,
         steps: u32,
-        q: &QueryInfo,
+        query: u32,
+        object: ObjectId,
         view: View<'_>,
-        out: &mut Outbox,
-    ) {
-        if let Some(next) = self.next_hop(from, q.object, view) {
-            out.sends.push(Message {
-                to: next,
-                from: walker,
-                query: q.query,
-                hops: steps + 1,
-                kind: MsgKind::Walk,
-            });
+    ) -> Option<Message> {
+        self.next_hop(at, object, view).map(|to| Message {
+            to,
+            from: walker,
+            query,
+            hops: steps + 1,
+            kind: MsgKind::Walk,
+        })
+    }
+
+    /// What a walker sends once its step `step` (a `Walk`) found nothing at its peer: nothing when out of steps
+    /// or on a leaf (walkers do not walk through leaves), its check with `source` every `check_every` steps, else
+    /// its next step.
+    #[inline]
+    fn after_visit(
+        &mut self,
+        step: &Message,
+        source: PeerId,
+        object: ObjectId,
+        view: View<'_>,
+    ) -> Option<Message> {
+        let (at, steps) = (step.to, step.hops);
+        if steps >= self.ttl || view.is_leaf(at) && at != source {
+            None
+        } else if self.check_every > 0 && steps.is_multiple_of(self.check_every) {
+            Some(Message {
+                to: source,
+                hops: steps,
+                kind: MsgKind::Check,
+                ..*step
+            })
+        } else {
+            self.walk_on(step.from, at, steps, step.query, object, view)
         }
+    }
+}
+
+/// The source's answer to a walker's `check`, sent to where the walker waits: stop once the query is satisfied,
+/// else go on.
+fn answer(check: &Message, position: PeerId, satisfied: bool) -> Message {
+    let kind = if satisfied {
+        MsgKind::CheckStop
+    } else {
+        MsgKind::CheckGo
+    };
+    Message {
+        to: position,
+        kind,
+        ..*check
     }
 }
 
@@ -249,7 +289,8 @@ impl Protocol for RandomWalk {
             w.reset(q.source, view);
         }
         for w in 0..self.walkers {
-            self.step(w, q.source, 0, q, view, out);
+            let first = self.walk_on(w, q.source, 0, q.query, q.object, view);
+            out.sends.extend(first);
         }
     }
 
@@ -291,41 +332,22 @@ impl Protocol for RandomWalk {
                         .push(hit_back(&path, state.fakes.len() as u32, fake, q));
                     state.fakes.push(path);
                 }
-                if steps >= self.ttl || view.is_leaf(at) && at != q.source {
-                    // Out of steps; or a leaf that does not hold it (walkers do not walk through leaves).
-                } else if self.check_every > 0 && steps.is_multiple_of(self.check_every) {
-                    out.sends.push(Message {
-                        to: q.source,
-                        from: msg.from,
-                        query: q.query,
-                        hops: steps,
-                        kind: MsgKind::Check,
-                    });
-                } else {
-                    self.step(msg.from, at, steps, q, view, out);
-                }
+                let next = self.after_visit(msg, q.source, q.object, view);
+                out.sends.extend(next);
             }
             MsgKind::Check => {
                 // The source answers the walker, wherever it waits.
                 let state = state_of(&mut self.states, q.query);
                 let position = state.walkers[w].position().unwrap_or(q.source);
-                let kind = if q.satisfied {
-                    MsgKind::CheckStop
-                } else {
-                    MsgKind::CheckGo
-                };
-                out.sends.push(Message {
-                    to: position,
-                    kind,
-                    ..*msg
-                });
+                out.sends.push(answer(msg, position, q.satisfied));
             }
             MsgKind::CheckGo => {
                 let state = state_of(&mut self.states, q.query);
                 let walker = &mut state.walkers[w];
                 walker.flush();
                 if walker.still_there(walker.path.len() - 1, view) {
-                    self.step(msg.from, at, msg.hops, q, view, out);
+                    let next = self.walk_on(msg.from, at, msg.hops, q.query, q.object, view);
+                    out.sends.extend(next);
                 } else {
                     // The peer left while its walker waited for the answer (and came back): the walker is gone.
                     out.lost += 1;
@@ -416,29 +438,10 @@ impl FastPaths for RandomWalk {
         if at != source && view.answer(at, object, MsgKind::WalkHit).is_some() {
             return None;
         }
-        let steps = msg.hops;
         let state = state_of(&mut self.states, msg.query);
         let duplicate = at == source || !state.visited.visit(at, view, &mut self.pool);
         state.walkers[msg.from as usize].visit(at, view);
-        let next = if steps >= self.ttl {
-            None
-        } else if self.check_every > 0 && steps.is_multiple_of(self.check_every) {
-            Some(Message {
-                to: source,
-                from: msg.from,
-                query: msg.query,
-                hops: steps,
-                kind: MsgKind::Check,
-            })
-        } else {
-            self.next_hop(at, object, view).map(|to| Message {
-                to,
-                from: msg.from,
-                query: msg.query,
-                hops: steps + 1,
-                kind: MsgKind::Walk,
-            })
-        };
+        let next = self.after_visit(msg, source, object, view);
         Some(Receipt::Step { duplicate, next })
     }
 
@@ -450,24 +453,10 @@ impl FastPaths for RandomWalk {
             MsgKind::Check => {
                 let state = self.states.get(msg.query as usize)?;
                 let position = state.walkers[msg.from as usize].position()?;
-                let kind = if q.satisfied {
-                    MsgKind::CheckStop
-                } else {
-                    MsgKind::CheckGo
-                };
-                Some(Message {
-                    to: position,
-                    kind,
-                    ..*msg
-                })
+                Some(answer(msg, position, q.satisfied))
             }
             MsgKind::CheckGo if !view.churn() => {
-                self.next_hop(msg.to, q.object, view).map(|to| Message {
-                    to,
-                    hops: msg.hops + 1,
-                    kind: MsgKind::Walk,
-                    ..*msg
-                })
+                self.walk_on(msg.from, msg.to, msg.hops, msg.query, q.object, view)
             }
             MsgKind::CheckStop => None,
             _ => return None,
