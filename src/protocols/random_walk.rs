@@ -216,7 +216,9 @@ impl RandomWalk {
         }
     }
 
-    /// Walker `walker`'s step from `at`, its `steps + 1`-th, or `None` if it has nowhere to go.
+    /// Walker `walker`'s step from `at`, its `steps + 1`-th, or `None` if it has nowhere to go. (Inlined: out of
+    /// line, with the neighbour choice inlined into it, it cost a walk 3% more instructions, callgrind.)
+    #[inline]
     fn walk_on(
         &mut self,
         walker: u32,
