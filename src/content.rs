@@ -12,6 +12,11 @@ use crate::scenario::{Content as ContentSpec, Placement, Popularity};
 
 pub type ObjectId = u32;
 
+/// Longest holder list [`Content::holds`] searches itself (16 KiB of ids). A binary search over a list that a
+/// query's repeated asks keep in cache beats the peer's own list (two or three cache misses) up to well beyond
+/// this; longer lists fall back to the peer's list.
+const SEARCH_HOLDERS_UP_TO: usize = 4096;
+
 /// Who holds what, and how popular each object is.
 #[derive(Clone, Debug)]
 pub struct Content {
@@ -96,7 +101,7 @@ impl Content {
     #[inline]
     pub fn holds(&self, p: PeerId, o: ObjectId) -> bool {
         let holders = &self.holders[o as usize];
-        if holders.len() <= 32 {
+        if holders.len() <= SEARCH_HOLDERS_UP_TO {
             return holders.binary_search(&p).is_ok();
         }
         self.held.holds_any(p) && self.held_by(p).binary_search(&o).is_ok()
@@ -355,6 +360,22 @@ mod tests {
             for &p in h {
                 assert!(c.holds(p, o));
             }
+        }
+    }
+
+    #[test]
+    fn holds_answers_alike_from_short_and_long_holder_lists() {
+        // Object 0: every third peer (3,334 holders, searched in the list); object 1: every peer but multiples of
+        // 7 (8,571, past SEARCH_HOLDERS_UP_TO: answered from the peers' own lists); object 2: peer 5 only.
+        let peers = 10_000u32;
+        let of0: Vec<PeerId> = (0..peers).filter(|p| p % 3 == 0).collect();
+        let of1: Vec<PeerId> = (0..peers).filter(|p| p % 7 != 0).collect();
+        assert!(of0.len() <= SEARCH_HOLDERS_UP_TO && of1.len() > SEARCH_HOLDERS_UP_TO);
+        let c = Content::from_holders(peers, vec![of0, of1, vec![5]], vec![1.0; 3]);
+        for p in 0..peers {
+            assert_eq!(c.holds(p, 0), p % 3 == 0, "peer {p}, object 0");
+            assert_eq!(c.holds(p, 1), p % 7 != 0, "peer {p}, object 1");
+            assert_eq!(c.holds(p, 2), p == 5, "peer {p}, object 2");
         }
     }
 
