@@ -75,6 +75,12 @@ impl Packed {
         self.from
     }
 
+    /// The `hops` field of a message event (meaningless for other events; used only as a prefetch hint).
+    #[inline]
+    pub fn hops(&self) -> u32 {
+        self.hops_lo >> 8
+    }
+
     /// The query id of a message event (`None` for other events).
     #[inline]
     pub fn message_query(&self) -> Option<u32> {
@@ -202,5 +208,11 @@ mod tests {
             assert_eq!(p.time_lo(), 0xAB);
             assert_eq!(Event::from(p), e);
         }
+        // The prefetch hints read a message's fields in place.
+        let p = Packed::from(Event::Deliver(m));
+        assert_eq!(
+            (p.target(), p.tag(), p.message_query(), p.hops()),
+            (u32::MAX, 7, Some(MAX_QUERIES - 1), MAX_HOPS)
+        );
     }
 }

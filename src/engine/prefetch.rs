@@ -3,6 +3,7 @@
 //! tuned on the flood benchmarks (docs/performance.md, "Engine tuning").
 
 use super::Engine;
+use super::churn::Churn;
 use super::event::Packed;
 use crate::protocols::{FastPaths, Protocol};
 
@@ -20,34 +21,53 @@ pub(super) const MIN_PEERS: u32 = 32_768;
 impl<P: Protocol + FastPaths> Engine<'_, P> {
     /// Fetches what the next events will touch while this one is handled: their peer's counters, the protocol's
     /// state and, for those that may forward (not duplicates, most of a flood), the neighbour list, whose offsets
-    /// (or list header) are fetched further ahead.
+    /// are fetched further ahead.
     #[inline]
     pub(super) fn prefetch_ahead(&self) {
-        if let Some(&next) = self.clock.peek_ahead(LINKS_AHEAD) {
-            let to = next.target();
-            if self.may_expand(next) {
-                match &self.churn {
-                    Some(c) => c.overlay.prefetch_links(to),
-                    None => self.world.graph.prefetch_neighbours(to),
-                }
-            }
+        if let Some(c) = &self.churn {
+            self.prefetch_ahead_in_session(c);
+            return;
+        }
+        if let Some(&next) = self.clock.peek_ahead(LINKS_AHEAD)
+            && self.may_expand(next)
+        {
+            self.world.graph.prefetch_neighbours(next.target());
         }
         if let Some(&later) = self.clock.peek_ahead(COUNTERS_AHEAD) {
             self.obs.rec.prefetch(later.target() as usize);
-            if let Some(c) = &self.churn {
-                c.overlay.prefetch_mark(later.target());
-                c.flight.prefetch(later.tag());
-            }
         }
         if let Some(&later) = self.clock.peek_ahead(FAR_AHEAD) {
             if let Some(query) = later.message_query() {
                 self.protocol.prefetch(query, later.target(), later.tag());
             }
             if self.may_expand(later) {
-                match &self.churn {
-                    Some(c) => c.overlay.prefetch(later.target()),
-                    None => self.world.graph.prefetch_offsets(later.target()),
-                }
+                self.world.graph.prefetch_offsets(later.target());
+            }
+        }
+    }
+
+    /// [`Engine::prefetch_ahead`] under churn: also the peer's mark and the message's tag, and the link list
+    /// (header, then links) only where the message may still be passed on ([`FastPaths::may_forward`]). Apart,
+    /// so that the loop without churn keeps its code.
+    #[inline(never)]
+    fn prefetch_ahead_in_session(&self, c: &Churn) {
+        if let Some(&next) = self.clock.peek_ahead(LINKS_AHEAD)
+            && self.may_expand(next)
+            && self.protocol.may_forward(next.hops())
+        {
+            c.overlay.prefetch_links(next.target());
+        }
+        if let Some(&later) = self.clock.peek_ahead(COUNTERS_AHEAD) {
+            self.obs.rec.prefetch(later.target() as usize);
+            c.overlay.prefetch_mark(later.target());
+            c.flight.prefetch(later.tag());
+        }
+        if let Some(&later) = self.clock.peek_ahead(FAR_AHEAD) {
+            if let Some(query) = later.message_query() {
+                self.protocol.prefetch(query, later.target(), later.tag());
+            }
+            if self.may_expand(later) && self.protocol.may_forward(later.hops()) {
+                c.overlay.prefetch(later.target());
             }
         }
     }

@@ -37,6 +37,13 @@ pub trait FastPaths {
     fn may_expand(&self, _query: u32, _peer: PeerId) -> bool {
         true
     }
+    /// Whether a message that has travelled `hops` hops (its field) may still be passed on. A hint as
+    /// [`FastPaths::may_expand`] is, asked only under churn, where a peer's links are a list behind a pointer
+    /// whose fetch ahead stalls the event loop (without churn, asking it cost the flood time, measured).
+    #[inline]
+    fn may_forward(&self, _hops: u32) -> bool {
+        true
+    }
     /// Whether `msg` is a query its peer has already seen, so that handling it would do nothing but report a
     /// duplicate (most of a flood's messages): the engine then counts it without building a step. True must be
     /// exact; false is always allowed (the message then goes through `handle`).

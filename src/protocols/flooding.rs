@@ -309,6 +309,12 @@ impl FastPaths for Flooding {
         !self.seen_dense(query, peer)
     }
 
+    /// A copy that has used up the TTL sends nothing (most of a short flood's first copies).
+    #[inline]
+    fn may_forward(&self, hops: u32) -> bool {
+        hops & HOPS_MASK < self.ttl
+    }
+
     #[inline]
     fn prefetch(&self, query: u32, peer: PeerId, _from: u32) {
         if let Some(r) = self.routes.get(query as usize) {
@@ -452,13 +458,22 @@ mod tests {
                 MsgKind::Hit => t.hits += 1,
                 other => panic!("flooding sent a {other:?}"),
             }
+            // The prefetch hints never say no to a step that sends to neighbours, and say no at the TTL.
+            let hint = p.may_expand(0, m.to) && p.may_forward(m.hops);
             out.clear();
             p.handle(&m, &q, view, &mut out);
             t.duplicates += usize::from(out.duplicate);
             if let Some(h) = out.hit_at_source {
                 t.hit_hops.push(h);
             }
-            fifo.extend(out.take_messages(view));
+            let sent = out.take_messages(view);
+            let expands = sent.iter().any(|s| s.kind == MsgKind::Query);
+            assert!(hint || !expands, "{m:?} fanned out against the hint");
+            assert!(
+                !(hint && m.kind == MsgKind::Query && m.hops >= ttl),
+                "{m:?}"
+            );
+            fifo.extend(sent);
         }
         t.reached = p.finish(0);
         t
