@@ -37,6 +37,8 @@ impl Role {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Roles {
     role: Vec<Role>,
+    /// Some peer is a dropper.
+    droppers: bool,
 }
 
 impl Roles {
@@ -67,12 +69,19 @@ impl Roles {
                 Role::Polluter
             };
         }
-        Roles { role }
+        Roles::from_roles(role)
     }
 
     /// Roles given peer by peer (tests and hand-built cases).
     pub fn from_roles(role: Vec<Role>) -> Roles {
-        Roles { role }
+        let droppers = role.contains(&Role::Dropper);
+        Roles { role, droppers }
+    }
+
+    /// Whether some peer is a dropper.
+    #[inline]
+    pub fn has_droppers(&self) -> bool {
+        self.droppers
     }
 
     /// The role of node `p` (nodes beyond the peers, such as servers, are honest).

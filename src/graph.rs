@@ -110,6 +110,18 @@ pub fn prefetch<T>(x: &T) {
     let _ = x;
 }
 
+/// [`prefetch`] of an address that may be no valid reference (the free slot at the end of a vector).
+#[inline(always)]
+pub fn prefetch_ptr<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: the instruction only hints the cache; it cannot fault, whatever the address.
+    unsafe {
+        core::arch::x86_64::_mm_prefetch(p as *const i8, core::arch::x86_64::_MM_HINT_T0);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

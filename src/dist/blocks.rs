@@ -93,6 +93,12 @@ impl<R: Rng + Clone> BlockDraws<R> {
         x
     }
 
+    /// The draw `k` places after the next one, if it is made already (a hint: the next draws are known ahead).
+    #[inline]
+    pub fn peek_us(&self, k: usize) -> Option<u64> {
+        self.block.get(self.next + k).copied()
+    }
+
     #[cold]
     #[inline(never)]
     fn refill(&mut self) {

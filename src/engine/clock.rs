@@ -3,7 +3,7 @@
 //! the loop's order can be tested alone.
 
 use super::event::{Event, Packed};
-use super::queue::EventQueue;
+use super::queue::{EventQueue, PushHint};
 
 pub(super) struct Clock {
     queue: EventQueue<Packed>,
@@ -42,6 +42,12 @@ impl Clock {
         self.now = time;
         self.events += 1;
         Some(packed)
+    }
+
+    /// Hints the processor to fetch where an event `delay_us` from now would be pushed.
+    #[inline]
+    pub fn prefetch_after(&self, delay_us: u64, what: PushHint) {
+        self.queue.prefetch_push(self.now + delay_us, what);
     }
 
     /// The event `k` places after the next one, if it is already at hand (a prefetch hint).

@@ -15,7 +15,7 @@ pub mod tracer;
 
 use std::time::Instant;
 
-use crate::adversaries::{Role, Roles};
+use crate::adversaries::Roles;
 use crate::content::AddedCopies;
 use crate::dist::{BlockDraws, secs_to_us};
 use crate::metrics::Recorded;
@@ -221,7 +221,7 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
             queries: QueryTable::default(),
             out: Outbox::default(),
             acting: 0,
-            droppers: world.roles.as_ref().filter(|r| r.count(Role::Dropper) > 0),
+            droppers: world.roles.as_ref().filter(|r| r.has_droppers()),
             uplinks: Uplinks::new(world, sizes),
             spreads: (!searches).then(Spreads::default),
             warmup_us: secs_to_us(s.warmup),

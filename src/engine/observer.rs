@@ -47,6 +47,10 @@ pub(crate) trait Observer {
     /// A query (or walker) reached a peer that had not seen it.
     #[inline(always)]
     fn first_receipt(&mut self, _measured: bool) {}
+    /// `count` query messages reported as first receipts were repeats, as the protocol found at the query's end
+    /// ([`crate::protocols::Finished::late_repeats`]).
+    #[inline(always)]
+    fn repeats_found_late(&mut self, _measured: bool, _count: u64) {}
     /// A message of `kind` was dropped by a full queue.
     #[inline(always)]
     fn dropped(&mut self, _kind: MsgKind, _measured: bool) {}
@@ -87,6 +91,10 @@ impl Observer for Recorder {
     #[inline(always)]
     fn first_receipt(&mut self, measured: bool) {
         Recorder::first_receipt(self, measured);
+    }
+    #[inline(always)]
+    fn repeats_found_late(&mut self, measured: bool, count: u64) {
+        Recorder::repeats_found_late(self, measured, count);
     }
     #[inline(always)]
     fn dropped(&mut self, kind: MsgKind, measured: bool) {
@@ -214,6 +222,7 @@ impl Observer for Observers {
         fn processed(&mut self, node: usize, measured: bool, now: u64);
         fn duplicate(&mut self, measured: bool);
         fn first_receipt(&mut self, measured: bool);
+        fn repeats_found_late(&mut self, measured: bool, count: u64);
         fn dropped(&mut self, kind: MsgKind, measured: bool);
         fn lost_in_flight(&mut self, kind: MsgKind, measured: bool);
         fn lost(&mut self, measured: bool, count: u64);

@@ -5,6 +5,7 @@
 use super::Engine;
 use super::churn::Churn;
 use super::event::Packed;
+use super::queue::PushHint;
 use crate::protocols::{FastPaths, Protocol};
 
 /// Events ahead at which a peer's neighbour list is fetched (its offsets must have arrived by then).
@@ -14,6 +15,13 @@ const COUNTERS_AHEAD: usize = 2;
 /// Events ahead at which the neighbour list's offsets (or link-list header) and the protocol's per-query state
 /// are fetched: far enough that the list's own fetch does not wait for them.
 const FAR_AHEAD: usize = 6;
+
+/// Draws ahead whose bucket end is fetched, for protocols that send about one message an event
+/// ([`FastPaths::ONE_SEND_AN_EVENT`]): the next event's message (this event's is drawn already by the time a
+/// fetch would help)...
+const PUSH_TAIL_AHEAD: usize = 1;
+/// ...and, further ahead, the bucket's header, which the fetch of its end reads.
+const PUSH_HEADER_AHEAD: usize = 3;
 
 /// Below this many peers the working set stays in L2 cache and the hints only cost instructions.
 pub(super) const MIN_PEERS: u32 = 32_768;
@@ -27,6 +35,9 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         if let Some(c) = &self.churn {
             self.prefetch_ahead_in_session(c);
             return;
+        }
+        if P::ONE_SEND_AN_EVENT {
+            self.prefetch_pushes();
         }
         if let Some(&next) = self.clock.peek_ahead(LINKS_AHEAD)
             && self.may_expand(next)
@@ -51,6 +62,9 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
     /// so that the loop without churn keeps its code.
     #[inline(never)]
     fn prefetch_ahead_in_session(&self, c: &Churn) {
+        if P::ONE_SEND_AN_EVENT {
+            self.prefetch_pushes();
+        }
         if let Some(&next) = self.clock.peek_ahead(LINKS_AHEAD)
             && self.may_expand(next)
             && self.protocol.may_forward(next.hops())
@@ -69,6 +83,19 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
             if self.may_expand(later) && self.protocol.may_forward(later.hops()) {
                 c.overlay.prefetch(later.target());
             }
+        }
+    }
+
+    /// Fetches where the next events' messages will go in the queue: the latency draws are made ahead, so the
+    /// bucket of the next draw is known (give or take one, as the clock moves on). A walk's events each push into
+    /// a different bucket, whose end other events' misses evicted since its last push.
+    #[inline]
+    fn prefetch_pushes(&self) {
+        if let Some(d) = self.latency.peek_us(PUSH_TAIL_AHEAD) {
+            self.clock.prefetch_after(d, PushHint::Tail);
+        }
+        if let Some(d) = self.latency.peek_us(PUSH_HEADER_AHEAD) {
+            self.clock.prefetch_after(d, PushHint::Header);
         }
     }
 

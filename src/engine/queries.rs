@@ -8,7 +8,7 @@ use super::observer::Observer;
 use super::{Engine, Event, View};
 use crate::graph::PeerId;
 use crate::metrics::{Outcome, QueryRecord};
-use crate::protocols::{FastPaths, Protocol, QueryInfo};
+use crate::protocols::{FastPaths, Finished, Protocol, QueryInfo};
 use crate::workload::Arrival;
 
 /// A query's place in the engine's table while it runs (what messages and timers carry; the protocols know it as
@@ -109,6 +109,7 @@ impl QueryTable {
                 object,
                 satisfied: false,
                 measured,
+                traced: false,
             },
             issued_event: event,
             index,
@@ -197,6 +198,7 @@ fn placeholder() -> Active {
             object: 0,
             satisfied: false,
             measured: false,
+            traced: false,
         },
         issued_event: 0,
         index: 0,
@@ -258,6 +260,7 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         let index = self.queries[query].index;
         self.obs
             .query_started(now, index, &self.queries[query].info);
+        self.queries[query].info.traced = self.obs.watching(query);
         self.open_spread(query);
         let info = self.queries.info(query);
         self.acting = arrival.source;
@@ -279,7 +282,14 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
 
     fn end_query(&mut self, q: QueryId) {
         self.close_spread(q);
-        let reached = self.protocol.finish(q);
+        let Finished {
+            reached,
+            late_repeats,
+        } = self.protocol.finish(q);
+        if late_repeats > 0 {
+            let measured = self.queries[q].info.measured;
+            self.obs.repeats_found_late(measured, late_repeats);
+        }
         let record = self.queries.close(q, reached);
         self.obs.finished(q, &record);
     }

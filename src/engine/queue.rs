@@ -22,6 +22,13 @@ const BUCKETS: usize = 1 << 14;
 /// ring holding on to the largest capacity it ever needed (that alone took 685 MB at 10^5 peers).
 const POOL: usize = 256;
 
+/// What [`EventQueue::prefetch_push`] fetches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PushHint {
+    Header,
+    Tail,
+}
+
 /// What the wheel stores: a copyable item with room for the low 8 bits of its time.
 pub trait WheelItem: Copy {
     fn time_lo(&self) -> u8;
@@ -157,6 +164,23 @@ impl<T: WheelItem> EventQueue<T> {
                 item,
             }));
             self.overflow_seq += 1;
+        }
+    }
+
+    /// Hints the processor to fetch where an event at `time` would be pushed: the end of its bucket (`Tail`,
+    /// which reads the bucket's header: fetch that earlier) or the bucket's header. Nothing beyond the wheel or in
+    /// the bucket being drained.
+    #[inline]
+    pub fn prefetch_push(&self, time: u64, what: PushHint) {
+        let bucket_no = time >> BUCKET_SHIFT;
+        if bucket_no > self.current_bucket && bucket_no < self.current_bucket + BUCKETS as u64 {
+            let bucket = &self.buckets[bucket_no as usize & (BUCKETS - 1)];
+            match what {
+                PushHint::Header => crate::graph::prefetch(bucket),
+                PushHint::Tail => {
+                    crate::graph::prefetch_ptr(bucket.as_ptr().wrapping_add(bucket.len()))
+                }
+            }
         }
     }
 

@@ -5,7 +5,7 @@ use crate::metrics::RunMetrics;
 use crate::protocols::expanding_ring::ExpandingRing;
 use crate::protocols::flooding::Flooding;
 use crate::protocols::random_walk::{RandomWalk, WalkBias};
-use crate::protocols::{Message, ProtocolStats, QueryInfo};
+use crate::protocols::{Finished, Message, ProtocolStats, QueryInfo};
 use std::path::Path;
 
 /// A protocol without its fast paths: every message takes the general step (`handle` and the outbox), and
@@ -22,7 +22,7 @@ impl<P: Protocol> Protocol for General<P> {
     fn timer(&mut self, node: u32, ring: u32, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         self.0.timer(node, ring, q, view, out);
     }
-    fn finish(&mut self, query: u32) -> u64 {
+    fn finish(&mut self, query: u32) -> Finished {
         self.0.finish(query)
     }
     fn extra_nodes(&self) -> u32 {
@@ -200,4 +200,60 @@ fn a_walkers_checks_agree_with_general_steps_under_churn_and_on_two_tiers() {
     assert!(two_tier.contains("two-tier"));
     let m = fast_paths_agree(&two_tier, make);
     assert!(m.queries > 200 && m.successes > 20, "{m:?}");
+}
+
+/// Runs replication 0 of `text` with walks that tell repeats at the end and with walks that tell them on
+/// arrival, and checks that every output is the same. Returns the metrics.
+fn late_repeats_agree(text: &str, make: impl Fn(&World) -> RandomWalk) -> RunMetrics {
+    let s = crate::scenario::load_str(Path::new("t.toml"), text, &[], crate::strategies::KINDS)
+        .unwrap();
+    let world = World::build(&s, 0).unwrap();
+    let strategy = &s.strategies[0];
+    let trace = || -> Box<dyn Iterator<Item = Arrival> + '_> { Box::new(query_trace(&s, &world)) };
+    let late = Engine::new(&s, strategy, &world, trace(), make(&world)).run();
+    let on_arrival = Engine::new(
+        &s,
+        strategy,
+        &world,
+        trace(),
+        make(&world).repeats_on_arrival(),
+    )
+    .run();
+    assert_eq!(late.metrics, on_arrival.metrics);
+    assert_eq!(late.timeseries, on_arrival.timeseries);
+    assert_eq!(late.queries, on_arrival.queries);
+    assert_eq!(late.lorenz, on_arrival.lorenz);
+    assert_eq!(late.copies_end, on_arrival.copies_end);
+    late.metrics
+}
+
+#[test]
+fn walks_count_the_same_repeats_whether_told_at_the_end_or_on_arrival() {
+    // Walkers that find copies mid-walk (their walk is counted when its loops are erased), polluters (fake hits
+    // copy the walk so far), path replication (copies added mid-run), degree bias, a two-tier overlay, and
+    // 40,000 peers (dense sets, the event loop's hints).
+    let walk = "kind = \"random-walk\"\nwalkers = 6\nttl = 50\ncheck_every = 3";
+    let make = |w: &World| walker_protocol(w, 6, 50, 3, WalkBias::Uniform);
+    let m = late_repeats_agree(&scenario(400, walk, false), make);
+    assert!(
+        m.queries > 200 && m.successes > 20 && m.duplicate_messages > 1000,
+        "{m:?}"
+    );
+    let polluted = scenario(400, &format!("{walk}\nbias = \"degree\""), false)
+        + "\n[adversaries]\npolluters = 0.1\n";
+    let m = late_repeats_agree(&polluted, |w| {
+        walker_protocol(w, 6, 50, 3, WalkBias::Degree)
+    });
+    assert!(m.fake_hits > 0 && m.successes > 0, "{m:?}");
+    let two_tier = scenario(400, walk, false).replace(
+        "kind = \"random\"\nmean_degree = 6.0",
+        "kind = \"two-tier\"\nultrapeer_share = 0.2\nultrapeer_degree = 6\nleaf_links = 2",
+    );
+    let m = late_repeats_agree(&two_tier, make);
+    assert!(m.queries > 200 && m.successes > 20, "{m:?}");
+    let long = "kind = \"random-walk\"\nwalkers = 8\nttl = 512\ncheck_every = 4";
+    let m = late_repeats_agree(&scenario(40_000, long, false), |w| {
+        walker_protocol(w, 8, 512, 4, WalkBias::Uniform)
+    });
+    assert!(m.queries > 200 && m.duplicate_messages > 0, "{m:?}");
 }

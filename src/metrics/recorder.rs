@@ -361,6 +361,14 @@ impl Recorder {
         }
     }
 
+    /// `count` query messages counted as first receipts were repeats (told at the query's end).
+    pub fn repeats_found_late(&mut self, measured: bool, count: u64) {
+        if measured {
+            self.first_receipts -= count;
+            self.duplicates += count;
+        }
+    }
+
     /// A message of `kind` was dropped by a full queue.
     #[inline]
     pub fn dropped(&mut self, kind: MsgKind, measured: bool) {

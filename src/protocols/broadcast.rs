@@ -15,7 +15,8 @@ use rand::RngExt;
 
 use super::routes::{RoutePool, Routes, Visited};
 use super::{
-    BuildEnv, BuildProtocol, Fanout, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, View,
+    BuildEnv, BuildProtocol, Fanout, FastPaths, Finished, Message, MsgKind, Outbox, Protocol,
+    QueryInfo, View,
 };
 use crate::graph::PeerId;
 use crate::rng::SimRng;
@@ -199,14 +200,14 @@ impl Protocol for Broadcast {
         }
     }
 
-    fn finish(&mut self, query: u32) -> u64 {
+    fn finish(&mut self, query: u32) -> Finished {
         let have = super::flooding::state_of(&mut self.have, query);
         let reached = have.len().saturating_sub(1) as u64;
         have.clear(&mut self.pool);
         if let Some(asked) = self.asked.get_mut(query as usize) {
             asked.clear(&mut self.pool);
         }
-        reached
+        Finished::reached(reached)
     }
 }
 

@@ -11,8 +11,8 @@ use std::collections::VecDeque;
 use rand_distr::{Distribution, Exp};
 
 use super::{
-    BuildEnv, BuildProtocol, FastPaths, Message, MsgKind, Outbox, Protocol, ProtocolStats,
-    QueryInfo, Timer, View,
+    BuildEnv, BuildProtocol, FastPaths, Finished, Message, MsgKind, Outbox, Protocol,
+    ProtocolStats, QueryInfo, Timer, View,
 };
 use crate::rng::SimRng;
 use crate::scenario::reader::{R, Reader};
@@ -130,9 +130,9 @@ impl Protocol for ClientServer {
         }
     }
 
-    fn finish(&mut self, _query: u32) -> u64 {
+    fn finish(&mut self, _query: u32) -> Finished {
         // The index is not a peer: no peer is reached.
-        0
+        Finished::reached(0)
     }
 
     fn extra_nodes(&self) -> u32 {

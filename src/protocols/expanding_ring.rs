@@ -7,7 +7,8 @@ use super::flooding::{HOPS_MASK, flood_receive, flood_start, route_hit, state_of
 use super::flooding::{MAX_TTL, flood_messages};
 use super::routes::{RoutePool, Routes};
 use super::{
-    BuildEnv, BuildProtocol, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, Timer, View,
+    BuildEnv, BuildProtocol, FastPaths, Finished, Message, MsgKind, Outbox, Protocol, QueryInfo,
+    Timer, View,
 };
 use crate::scenario::reader::{R, Reader, describe};
 use crate::scenario::tree::Value;
@@ -111,14 +112,14 @@ impl Protocol for ExpandingRing {
         }
     }
 
-    fn finish(&mut self, query: u32) -> u64 {
+    fn finish(&mut self, query: u32) -> Finished {
         let state = state_of(&mut self.states, query);
         let reached = state.reached.len() as u64;
         state.reached.clear(&mut self.pool);
         for r in &mut state.rings {
             r.clear(&mut self.pool);
         }
-        reached
+        Finished::reached(reached)
     }
 }
 
@@ -244,6 +245,7 @@ mod tests {
             object: 0,
             satisfied: false,
             measured: true,
+            traced: false,
         };
         let mut p = ExpandingRing::new(ttls.to_vec(), 1, g.len(), false);
         let mut out = Outbox::default();
@@ -272,7 +274,7 @@ mod tests {
                 break;
             }
         }
-        (per_ring, hits, p.finish(0))
+        (per_ring, hits, p.finish(0).reached)
     }
 
     #[test]

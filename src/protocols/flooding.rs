@@ -10,8 +10,8 @@
 
 use super::routes::{Route, RoutePool, Routes};
 use super::{
-    BuildEnv, BuildProtocol, Fanout, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo,
-    Receipt, View,
+    BuildEnv, BuildProtocol, Fanout, FastPaths, Finished, Message, MsgKind, Outbox, Protocol,
+    QueryInfo, Receipt, View,
 };
 use crate::content::ObjectId;
 use crate::graph::PeerId;
@@ -294,11 +294,11 @@ impl Protocol for Flooding {
         }
     }
 
-    fn finish(&mut self, query: u32) -> u64 {
+    fn finish(&mut self, query: u32) -> Finished {
         let routes = state_of(&mut self.routes, query);
         let reached = routes.len().saturating_sub(1) as u64;
         routes.clear(&mut self.pool);
-        reached
+        Finished::reached(reached)
     }
 }
 
@@ -440,6 +440,7 @@ mod tests {
             object: 0,
             satisfied: false,
             measured: true,
+            traced: false,
         };
         let mut p = Flooding::new(ttl, g.len(), false);
         let mut out = Outbox::default();
@@ -475,7 +476,7 @@ mod tests {
             );
             fifo.extend(sent);
         }
-        t.reached = p.finish(0);
+        t.reached = p.finish(0).reached;
         t
     }
 
@@ -527,6 +528,7 @@ mod tests {
             object: 0,
             satisfied: false,
             measured: true,
+            traced: false,
         };
         for (ttl, forwarded) in [(2, vec![1, 3, 4, 5]), (1, vec![])] {
             let mut p = Flooding::new(ttl, 6, false);
@@ -625,6 +627,7 @@ mod tests {
             object: 0,
             satisfied: false,
             measured: true,
+            traced: false,
         };
         let copy_to_5 = Message {
             to: 5,

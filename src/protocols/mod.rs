@@ -13,6 +13,7 @@ pub mod preds;
 pub mod random_walk;
 pub mod routes;
 pub mod view;
+mod walker;
 
 pub use fast::{FastPaths, Receipt};
 pub use message::{MSG_KINDS, Message, MsgKind};
@@ -37,6 +38,30 @@ pub struct QueryInfo {
     pub satisfied: bool,
     /// The query counts in runs.csv (issued at or after warmup).
     pub measured: bool,
+    /// A tracer follows the query hop by hop (`gnutsim trace`): every message's fate must be known as it
+    /// arrives, so the protocol tells repeats then, not at the end ([`Finished::late_repeats`]).
+    pub traced: bool,
+}
+
+/// What a protocol tells of a query when it is over.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Finished {
+    /// Distinct peers other than the source that processed it.
+    pub reached: u64,
+    /// Query messages it reported as first receipts on arrival that were repeats (a peer had seen the query):
+    /// a protocol may tell those at the end instead, which keeps a per-query set out of the event loop (random
+    /// walks, whose sets are megabytes when many walks run at once). The totals are the same.
+    pub late_repeats: u64,
+}
+
+impl Finished {
+    /// A query that reached `reached` peers, its repeats all told on arrival.
+    pub fn reached(reached: u64) -> Finished {
+        Finished {
+            reached,
+            late_repeats: 0,
+        }
+    }
 }
 
 /// A timer: after `delay_us`, node `node` acts for `query` (the protocol's `timer` is called with `node` and
@@ -76,9 +101,8 @@ pub trait Protocol {
         _out: &mut Outbox,
     ) {
     }
-    /// Query `query` is over (nothing of it in flight): free its state. Returns the number of distinct peers
-    /// other than the source that processed it.
-    fn finish(&mut self, query: u32) -> u64;
+    /// Query `query` is over (nothing of it in flight): free its state, and tell how many peers it reached.
+    fn finish(&mut self, query: u32) -> Finished;
     /// Nodes beyond the peers (servers), which carry load too.
     fn extra_nodes(&self) -> u32 {
         0

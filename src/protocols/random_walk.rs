@@ -11,13 +11,13 @@
 //! walker to that leaf (one step); a walker from a leaf source first steps to one of its ultrapeers.
 
 use rand::RngExt;
-use rustc_hash::FxHashMap;
 
 use super::flooding::state_of;
 use super::routes::{RoutePool, Visited};
+use super::walker::Walker;
 use super::{
-    BuildEnv, BuildProtocol, FastPaths, Message, MsgKind, Outbox, Protocol, QueryInfo, Receipt,
-    View,
+    BuildEnv, BuildProtocol, FastPaths, Finished, Message, MsgKind, Outbox, Protocol, QueryInfo,
+    Receipt, View,
 };
 use crate::content::ObjectId;
 use crate::graph::PeerId;
@@ -34,6 +34,9 @@ pub struct RandomWalk {
     states: Vec<WalkState>,
     pool: RoutePool,
     want_paths: bool,
+    /// Repeats may be told at a query's end ([`WalkState::repeats_late`]); off only to test that both ways count
+    /// alike.
+    repeats_late: bool,
 }
 
 #[derive(Default)]
@@ -44,103 +47,17 @@ struct WalkState {
     /// The fake hits polluters sent, each with the walk as it was then (loops erased): the way it goes back,
     /// while the walker itself goes on. A fake hit carries its index here in `from`.
     fakes: Vec<Walker>,
-    /// Peers (other than the source) any walker visited.
+    /// Peers (other than the source) any walker visited: as they are visited, or, when `repeats_late`, only
+    /// at the end, from the walkers' paths.
     visited: Visited,
-}
-
-/// Steps a walker keeps in its own first cache line before it moves them to its path: a step then writes to the
-/// walker, which the event loop fetches ahead, rather than to the end of its path, a second line far away.
-const RECENT: usize = 9;
-
-/// A walker: the header of its path and its last steps in one cache line (`repr(C)` keeps them there), the
-/// rest (churn's sessions, the step count of a find) in the next.
-#[derive(Default)]
-#[repr(C, align(64))]
-struct Walker {
-    /// Every peer the walker stood on, from the source, but the last `recent_len` (in `recent`); once it finds
-    /// the object, the loop-erased path (whole).
-    path: Vec<PeerId>,
-    recent_len: u32,
-    recent: [PeerId; RECENT],
-    /// Under churn (else empty): the session of each peer of the walk when the walker stood there. A peer that
-    /// left since has forgotten the walker, and its links to the path have closed.
-    sessions: Vec<u64>,
-    /// Steps taken when it found the object.
-    found_at: u32,
-}
-
-impl Walker {
-    fn reset(&mut self, source: PeerId, view: View<'_>) {
-        self.path.clear();
-        self.recent_len = 0;
-        self.sessions.clear();
-        self.found_at = 0;
-        self.visit(source, view);
-    }
-
-    /// Moves to `v`. Loops are erased only when the walk finds the object (rarely), not at every step.
-    #[inline]
-    fn visit(&mut self, v: PeerId, view: View<'_>) {
-        if self.recent_len as usize == RECENT {
-            self.path.extend_from_slice(&self.recent);
-            self.recent_len = 0;
-        }
-        self.recent[self.recent_len as usize] = v;
-        self.recent_len += 1;
-        if view.churn() {
-            self.sessions.push(view.session(v));
-        }
-    }
-
-    /// Moves the last steps to the path, which then holds the whole walk.
-    fn flush(&mut self) {
-        self.path
-            .extend_from_slice(&self.recent[..self.recent_len as usize]);
-        self.recent_len = 0;
-    }
-
-    /// The peer the walker stands on.
-    #[inline]
-    fn position(&self) -> Option<PeerId> {
-        match self.recent_len {
-            0 => self.path.last().copied(),
-            n => Some(self.recent[n as usize - 1]),
-        }
-    }
-
-    /// Whether the peer at `pos` on the path (flushed) is still in the session the walker saw it in.
-    fn still_there(&self, pos: usize, view: View<'_>) -> bool {
-        !view.churn() || self.sessions[pos] == view.session(self.path[pos])
-    }
-
-    /// Replaces the walk by its loop erasure (chronological: each return to a peer cuts the loop since its
-    /// last stay there), the path a hit takes back. Under churn a return to a peer in a later session is no
-    /// return: the peer had forgotten the walker, and the loop's links back to it have closed.
-    fn erase_loops(&mut self) {
-        self.flush();
-        let session = |i: usize| self.sessions.get(i).copied().unwrap_or(0);
-        let mut index: FxHashMap<(PeerId, u64), usize> = FxHashMap::default();
-        let mut erased: Vec<(PeerId, u64)> = Vec::with_capacity(self.path.len());
-        for (i, &v) in self.path.iter().enumerate() {
-            let key = (v, session(i));
-            match index.get(&key) {
-                Some(&i) => {
-                    for p in erased.drain(i + 1..) {
-                        index.remove(&p);
-                    }
-                }
-                None => {
-                    index.insert(key, erased.len());
-                    erased.push(key);
-                }
-            }
-        }
-        let stamped = !self.sessions.is_empty();
-        self.path = erased.iter().map(|&(v, _)| v).collect();
-        if stamped {
-            self.sessions = erased.iter().map(|&(_, s)| s).collect();
-        }
-    }
+    /// Steps are told first receipts as they arrive, and the repeats among them at the end
+    /// ([`Finished::late_repeats`]): a step then touches no set. Where a step's fate must be known as it
+    /// arrives (under churn, where a peer forgets a query when it leaves; with droppers, which count what is no
+    /// repeat; for a traced query), they are told as they arrive.
+    repeats_late: bool,
+    /// Repeats found so far among steps told first receipts (by walkers that found the object, whose walks
+    /// were counted then).
+    late_repeats: u64,
 }
 
 impl RandomWalk {
@@ -162,7 +79,15 @@ impl RandomWalk {
             states: Vec::new(),
             pool: RoutePool::new(peers),
             want_paths,
+            repeats_late: true,
         }
+    }
+
+    /// The same walks, every step's repeat told as it arrives (to test that the counts at the end agree).
+    #[cfg(test)]
+    pub fn repeats_on_arrival(mut self) -> RandomWalk {
+        self.repeats_late = false;
+        self
     }
 
     /// The walker's next peer from `at`, or `None` if it has nowhere to go.
@@ -286,6 +211,8 @@ impl Protocol for RandomWalk {
         state.source = q.source;
         state.visited.clear(&mut self.pool);
         state.visited.start(view);
+        state.repeats_late = self.repeats_late && !view.churn() && !view.droppers() && !q.traced;
+        state.late_repeats = 0;
         state.walkers.resize_with(walkers, Walker::default);
         for w in &mut state.walkers {
             w.reset(q.source, view);
@@ -305,7 +232,8 @@ impl Protocol for RandomWalk {
                 let state = state_of(&mut self.states, q.query);
                 // A step onto a peer that has seen the query (the source included) is a duplicate: walker steps
                 // are query messages (SPEC), so steps = first visits + duplicates.
-                out.duplicate = at == q.source || !state.visited.visit(at, view, &mut self.pool);
+                out.duplicate = at == q.source
+                    || !state.repeats_late && !state.visited.visit(at, view, &mut self.pool);
                 let walker = &mut state.walkers[w];
                 walker.visit(at, view);
                 let answer = if at == q.source {
@@ -315,6 +243,16 @@ impl Protocol for RandomWalk {
                 };
                 if answer == Some(MsgKind::WalkHit) {
                     walker.found_at = steps;
+                    if state.repeats_late {
+                        // Its walk is counted now: the path becomes the way back.
+                        walker.flush();
+                        state.late_repeats += count_repeats(
+                            &walker.path,
+                            q.source,
+                            &mut state.visited,
+                            &mut self.pool,
+                        );
+                    }
                     walker.erase_loops();
                     out.sends
                         .push(hit_back(walker, msg.from, MsgKind::WalkHit, q));
@@ -367,8 +305,16 @@ impl Protocol for RandomWalk {
         }
     }
 
-    fn finish(&mut self, query: u32) -> u64 {
+    fn finish(&mut self, query: u32) -> Finished {
         let state = state_of(&mut self.states, query);
+        if state.repeats_late {
+            for w in state.walkers.iter_mut().filter(|w| w.found_at == 0) {
+                w.flush();
+                state.late_repeats +=
+                    count_repeats(&w.path, state.source, &mut state.visited, &mut self.pool);
+            }
+        }
+        let late_repeats = std::mem::take(&mut state.late_repeats);
         let reached = state.visited.len() as u64;
         state.visited.clear(&mut self.pool);
         state.fakes.clear();
@@ -379,8 +325,24 @@ impl Protocol for RandomWalk {
             w.sessions.clear();
             w.sessions.shrink_to(64);
         }
-        reached
+        Finished {
+            reached,
+            late_repeats,
+        }
     }
+}
+
+/// Marks the peers of `walk` (a walker's whole walk, from the source) in `visited`, and returns how many of its
+/// steps were repeats: onto a peer marked already (steps onto the source were told repeats as they arrived).
+fn count_repeats(
+    walk: &[PeerId],
+    source: PeerId,
+    visited: &mut Visited,
+    pool: &mut RoutePool,
+) -> u64 {
+    walk.iter()
+        .filter(|&&v| v != source && !visited.insert(v, pool))
+        .count() as u64
 }
 
 /// The hit (genuine or fake: `kind`) a walk that stopped at the end of `walk` (its loops erased) sends back one
@@ -441,7 +403,8 @@ impl FastPaths for RandomWalk {
             return None;
         }
         let state = state_of(&mut self.states, msg.query);
-        let duplicate = at == source || !state.visited.visit(at, view, &mut self.pool);
+        let duplicate =
+            at == source || !state.repeats_late && !state.visited.visit(at, view, &mut self.pool);
         state.walkers[msg.from as usize].visit(at, view);
         let next = self.after_visit(msg, source, object, view);
         Some(Receipt::Step { duplicate, next })
@@ -465,6 +428,8 @@ impl FastPaths for RandomWalk {
         };
         Some(Receipt::Relay { next })
     }
+
+    const ONE_SEND_AN_EVENT: bool = true;
 
     /// The peer's mark and the walker (a step writes both; they are far apart in memory for a walk, each query's
     /// walkers and marks scattered over many long-lived queries).
@@ -621,6 +586,7 @@ mod tests {
             object: 0,
             satisfied: false,
             measured: true,
+            traced: false,
         };
         let steps = 2_000_000;
         let mut visits = [0u64; 7];
@@ -646,70 +612,81 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_walkers_last_steps_reach_its_path_in_order() {
-        // More steps than the walker keeps beside its path: every prefix of the walk reads back whole, and the
-        // walker stands where it stepped last.
-        let g = Graph::from_edges(50, &[]);
-        let c = Content::from_holders(50, vec![vec![]], vec![1.0]);
-        let added = AddedCopies::default();
-        let view = View::new(&g, &c, &added, None);
-        let mut w = Walker::default();
-        w.reset(0, view);
-        let mut walk = vec![0];
-        for v in 1..3 * RECENT as PeerId + 2 {
-            w.visit(v, view);
-            walk.push(v);
-            assert_eq!(w.position(), Some(v));
-            let mut copy = Walker {
-                path: w.path.clone(),
-                recent_len: w.recent_len,
-                recent: w.recent,
-                ..Walker::default()
-            };
-            copy.flush();
-            assert_eq!(copy.path, walk);
-            assert_eq!(copy.position(), Some(v));
+    /// Walks of one walker (no checks) from peer 0 of the single link 0-1, nothing held: the steps go 1, 0, 1,
+    /// 0, ...
+    struct SingleLink {
+        g: Graph,
+        c: Content,
+        added: AddedCopies,
+    }
+
+    impl SingleLink {
+        fn new() -> SingleLink {
+            SingleLink {
+                g: Graph::from_edges(2, &[(0, 1)]),
+                c: Content::from_holders(2, vec![vec![]], vec![1.0]),
+                added: AddedCopies::default(),
+            }
         }
-        // A loop that closes across the kept steps: 0..=27, then back to 3, then 40.
-        w.visit(3, view);
-        w.visit(40, view);
-        w.erase_loops();
-        assert_eq!(w.path, vec![0, 1, 2, 3, 40]);
-        assert_eq!(std::mem::size_of::<Walker>(), 128);
+
+        fn protocol(ttl: u32) -> RandomWalk {
+            RandomWalk::new(
+                1,
+                ttl,
+                0,
+                WalkBias::Uniform,
+                stream(3, Stream::Protocol),
+                2,
+                false,
+            )
+        }
+
+        /// Runs query 0 of `walk` to its end: the steps told repeats on arrival, and what `finish` tells.
+        fn walk(&self, walk: &mut RandomWalk, traced: bool) -> (u64, Finished) {
+            let view = View::new(&self.g, &self.c, &self.added, None);
+            let q = QueryInfo {
+                query: 0,
+                source: 0,
+                object: 0,
+                satisfied: false,
+                measured: true,
+                traced,
+            };
+            let mut out = Outbox::default();
+            walk.start(&q, view, &mut out);
+            let (mut steps, mut repeats) = (0, 0);
+            while let Some(msg) = out.sends.pop() {
+                assert_eq!(msg.to, 1 - steps % 2, "step {}", steps + 1);
+                out.clear();
+                walk.handle(&msg, &q, view, &mut out);
+                steps += 1;
+                repeats += u64::from(out.duplicate);
+            }
+            assert_eq!(steps, walk.ttl);
+            (repeats, walk.finish(0))
+        }
     }
 
     #[test]
-    fn loop_erasure_keeps_a_simple_path() {
-        let g = Graph::from_edges(7, &[]);
-        let c = Content::from_holders(7, vec![vec![]], vec![1.0]);
-        let added = AddedCopies::default();
-        let view = View::new(&g, &c, &added, None);
-        let mut w = Walker::default();
-        w.reset(0, view);
-        for v in [1, 2, 3, 1, 4, 5, 4, 6] {
-            w.visit(v, view);
-        }
-        w.erase_loops();
-        // 0-1-2-3-1 erases 2, 3; 1-4-5-4 erases 5.
-        assert_eq!(w.path, vec![0, 1, 4, 6]);
-        assert!(w.sessions.is_empty(), "no sessions without churn");
-        w.reset(0, view);
-        for v in [1, 2, 0, 3] {
-            w.visit(v, view);
-        }
-        w.erase_loops();
-        assert_eq!(w.path, vec![0, 3]);
-        // Under churn, a return to peer 1 in a later session (2) closes no loop: 1 had forgotten the walker.
-        w.path = vec![0, 1, 2, 1, 3, 2];
-        w.sessions = vec![0, 0, 0, 2, 0, 0];
-        w.erase_loops();
-        assert_eq!(w.path, vec![0, 1, 2]);
-        assert_eq!(w.sessions, vec![0, 0, 0]);
-        w.path = vec![0, 1, 2, 1, 3];
-        w.sessions = vec![0, 0, 0, 2, 0];
-        w.erase_loops();
-        assert_eq!(w.path, vec![0, 1, 2, 1, 3]);
-        assert_eq!(w.sessions, vec![0, 0, 0, 2, 0]);
+    fn repeats_told_at_the_end_add_up_to_those_told_on_arrival() {
+        // 7 steps: 1, 0, 1, 0, 1, 0, 1. Peer 1 is reached once; the 6 other steps are repeats (TTL - 1): three
+        // onto the source, told as they arrive (the walk keeps no set for them), and the three returns to peer
+        // 1, told at the end when the walk may tell them late.
+        let link = SingleLink::new();
+        let on_arrival = link.walk(&mut SingleLink::protocol(7).repeats_on_arrival(), false);
+        assert_eq!(on_arrival, (6, Finished::reached(1)));
+        let mut late = SingleLink::protocol(7);
+        let told_late = (
+            3,
+            Finished {
+                reached: 1,
+                late_repeats: 3,
+            },
+        );
+        assert_eq!(link.walk(&mut late, false), told_late);
+        // The next query of the same protocol counts from zero.
+        assert_eq!(link.walk(&mut late, false), told_late);
+        // A traced query's steps are told as they arrive (the trace shows each step's fate).
+        assert_eq!(link.walk(&mut late, true), on_arrival);
     }
 }

@@ -208,4 +208,10 @@ impl<'a> View<'a> {
     pub fn two_tier(&self) -> bool {
         self.ultrapeers.is_some()
     }
+
+    /// True when some peers are droppers (they swallow what is no repeat, so a message's fate at one depends on
+    /// whether it is a repeat).
+    pub fn droppers(&self) -> bool {
+        self.roles.is_some_and(Roles::has_droppers)
+    }
 }
