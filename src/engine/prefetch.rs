@@ -62,9 +62,6 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
     /// so that the loop without churn keeps its code.
     #[inline(never)]
     fn prefetch_ahead_in_session(&self, c: &Churn) {
-        if P::ONE_SEND_AN_EVENT {
-            self.prefetch_pushes();
-        }
         if let Some(&next) = self.clock.peek_ahead(LINKS_AHEAD)
             && self.may_expand(next)
             && self.protocol.may_forward(next.hops())

@@ -32,7 +32,8 @@ pub enum Receipt {
 pub trait FastPaths {
     /// Whether an event sends about one message (a walker's step, its check, the answer): the event loop then
     /// fetches ahead the end of the queue's bucket that the next message will go to, which the next latency
-    /// draw tells. Not for floods, whose events mostly send nothing and sometimes many.
+    /// draw tells. Not for floods, whose events mostly send nothing and sometimes many. Not under churn either,
+    /// where a bucket holds few events (walks at 10^6 peers under churn were no faster with it, docs/performance.md).
     const ONE_SEND_AN_EVENT: bool = false;
     /// Whether a message of `query` arriving at `peer` may make it send to its neighbours. Only a prefetch
     /// hint for the event loop (false: do not fetch the peer's neighbour list ahead of time), so it must be cheap
