@@ -35,6 +35,15 @@ impl<P: Protocol> Protocol for General<P> {
 
 impl<P> FastPaths for General<P> {}
 
+/// Every output of two runs (metrics, time series, queries, Lorenz curve, copies) is the same.
+fn assert_same_outputs(a: &RunOutput, b: &RunOutput) {
+    assert_eq!(a.metrics, b.metrics);
+    assert_eq!(a.timeseries, b.timeseries);
+    assert_eq!(a.queries, b.queries);
+    assert_eq!(a.lorenz, b.lorenz);
+    assert_eq!(a.copies_end, b.copies_end);
+}
+
 /// Runs replication 0 of `text` with the protocol `make` builds, with and without its fast paths, and checks
 /// that every output (metrics, time series, queries, Lorenz curve, copies) and the traces of three queries
 /// are the same. Returns the metrics.
@@ -46,11 +55,7 @@ fn fast_paths_agree<P: Protocol + FastPaths>(text: &str, make: impl Fn(&World) -
     let trace = || -> Box<dyn Iterator<Item = Arrival> + '_> { Box::new(query_trace(&s, &world)) };
     let fast = Engine::new(&s, strategy, &world, trace(), make(&world)).run();
     let general = Engine::new(&s, strategy, &world, trace(), General(make(&world))).run();
-    assert_eq!(fast.metrics, general.metrics);
-    assert_eq!(fast.timeseries, general.timeseries);
-    assert_eq!(fast.queries, general.queries);
-    assert_eq!(fast.lorenz, general.lorenz);
-    assert_eq!(fast.copies_end, general.copies_end);
+    assert_same_outputs(&fast, &general);
     for index in [0, 7, 40] {
         let tracer = || Some(Tracer::new(index));
         let t = Engine::new(&s, strategy, &world, trace(), make(&world))
@@ -219,11 +224,7 @@ fn late_repeats_agree(text: &str, make: impl Fn(&World) -> RandomWalk) -> RunMet
         make(&world).repeats_on_arrival(),
     )
     .run();
-    assert_eq!(late.metrics, on_arrival.metrics);
-    assert_eq!(late.timeseries, on_arrival.timeseries);
-    assert_eq!(late.queries, on_arrival.queries);
-    assert_eq!(late.lorenz, on_arrival.lorenz);
-    assert_eq!(late.copies_end, on_arrival.copies_end);
+    assert_same_outputs(&late, &on_arrival);
     late.metrics
 }
 

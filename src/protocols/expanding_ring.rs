@@ -239,14 +239,7 @@ mod tests {
         );
         let added = AddedCopies::default();
         let view = View::new(g, &c, &added, None);
-        let mut q = QueryInfo {
-            query: 0,
-            source: 0,
-            object: 0,
-            satisfied: false,
-            measured: true,
-            traced: false,
-        };
+        let mut q = QueryInfo::first_from(0);
         let mut p = ExpandingRing::new(ttls.to_vec(), 1, g.len(), false);
         let mut out = Outbox::default();
         let mut per_ring = vec![0; ttls.len()];

@@ -434,14 +434,7 @@ mod tests {
         let c = Content::from_holders(g.len() as u32, holders, vec![1.0; objects]);
         let added = AddedCopies::default();
         let view = View::new(g, &c, &added, None);
-        let q = QueryInfo {
-            query: 0,
-            source,
-            object: 0,
-            satisfied: false,
-            measured: true,
-            traced: false,
-        };
+        let q = QueryInfo::first_from(source);
         let mut p = Flooding::new(ttl, g.len(), false);
         let mut out = Outbox::default();
         let mut t = Tally::default();
@@ -522,14 +515,7 @@ mod tests {
         let c = Content::from_holders(6, vec![vec![0]], vec![1.0]);
         let added = AddedCopies::default();
         let view = View::new(&g, &c, &added, None);
-        let q = QueryInfo {
-            query: 0,
-            source: 2,
-            object: 0,
-            satisfied: false,
-            measured: true,
-            traced: false,
-        };
+        let q = QueryInfo::first_from(2);
         for (ttl, forwarded) in [(2, vec![1, 3, 4, 5]), (1, vec![])] {
             let mut p = Flooding::new(ttl, 6, false);
             let mut out = Outbox::default();
@@ -621,14 +607,7 @@ mod tests {
         let g = Graph::from_edges(300, &(1..300).map(|i| (0, i)).collect::<Vec<_>>());
         let c = Content::from_holders(300, vec![vec![]], vec![1.0]);
         let added = AddedCopies::default();
-        let q = QueryInfo {
-            query: 0,
-            source: 0,
-            object: 0,
-            satisfied: false,
-            measured: true,
-            traced: false,
-        };
+        let q = QueryInfo::first_from(0);
         let copy_to_5 = Message {
             to: 5,
             from: 0,

@@ -43,6 +43,21 @@ pub struct QueryInfo {
     pub traced: bool,
 }
 
+#[cfg(test)]
+impl QueryInfo {
+    /// Query 0 of the protocols' own tests: for object 0 from `source`, measured, not yet satisfied, untraced.
+    pub fn first_from(source: PeerId) -> QueryInfo {
+        QueryInfo {
+            query: 0,
+            source,
+            object: 0,
+            satisfied: false,
+            measured: true,
+            traced: false,
+        }
+    }
+}
+
 /// What a protocol tells of a query when it is over.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Finished {

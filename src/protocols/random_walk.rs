@@ -580,14 +580,7 @@ mod tests {
             7,
             false,
         );
-        let q = QueryInfo {
-            query: 0,
-            source: 0,
-            object: 0,
-            satisfied: false,
-            measured: true,
-            traced: false,
-        };
+        let q = QueryInfo::first_from(0);
         let steps = 2_000_000;
         let mut visits = [0u64; 7];
         let mut at = 0;
@@ -645,12 +638,8 @@ mod tests {
         fn walk(&self, walk: &mut RandomWalk, traced: bool) -> (u64, Finished) {
             let view = View::new(&self.g, &self.c, &self.added, None);
             let q = QueryInfo {
-                query: 0,
-                source: 0,
-                object: 0,
-                satisfied: false,
-                measured: true,
                 traced,
+                ..QueryInfo::first_from(0)
             };
             let mut out = Outbox::default();
             walk.start(&q, view, &mut out);
