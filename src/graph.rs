@@ -98,16 +98,7 @@ impl Graph {
 /// of the run time at 10^5 peers and more).
 #[inline(always)]
 pub fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetching is a hint; the address comes from a reference, and the instruction cannot fault.
-    unsafe {
-        core::arch::x86_64::_mm_prefetch(
-            x as *const T as *const i8,
-            core::arch::x86_64::_MM_HINT_T0,
-        );
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
+    prefetch_ptr(x as *const T);
 }
 
 /// [`prefetch`] of an address that may be no valid reference (the free slot at the end of a vector).

@@ -121,8 +121,8 @@ impl<T: WheelItem> EventQueue<T> {
             bucket_no >= self.current_bucket,
             "event scheduled in the past"
         );
-        if bucket_no > self.current_bucket && bucket_no < self.current_bucket + BUCKETS as u64 {
-            let bucket = &mut self.buckets[bucket_no as usize & (BUCKETS - 1)];
+        if let Some(slot) = self.slot_ahead(bucket_no) {
+            let bucket = &mut self.buckets[slot];
             if bucket.len() < bucket.capacity() {
                 item.set_time_lo((time & LO_MASK) as u8);
                 bucket.push(item);
@@ -131,6 +131,14 @@ impl<T: WheelItem> EventQueue<T> {
             }
         }
         self.push_slow(time, item);
+    }
+
+    /// The wheel's slot of bucket `bucket_no` if it is a later bucket within the horizon (not the one being
+    /// drained, nor one for the overflow heap).
+    #[inline(always)]
+    fn slot_ahead(&self, bucket_no: u64) -> Option<usize> {
+        (bucket_no > self.current_bucket && bucket_no < self.current_bucket + BUCKETS as u64)
+            .then_some(bucket_no as usize & (BUCKETS - 1))
     }
 
     /// Every other push: into the bucket being drained, into a bucket that must grow or take a pooled vector,
@@ -172,9 +180,8 @@ impl<T: WheelItem> EventQueue<T> {
     /// the bucket being drained.
     #[inline]
     pub fn prefetch_push(&self, time: u64, what: PushHint) {
-        let bucket_no = time >> BUCKET_SHIFT;
-        if bucket_no > self.current_bucket && bucket_no < self.current_bucket + BUCKETS as u64 {
-            let bucket = &self.buckets[bucket_no as usize & (BUCKETS - 1)];
+        if let Some(slot) = self.slot_ahead(time >> BUCKET_SHIFT) {
+            let bucket = &self.buckets[slot];
             match what {
                 PushHint::Header => crate::graph::prefetch(bucket),
                 PushHint::Tail => {

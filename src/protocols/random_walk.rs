@@ -60,6 +60,25 @@ struct WalkState {
     late_repeats: u64,
 }
 
+impl WalkState {
+    /// Walker `w` steps onto `at`: whether the step is told a repeat as it arrives (onto the source; or onto a
+    /// peer the query has seen, unless repeats are told at the end). The caller has read the source already (a
+    /// second read here cost the walk's fast step about 12 instructions, callgrind).
+    #[inline(always)]
+    fn step_onto(
+        &mut self,
+        w: usize,
+        at: PeerId,
+        source: PeerId,
+        view: View<'_>,
+        pool: &mut RoutePool,
+    ) -> bool {
+        let repeat = at == source || !self.repeats_late && !self.visited.visit(at, view, pool);
+        self.walkers[w].visit(at, view);
+        repeat
+    }
+}
+
 impl RandomWalk {
     pub fn new(
         walkers: u32,
@@ -232,10 +251,8 @@ impl Protocol for RandomWalk {
                 let state = state_of(&mut self.states, q.query);
                 // A step onto a peer that has seen the query (the source included) is a duplicate: walker steps
                 // are query messages (SPEC), so steps = first visits + duplicates.
-                out.duplicate = at == q.source
-                    || !state.repeats_late && !state.visited.visit(at, view, &mut self.pool);
+                out.duplicate = state.step_onto(w, at, q.source, view, &mut self.pool);
                 let walker = &mut state.walkers[w];
-                walker.visit(at, view);
                 let answer = if at == q.source {
                     None
                 } else {
@@ -245,13 +262,8 @@ impl Protocol for RandomWalk {
                     walker.found_at = steps;
                     if state.repeats_late {
                         // Its walk is counted now: the path becomes the way back.
-                        walker.flush();
-                        state.late_repeats += count_repeats(
-                            &walker.path,
-                            q.source,
-                            &mut state.visited,
-                            &mut self.pool,
-                        );
+                        state.late_repeats +=
+                            count_repeats(walker, q.source, &mut state.visited, &mut self.pool);
                     }
                     walker.erase_loops();
                     out.sends
@@ -309,9 +321,8 @@ impl Protocol for RandomWalk {
         let state = state_of(&mut self.states, query);
         if state.repeats_late {
             for w in state.walkers.iter_mut().filter(|w| w.found_at == 0) {
-                w.flush();
                 state.late_repeats +=
-                    count_repeats(&w.path, state.source, &mut state.visited, &mut self.pool);
+                    count_repeats(w, state.source, &mut state.visited, &mut self.pool);
             }
         }
         let late_repeats = std::mem::take(&mut state.late_repeats);
@@ -332,15 +343,19 @@ impl Protocol for RandomWalk {
     }
 }
 
-/// Marks the peers of `walk` (a walker's whole walk, from the source) in `visited`, and returns how many of its
-/// steps were repeats: onto a peer marked already (steps onto the source were told repeats as they arrived).
+/// Marks the peers of `walker`'s whole walk (from the source; its last steps moved to its path) in `visited`,
+/// and returns how many of its steps were repeats: onto a peer marked already (steps onto the source were told
+/// repeats as they arrived).
 fn count_repeats(
-    walk: &[PeerId],
+    walker: &mut Walker,
     source: PeerId,
     visited: &mut Visited,
     pool: &mut RoutePool,
 ) -> u64 {
-    walk.iter()
+    walker.flush();
+    walker
+        .path
+        .iter()
         .filter(|&&v| v != source && !visited.insert(v, pool))
         .count() as u64
 }
@@ -402,10 +417,13 @@ impl FastPaths for RandomWalk {
         if at != source && view.answer(at, object, MsgKind::WalkHit).is_some() {
             return None;
         }
-        let state = state_of(&mut self.states, msg.query);
-        let duplicate =
-            at == source || !state.repeats_late && !state.visited.visit(at, view, &mut self.pool);
-        state.walkers[msg.from as usize].visit(at, view);
+        let duplicate = state_of(&mut self.states, msg.query).step_onto(
+            msg.from as usize,
+            at,
+            source,
+            view,
+            &mut self.pool,
+        );
         let next = self.after_visit(msg, source, object, view);
         Some(Receipt::Step { duplicate, next })
     }
