@@ -13,6 +13,7 @@ pub mod error;
 pub mod estimate;
 pub mod format;
 pub mod graph;
+pub mod huge_pages;
 pub mod metrics;
 pub mod output;
 pub mod overlay;
@@ -27,6 +28,11 @@ pub mod trace_page;
 pub mod validate;
 pub mod workload;
 pub mod world;
+
+/// The unit tests run on the binary's allocator.
+#[cfg(test)]
+#[global_allocator]
+static ALLOCATOR: huge_pages::HugePages = huge_pages::HugePages;
 
 /// The gnutsim version, written into every resolved scenario.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -3,6 +3,10 @@
 
 use clap::Parser;
 
+/// Large buffers on huge pages (the event loop reaches them at random): see `gnutsim::huge_pages`.
+#[global_allocator]
+static ALLOCATOR: gnutsim::huge_pages::HugePages = gnutsim::huge_pages::HugePages;
+
 fn main() {
     let cli = gnutsim::cli::Cli::parse();
     gnutsim::output::install_interrupt_handler();

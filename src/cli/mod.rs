@@ -46,18 +46,24 @@ pub fn run(cli: Cli) -> Result<()> {
             shard,
             quiet,
             force,
-        } => run_command(
-            &scenario,
-            output,
-            threads,
-            &{
-                sets.extend(seed.map(|n| format!("seed={n}")));
-                sets
-            },
-            shard.as_deref(),
-            quiet,
-            force,
-        ),
+            huge_pages,
+        } => {
+            if huge_pages {
+                crate::huge_pages::enable();
+            }
+            run_command(
+                &scenario,
+                output,
+                threads,
+                &{
+                    sets.extend(seed.map(|n| format!("seed={n}")));
+                    sets
+                },
+                shard.as_deref(),
+                quiet,
+                force,
+            )
+        }
         Command::Check { scenario, sets } => check(&scenario, &sets),
         Command::Plot { dir } => plot(&dir),
         Command::Merge {

@@ -107,7 +107,11 @@ pub fn launch<'a, P: Protocol + FastPaths>(
     protocol: P,
     job: Job,
 ) -> Done {
-    let engine = Engine::new(s, strategy, world, arrivals, protocol);
+    let engine = {
+        // The engine's large buffers (the recorder's counters) on huge pages.
+        let _advice = crate::huge_pages::advise();
+        Engine::new(s, strategy, world, arrivals, protocol)
+    };
     let tracer = match job {
         Job::Run => return Done::Run(Box::new(engine.run())),
         Job::Trace(index) => Tracer::new(index),
@@ -250,6 +254,9 @@ impl<'a, P: Protocol + FastPaths> Engine<'a, P> {
 
     /// The event loop: each event to its handler, until the queue is empty (or the observers have seen enough).
     fn loop_events(&mut self) {
+        // What the protocol allocates as it goes (visited sets, routes) on huge pages; not what `finish` does
+        // after the loop, used once.
+        let _advice = crate::huge_pages::advise();
         self.schedule_next_arrival();
         self.schedule_next_churn();
         while let Some(packed) = self.clock.pop() {

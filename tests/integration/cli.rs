@@ -67,6 +67,41 @@ fn same_seed_gives_identical_bytes_at_any_thread_count() {
     assert_ne!(runs(&a), runs(&d));
 }
 
+#[test]
+fn huge_pages_change_no_result() {
+    // 300,000 peers: the overlay's lists (9.6 MB), offsets and the run's counters get mappings of their own
+    // with the flag (the allocator's unit tests check that they do).
+    let a = out_dir("huge-pages-off");
+    let b = out_dir("huge-pages-on");
+    let big = [
+        "--set",
+        "network.peers=300000",
+        "--set",
+        "duration=60.0",
+        "--set",
+        "warmup=10.0",
+        "--set",
+        "workload.query_rate=0.00002",
+        "--threads",
+        "1",
+    ];
+    run_to(&a, &big);
+    run_to(&b, &[&big[..], &["--huge-pages"][..]].concat());
+    let fa = deterministic_files(&a);
+    assert_eq!(
+        fa.len(),
+        7,
+        "{:?}",
+        fa.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    assert_eq!(fa, deterministic_files(&b));
+    let manifest = fs::read_to_string(b.join("manifest.json")).expect("manifest.json");
+    assert!(
+        manifest.contains("--huge-pages"),
+        "the command line is recorded"
+    );
+}
+
 /// Runs a bad scenario and checks exit 2, the message, and that no results folder appeared.
 fn assert_rejected(file: &str, text: Option<&str>, extra: &[&str], want: &[&str]) {
     let dir = out_dir(&format!("bad-{}", file.replace(['/', '.'], "-")));
