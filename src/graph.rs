@@ -115,6 +115,8 @@ pub fn prefetch_ptr<T>(p: *const T) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     #[cfg(target_os = "linux")]
     fn with_huge_pages_the_overlays_arrays_get_mappings_of_their_own() {
@@ -129,8 +131,6 @@ mod tests {
         assert_eq!(g.neighbours(300_000), &[299_999, 300_001]);
         assert_eq!(g.neighbours(n as PeerId - 1), &[n as PeerId - 2]);
     }
-
-    use super::*;
 
     #[test]
     fn csr_holds_both_directions_sorted() {

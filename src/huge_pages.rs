@@ -55,6 +55,12 @@ impl Drop for Advice {
     }
 }
 
+/// `make()`, its large blocks advised for huge pages (see [`advise`]).
+pub fn with_advice<T>(make: impl FnOnce() -> T) -> T {
+    let _advice = advise();
+    make()
+}
+
 #[inline]
 fn advised() -> bool {
     ENABLED.load(Ordering::Relaxed) && ADVISED.try_with(|a| a.get()).unwrap_or(false)
@@ -157,7 +163,7 @@ mod os {
 
 #[cfg(not(target_os = "linux"))]
 mod os {
-    // Never called: `mapped` is false off Linux.
+    // Never called: `wants_mapping` is false off Linux.
     pub unsafe fn map(_: usize) -> *mut u8 {
         std::ptr::null_mut()
     }
@@ -186,8 +192,20 @@ fn slot_of(p: *mut u8) -> Option<&'static AtomicUsize> {
         .find(|slot| slot.load(Ordering::Acquire) == p as usize)
 }
 
+/// The slot of block `p` of `size` bytes if it is a mapping here (without the flag there are none: it is never
+/// turned off).
+#[inline]
+fn mapping_slot(p: *mut u8, size: usize) -> Option<&'static AtomicUsize> {
+    if size >= HUGE_PAGE && ENABLED.load(Ordering::Relaxed) {
+        slot_of(p)
+    } else {
+        None
+    }
+}
+
 /// Whether `p` is a block of its own mapping here (advised for huge pages).
-pub fn is_mapping(p: *const u8) -> bool {
+#[cfg(test)]
+pub(crate) fn is_mapping(p: *const u8) -> bool {
     slot_of(p as *mut u8).is_some()
 }
 
@@ -234,10 +252,7 @@ unsafe impl GlobalAlloc for HugePages {
 
     #[inline]
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
-        if layout.size() >= HUGE_PAGE
-            && ENABLED.load(Ordering::Relaxed)
-            && let Some(slot) = slot_of(p)
-        {
+        if let Some(slot) = mapping_slot(p, layout.size()) {
             slot.store(0, Ordering::Release);
             unsafe { os::unmap(p, layout.size()) }
         } else {
@@ -247,12 +262,7 @@ unsafe impl GlobalAlloc for HugePages {
 
     #[inline]
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // Without the flag there are no mappings (it is never turned off).
-        let ours = if layout.size() >= HUGE_PAGE && ENABLED.load(Ordering::Relaxed) {
-            slot_of(p)
-        } else {
-            None
-        };
+        let ours = mapping_slot(p, layout.size());
         if let Some(slot) = ours
             && new_size >= HUGE_PAGE
         {

@@ -107,11 +107,9 @@ pub fn launch<'a, P: Protocol + FastPaths>(
     protocol: P,
     job: Job,
 ) -> Done {
-    let engine = {
-        // The engine's large buffers (the recorder's counters) on huge pages.
-        let _advice = crate::huge_pages::advise();
-        Engine::new(s, strategy, world, arrivals, protocol)
-    };
+    // The engine's large buffers (the recorder's counters) on huge pages.
+    let engine =
+        crate::huge_pages::with_advice(|| Engine::new(s, strategy, world, arrivals, protocol));
     let tracer = match job {
         Job::Run => return Done::Run(Box::new(engine.run())),
         Job::Trace(index) => Tracer::new(index),

@@ -16,10 +16,7 @@ impl Graph {
     /// Panics when the graph has more than `u32::MAX` link ends (2^31 links): offsets are 4 bytes a peer.
     pub fn from_edge_passes(n: usize, mut pass: impl FnMut(&mut Sink)) -> Graph {
         // Offsets and lists on huge pages, with `--huge-pages`: the event loop reaches them at random.
-        let mut offsets = {
-            let _advice = crate::huge_pages::advise();
-            vec![0u32; n + 1]
-        };
+        let mut offsets = crate::huge_pages::with_advice(|| vec![0u32; n + 1]);
         let mut sink = Sink::new(&mut offsets, &mut [], false);
         pass(&mut sink);
         sink.flush();
@@ -33,10 +30,7 @@ impl Graph {
                 )
             });
         }
-        let mut targets = {
-            let _advice = crate::huge_pages::advise();
-            vec![0 as PeerId; total as usize]
-        };
+        let mut targets = crate::huge_pages::with_advice(|| vec![0 as PeerId; total as usize]);
         let mut sink = Sink::new(&mut offsets, &mut targets, true);
         pass(&mut sink);
         sink.flush();
