@@ -14,7 +14,7 @@ use rand::RngExt;
 
 use super::flooding::state_of;
 use super::routes::{RoutePool, Visited};
-use super::walker::Walker;
+use super::walker::{Steps, Walk};
 use super::{
     BuildEnv, BuildProtocol, FastPaths, Finished, Message, MsgKind, Outbox, Protocol, QueryInfo,
     Receipt, View,
@@ -33,6 +33,11 @@ pub struct RandomWalk {
     rng: SimRng,
     states: Vec<WalkState>,
     pool: RoutePool,
+    /// Bits of a peer's id in a step's log entry.
+    peer_bits: u32,
+    /// Whether steps mark the query's visited set as they arrive (under churn, with droppers: see
+    /// [`WalkState::repeats_late`]), so that the event loop fetches the peer's mark ahead.
+    marks_on_arrival: bool,
     want_paths: bool,
     /// Repeats may be told at a query's end ([`WalkState::repeats_late`]); off only to test that both ways count
     /// alike.
@@ -41,12 +46,19 @@ pub struct RandomWalk {
 
 #[derive(Default)]
 struct WalkState {
-    /// The query's source (a walker's step onto it is a duplicate, and it answers checks).
-    source: PeerId,
-    walkers: Vec<Walker>,
+    /// Every step of the query's walkers, from its source (a walker's step onto the source is a duplicate, and
+    /// the source answers checks).
+    steps: Steps,
+    /// Where each walker stood when it sent its last check (the source's answer goes there), and, under churn,
+    /// that peer's session then (empty without checks).
+    waiting: Vec<PeerId>,
+    waiting_sessions: Vec<u64>,
+    /// The walks of walkers that found the object, loops erased (the way their hits go back), by walker; empty
+    /// until one does.
+    found: Vec<Walk>,
     /// The fake hits polluters sent, each with the walk as it was then (loops erased): the way it goes back,
     /// while the walker itself goes on. A fake hit carries its index here in `from`.
-    fakes: Vec<Walker>,
+    fakes: Vec<Walk>,
     /// Peers (other than the source) any walker visited: as they are visited, or, when `repeats_late`, only
     /// at the end, from the walkers' paths.
     visited: Visited,
@@ -55,9 +67,6 @@ struct WalkState {
     /// arrives (under churn, where a peer forgets a query when it leaves; with droppers, which count what is no
     /// repeat; for a traced query), they are told as they arrive.
     repeats_late: bool,
-    /// Repeats found so far among steps told first receipts (by walkers that found the object, whose walks
-    /// were counted then).
-    late_repeats: u64,
 }
 
 impl WalkState {
@@ -67,15 +76,32 @@ impl WalkState {
     #[inline(always)]
     fn step_onto(
         &mut self,
-        w: usize,
+        w: u32,
         at: PeerId,
         source: PeerId,
         view: View<'_>,
         pool: &mut RoutePool,
     ) -> bool {
         let repeat = at == source || !self.repeats_late && !self.visited.visit(at, view, pool);
-        self.walkers[w].visit(at, view);
+        self.steps.push(w, at, view);
         repeat
+    }
+
+    /// Walker `w` sends a check from `at` and waits there for the answer.
+    #[inline]
+    fn wait(&mut self, w: u32, at: PeerId, view: View<'_>) {
+        self.waiting[w as usize] = at;
+        if view.churn() {
+            self.waiting_sessions[w as usize] = view.session(at);
+        }
+    }
+
+    /// Walker `w`'s walk up to its step onto `at`, found something there: the walk with its loops erased.
+    fn way_back(&self, w: u32, steps: u32, view: View<'_>) -> Walk {
+        let mut walk = self.steps.walk_of(w, view);
+        walk.found_at = steps;
+        walk.erase_loops();
+        walk
     }
 }
 
@@ -97,6 +123,8 @@ impl RandomWalk {
             rng,
             states: Vec::new(),
             pool: RoutePool::new(peers),
+            peer_bits: Steps::peer_bits(peers),
+            marks_on_arrival: false,
             want_paths,
             repeats_late: true,
         }
@@ -196,6 +224,7 @@ impl RandomWalk {
         if steps >= self.ttl || view.is_leaf(at) && at != source {
             None
         } else if self.check_every > 0 && steps.is_multiple_of(self.check_every) {
+            state_of(&mut self.states, step.query).wait(step.from, at, view);
             Some(Message {
                 to: source,
                 hops: steps,
@@ -226,15 +255,17 @@ fn answer(check: &Message, position: PeerId, satisfied: bool) -> Message {
 impl Protocol for RandomWalk {
     fn start(&mut self, q: &QueryInfo, view: View<'_>, out: &mut Outbox) {
         let walkers = self.walkers as usize;
+        self.marks_on_arrival = !self.repeats_late || view.churn() || view.droppers();
         let state = state_of(&mut self.states, q.query);
-        state.source = q.source;
+        state.steps = Steps::starting(self.peer_bits, q.source, view);
         state.visited.clear(&mut self.pool);
         state.visited.start(view);
-        state.repeats_late = self.repeats_late && !view.churn() && !view.droppers() && !q.traced;
-        state.late_repeats = 0;
-        state.walkers.resize_with(walkers, Walker::default);
-        for w in &mut state.walkers {
-            w.reset(q.source, view);
+        state.repeats_late = !self.marks_on_arrival && !q.traced;
+        if self.check_every > 0 {
+            state.waiting.resize(walkers, q.source);
+            if view.churn() {
+                state.waiting_sessions.resize(walkers, 0);
+            }
         }
         for w in 0..self.walkers {
             let first = self.walk_on(w, q.source, 0, q.query, q.object, view);
@@ -251,38 +282,30 @@ impl Protocol for RandomWalk {
                 let state = state_of(&mut self.states, q.query);
                 // A step onto a peer that has seen the query (the source included) is a duplicate: walker steps
                 // are query messages (SPEC), so steps = first visits + duplicates.
-                out.duplicate = state.step_onto(w, at, q.source, view, &mut self.pool);
-                let walker = &mut state.walkers[w];
+                out.duplicate = state.step_onto(msg.from, at, q.source, view, &mut self.pool);
                 let answer = if at == q.source {
                     None
                 } else {
                     view.answer(at, q.object, MsgKind::WalkHit)
                 };
                 if answer == Some(MsgKind::WalkHit) {
-                    walker.found_at = steps;
-                    if state.repeats_late {
-                        // Its walk is counted now: the path becomes the way back.
-                        state.late_repeats +=
-                            count_repeats(walker, q.source, &mut state.visited, &mut self.pool);
-                    }
-                    walker.erase_loops();
+                    let walk = state.way_back(msg.from, steps, view);
                     out.sends
-                        .push(hit_back(walker, msg.from, MsgKind::WalkHit, q));
+                        .push(hit_back(&walk, msg.from, MsgKind::WalkHit, q));
+                    if state.found.is_empty() {
+                        state
+                            .found
+                            .resize_with(self.walkers as usize, Walk::default);
+                    }
+                    state.found[w] = walk;
                     return;
                 }
                 if let Some(fake) = answer {
                     // A polluter: a fake hit goes back the way the walk came, and the walker goes on.
-                    walker.flush();
-                    let mut path = Walker {
-                        path: walker.path.clone(),
-                        sessions: walker.sessions.clone(),
-                        found_at: steps,
-                        ..Walker::default()
-                    };
-                    path.erase_loops();
+                    let walk = state.way_back(msg.from, steps, view);
                     out.sends
-                        .push(hit_back(&path, state.fakes.len() as u32, fake, q));
-                    state.fakes.push(path);
+                        .push(hit_back(&walk, state.fakes.len() as u32, fake, q));
+                    state.fakes.push(walk);
                 }
                 let next = self.after_visit(msg, q.source, q.object, view);
                 out.sends.extend(next);
@@ -290,14 +313,13 @@ impl Protocol for RandomWalk {
             MsgKind::Check => {
                 // The source answers the walker, wherever it waits.
                 let state = state_of(&mut self.states, q.query);
-                let position = state.walkers[w].position().unwrap_or(q.source);
-                out.sends.push(answer(msg, position, q.satisfied));
+                out.sends.push(answer(msg, state.waiting[w], q.satisfied));
             }
             MsgKind::CheckGo => {
                 let state = state_of(&mut self.states, q.query);
-                let walker = &mut state.walkers[w];
-                walker.flush();
-                if walker.still_there(walker.path.len() - 1, view) {
+                let still_there =
+                    !view.churn() || state.waiting_sessions[w] == view.session(state.waiting[w]);
+                if still_there {
                     let next = self.walk_on(msg.from, at, msg.hops, q.query, q.object, view);
                     out.sends.extend(next);
                 } else {
@@ -307,7 +329,7 @@ impl Protocol for RandomWalk {
             }
             MsgKind::WalkHit => {
                 let state = state_of(&mut self.states, q.query);
-                route_back(&state.walkers[w], msg, view, self.want_paths, out);
+                route_back(&state.found[w], msg, view, self.want_paths, out);
             }
             MsgKind::FakeHit => {
                 let state = state_of(&mut self.states, q.query);
@@ -319,23 +341,19 @@ impl Protocol for RandomWalk {
 
     fn finish(&mut self, query: u32) -> Finished {
         let state = state_of(&mut self.states, query);
-        if state.repeats_late {
-            for w in state.walkers.iter_mut().filter(|w| w.found_at == 0) {
-                state.late_repeats +=
-                    count_repeats(w, state.source, &mut state.visited, &mut self.pool);
-            }
-        }
-        let late_repeats = std::mem::take(&mut state.late_repeats);
+        let late_repeats = if state.repeats_late {
+            count_repeats(&state.steps, &mut state.visited, &mut self.pool)
+        } else {
+            0
+        };
         let reached = state.visited.len() as u64;
         state.visited.clear(&mut self.pool);
-        state.fakes.clear();
-        for w in &mut state.walkers {
-            w.path.clear();
-            w.path.shrink_to(64);
-            w.recent_len = 0;
-            w.sessions.clear();
-            w.sessions.shrink_to(64);
-        }
+        // A query's walks are let go with it (its slot's next query grows its own).
+        let visited = std::mem::take(&mut state.visited);
+        *state = WalkState {
+            visited,
+            ..WalkState::default()
+        };
         Finished {
             reached,
             late_repeats,
@@ -343,26 +361,20 @@ impl Protocol for RandomWalk {
     }
 }
 
-/// Marks the peers of `walker`'s whole walk (from the source; its last steps moved to its path) in `visited`,
-/// and returns how many of its steps were repeats: onto a peer marked already (steps onto the source were told
-/// repeats as they arrived).
-fn count_repeats(
-    walker: &mut Walker,
-    source: PeerId,
-    visited: &mut Visited,
-    pool: &mut RoutePool,
-) -> u64 {
-    walker.flush();
-    walker
-        .path
-        .iter()
-        .filter(|&&v| v != source && !visited.insert(v, pool))
+/// Marks the peers of every walk of the query in `visited`, and returns how many steps were repeats: onto a
+/// peer marked already (steps onto the source were told repeats as they arrived). Every peer counts once as
+/// a first receipt whatever the order of the steps, so they are taken in the log's order.
+fn count_repeats(steps: &Steps, visited: &mut Visited, pool: &mut RoutePool) -> u64 {
+    let source = steps.source();
+    steps
+        .entries()
+        .filter(|&(_, v)| v != source && !visited.insert(v, pool))
         .count() as u64
 }
 
 /// The hit (genuine or fake: `kind`) a walk that stopped at the end of `walk` (its loops erased) sends back one
 /// hop; it carries `id` (the walker, or the fake hit's index) in `from`.
-fn hit_back(walk: &Walker, id: u32, kind: MsgKind, q: &QueryInfo) -> Message {
+fn hit_back(walk: &Walk, id: u32, kind: MsgKind, q: &QueryInfo) -> Message {
     let back = walk.path.len() - 2;
     Message {
         to: walk.path[back],
@@ -374,7 +386,7 @@ fn hit_back(walk: &Walker, id: u32, kind: MsgKind, q: &QueryInfo) -> Message {
 }
 
 /// A hit moves one hop back along `walk`, its loop-erased path (`msg.hops` is its position there).
-fn route_back(walk: &Walker, msg: &Message, view: View<'_>, want_paths: bool, out: &mut Outbox) {
+fn route_back(walk: &Walk, msg: &Message, view: View<'_>, want_paths: bool, out: &mut Outbox) {
     let at = msg.to;
     let pos = msg.hops as usize;
     if pos == 0 {
@@ -413,12 +425,12 @@ impl FastPaths for RandomWalk {
             return None;
         }
         let at = msg.to;
-        let source = self.states.get(msg.query as usize)?.source;
+        let source = self.states.get(msg.query as usize)?.steps.source();
         if at != source && view.answer(at, object, MsgKind::WalkHit).is_some() {
             return None;
         }
         let duplicate = state_of(&mut self.states, msg.query).step_onto(
-            msg.from as usize,
+            msg.from,
             at,
             source,
             view,
@@ -435,7 +447,7 @@ impl FastPaths for RandomWalk {
         let next = match msg.kind {
             MsgKind::Check => {
                 let state = self.states.get(msg.query as usize)?;
-                let position = state.walkers[msg.from as usize].position()?;
+                let position = *state.waiting.get(msg.from as usize)?;
                 Some(answer(msg, position, q.satisfied))
             }
             MsgKind::CheckGo if !view.churn() => {
@@ -449,14 +461,15 @@ impl FastPaths for RandomWalk {
 
     const ONE_SEND_AN_EVENT: bool = true;
 
-    /// The peer's mark and the walker (a step writes both; they are far apart in memory for a walk, each query's
-    /// walkers and marks scattered over many long-lived queries).
+    /// The query's state (its log's end, read by every step) and, where steps mark the visited set as they
+    /// arrive, the peer's mark (far apart in memory for a walk: many long-lived queries at once).
     #[inline]
-    fn prefetch(&self, query: u32, peer: PeerId, from: u32) {
+    fn prefetch(&self, query: u32, peer: PeerId, _from: u32) {
         if let Some(state) = self.states.get(query as usize) {
-            state.visited.prefetch(peer);
-            if let Some(w) = state.walkers.get(from as usize) {
-                crate::graph::prefetch(w);
+            if self.marks_on_arrival {
+                state.visited.prefetch(peer);
+            } else {
+                crate::graph::prefetch(state);
             }
         }
     }

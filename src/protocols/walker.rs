@@ -1,71 +1,107 @@
-//! A random walker's state: where it has been (its path, the last steps kept in the walker's own cache line)
-//! and, once it finds the object, the way back with its loops erased.
+//! Where a query's random walkers have been: every step in one log per query (a step writes to the end of
+//! that log, which the query's other walkers keep in cache, rather than to a walker of its own), and, for a walker
+//! that finds the object, its walk with loops erased, the way its hit goes back.
 
 use super::View;
 use crate::graph::PeerId;
 use rustc_hash::FxHashMap;
 
-/// Steps a walker keeps in its own first cache line before it moves them to its path: a step then writes to the
-/// walker, which the event loop fetches ahead, rather than to the end of its path, a second line far away.
-pub(super) const RECENT: usize = 9;
-
-/// A walker: the header of its path and its last steps in one cache line (`repr(C)` keeps them there), the
-/// rest (churn's sessions, the step count of a find) in the next.
+/// Every step of a query's walkers, in the order taken: the walker and the peer it stepped onto, packed in 32
+/// bits while both fit (the walker above the peer's bits), in 64 from the first step that does not.
 #[derive(Default)]
-#[repr(C, align(64))]
-pub(super) struct Walker {
-    /// Every peer the walker stood on, from the source, but the last `recent_len` (in `recent`); once it finds
-    /// the object, the loop-erased path (whole).
-    pub(super) path: Vec<PeerId>,
-    pub(super) recent_len: u32,
-    pub(super) recent: [PeerId; RECENT],
-    /// Under churn (else empty): the session of each peer of the walk when the walker stood there. A peer that
-    /// left since has forgotten the walker, and its links to the path have closed.
-    pub(super) sessions: Vec<u64>,
-    /// Steps taken when it found the object (0 while it has not: the source never answers its own query).
-    pub(super) found_at: u32,
+pub(super) struct Steps {
+    /// Bits of an entry that hold the peer.
+    peer_bits: u32,
+    narrow: Vec<u32>,
+    /// Entries after `narrow`'s (empty unless some walker's number does not fit beside a peer in 32 bits).
+    wide: Vec<u64>,
+    /// Under churn (else empty): the session of each step's peer as the walker stood there, by entry. A peer
+    /// that left since has forgotten the walker, and its links to the walk have closed.
+    sessions: Vec<u64>,
+    /// The source and, under churn, its session at the start (every walk begins there).
+    source: PeerId,
+    source_session: u64,
 }
 
-impl Walker {
-    pub(super) fn reset(&mut self, source: PeerId, view: View<'_>) {
-        self.path.clear();
-        self.recent_len = 0;
-        self.sessions.clear();
-        self.found_at = 0;
-        self.visit(source, view);
+impl Steps {
+    /// The bits a peer's id needs among `peers` peers (ids below it).
+    pub(super) fn peer_bits(peers: usize) -> u32 {
+        usize::BITS - peers.saturating_sub(1).leading_zeros()
     }
 
-    /// Moves to `v`. Loops are erased only when the walk finds the object (rarely), not at every step.
-    #[inline]
-    pub(super) fn visit(&mut self, v: PeerId, view: View<'_>) {
-        if self.recent_len as usize == RECENT {
-            self.path.extend_from_slice(&self.recent);
-            self.recent_len = 0;
+    /// A query's log, its walks starting from `source` (ids below 2^`peer_bits`).
+    pub(super) fn starting(peer_bits: u32, source: PeerId, view: View<'_>) -> Steps {
+        Steps {
+            peer_bits,
+            source,
+            source_session: view.session(source),
+            ..Steps::default()
         }
-        self.recent[self.recent_len as usize] = v;
-        self.recent_len += 1;
+    }
+
+    /// The query's source.
+    #[inline]
+    pub(super) fn source(&self) -> PeerId {
+        self.source
+    }
+
+    /// Walker `walker` stepped onto `v`.
+    #[inline]
+    pub(super) fn push(&mut self, walker: u32, v: PeerId, view: View<'_>) {
+        debug_assert!(u64::from(v) >> self.peer_bits == 0, "peer {v} out of range");
+        let entry = u64::from(walker) << self.peer_bits | u64::from(v);
+        match u32::try_from(entry) {
+            Ok(e) if self.wide.is_empty() => self.narrow.push(e),
+            _ => self.wide.push(entry),
+        }
         if view.churn() {
             self.sessions.push(view.session(v));
         }
     }
 
-    /// Moves the last steps to the path, which then holds the whole walk.
-    pub(super) fn flush(&mut self) {
-        self.path
-            .extend_from_slice(&self.recent[..self.recent_len as usize]);
-        self.recent_len = 0;
+    /// Every step in the order taken: (walker, peer).
+    pub(super) fn entries(&self) -> impl Iterator<Item = (u32, PeerId)> + '_ {
+        let mask = (1u64 << self.peer_bits) - 1;
+        let bits = self.peer_bits;
+        self.narrow
+            .iter()
+            .map(|&e| u64::from(e))
+            .chain(self.wide.iter().copied())
+            .map(move |e| ((e >> bits) as u32, (e & mask) as PeerId))
     }
 
-    /// The peer the walker stands on.
-    #[inline]
-    pub(super) fn position(&self) -> Option<PeerId> {
-        match self.recent_len {
-            0 => self.path.last().copied(),
-            n => Some(self.recent[n as usize - 1]),
+    /// Walker `walker`'s whole walk, from the source, with its sessions under churn.
+    pub(super) fn walk_of(&self, walker: u32, view: View<'_>) -> Walk {
+        let mut walk = Walk::default();
+        walk.path.push(self.source);
+        if view.churn() {
+            walk.sessions.push(self.source_session);
         }
+        for (i, (w, v)) in self.entries().enumerate() {
+            if w == walker {
+                walk.path.push(v);
+                if view.churn() {
+                    walk.sessions.push(self.sessions[i]);
+                }
+            }
+        }
+        walk
     }
+}
 
-    /// Whether the peer at `pos` on the path (flushed) is still in the session the walker saw it in.
+/// A walk, from the source: every peer the walker stood on, or, once it found the object, that walk with its
+/// loops erased (the way a hit goes back).
+#[derive(Default)]
+pub(super) struct Walk {
+    pub(super) path: Vec<PeerId>,
+    /// Under churn (else empty): the session of each peer of the walk when the walker stood there.
+    pub(super) sessions: Vec<u64>,
+    /// Steps taken when it found the object (0 while it has not: the source never answers its own query).
+    pub(super) found_at: u32,
+}
+
+impl Walk {
+    /// Whether the peer at `pos` on the path is still in the session the walker saw it in.
     pub(super) fn still_there(&self, pos: usize, view: View<'_>) -> bool {
         !view.churn() || self.sessions[pos] == view.session(self.path[pos])
     }
@@ -74,7 +110,6 @@ impl Walker {
     /// last stay there), the path a hit takes back. Under churn a return to a peer in a later session is no
     /// return: the peer had forgotten the walker, and the loop's links back to it have closed.
     pub(super) fn erase_loops(&mut self) {
-        self.flush();
         let session = |i: usize| self.sessions.get(i).copied().unwrap_or(0);
         let mut index: FxHashMap<(PeerId, u64), usize> = FxHashMap::default();
         let mut erased: Vec<(PeerId, u64)> = Vec::with_capacity(self.path.len());
@@ -107,69 +142,109 @@ mod tests {
     use crate::graph::Graph;
 
     #[test]
-    fn a_walkers_last_steps_reach_its_path_in_order() {
-        // More steps than the walker keeps beside its path: every prefix of the walk reads back whole, and the
-        // walker stands where it stepped last.
+    fn a_peers_id_takes_the_bits_of_the_largest() {
+        assert_eq!(Steps::peer_bits(0), 0);
+        assert_eq!(Steps::peer_bits(1), 0);
+        assert_eq!(Steps::peer_bits(2), 1);
+        assert_eq!(Steps::peer_bits(3), 2);
+        assert_eq!(Steps::peer_bits(100_000), 17); // 2^17 = 131,072
+        assert_eq!(Steps::peer_bits(1 << 20), 20);
+        assert_eq!(Steps::peer_bits((1 << 20) + 1), 21);
+        assert_eq!(Steps::peer_bits(1 << 32), 32);
+    }
+
+    #[test]
+    fn every_walk_reads_back_from_the_log_in_order() {
+        // Three walkers from peer 5 interleave their steps; each walk reads back whole, from the source.
         let g = Graph::from_edges(50, &[]);
         let c = Content::from_holders(50, vec![vec![]], vec![1.0]);
         let added = AddedCopies::default();
         let view = View::new(&g, &c, &added, None);
-        let mut w = Walker::default();
-        w.reset(0, view);
-        let mut walk = vec![0];
-        for v in 1..3 * RECENT as PeerId + 2 {
-            w.visit(v, view);
-            walk.push(v);
-            assert_eq!(w.position(), Some(v));
-            let mut copy = Walker {
-                path: w.path.clone(),
-                recent_len: w.recent_len,
-                recent: w.recent,
-                ..Walker::default()
-            };
-            copy.flush();
-            assert_eq!(copy.path, walk);
-            assert_eq!(copy.position(), Some(v));
+        let mut log = Steps::starting(Steps::peer_bits(50), 5, view);
+        let steps = [
+            (0, 1),
+            (2, 9),
+            (0, 2),
+            (1, 49),
+            (0, 5),
+            (2, 0),
+            (1, 48),
+            (0, 1),
+        ];
+        for &(w, v) in &steps {
+            log.push(w, v, view);
         }
-        // A loop that closes across the kept steps: 0..=27, then back to 3, then 40.
-        w.visit(3, view);
-        w.visit(40, view);
-        w.erase_loops();
-        assert_eq!(w.path, vec![0, 1, 2, 3, 40]);
-        assert_eq!(std::mem::size_of::<Walker>(), 128);
+        assert_eq!(log.source(), 5);
+        assert_eq!(log.entries().collect::<Vec<_>>(), steps);
+        assert_eq!(log.walk_of(0, view).path, vec![5, 1, 2, 5, 1]);
+        assert_eq!(log.walk_of(1, view).path, vec![5, 49, 48]);
+        assert_eq!(log.walk_of(2, view).path, vec![5, 9, 0]);
+        assert_eq!(
+            log.walk_of(3, view).path,
+            vec![5],
+            "a walker that never stepped"
+        );
+        assert!(
+            log.walk_of(0, view).sessions.is_empty(),
+            "no sessions without churn"
+        );
+        assert!(
+            log.wide.is_empty(),
+            "6 bits of peer and 2 of walker fit in 32"
+        );
+    }
+
+    #[test]
+    fn walkers_past_32_bits_go_on_in_wide_entries() {
+        // 2^30 peers leave 2 bits for the walker: walkers 0-3 fit in 32 bits, walker 4 does not. From its first
+        // step on, every entry is wide (walker 1's next step too), and the order holds across the two lists.
+        let g = Graph::from_edges(4, &[]);
+        let c = Content::from_holders(4, vec![vec![]], vec![1.0]);
+        let added = AddedCopies::default();
+        let view = View::new(&g, &c, &added, None);
+        let big = (1 << 30) - 1;
+        let mut log = Steps::starting(Steps::peer_bits(1 << 30), 0, view);
+        let steps = [(1, 7), (3, big), (4, big), (1, 2), (100_000, 3), (3, 1)];
+        for &(w, v) in &steps {
+            log.push(w, v, view);
+        }
+        assert_eq!((log.narrow.len(), log.wide.len()), (2, 4));
+        assert_eq!(log.entries().collect::<Vec<_>>(), steps);
+        assert_eq!(log.walk_of(1, view).path, vec![0, 7, 2]);
+        assert_eq!(log.walk_of(3, view).path, vec![0, big, 1]);
+        assert_eq!(log.walk_of(4, view).path, vec![0, big]);
+        assert_eq!(log.walk_of(100_000, view).path, vec![0, 3]);
     }
 
     #[test]
     fn loop_erasure_keeps_a_simple_path() {
-        let g = Graph::from_edges(7, &[]);
-        let c = Content::from_holders(7, vec![vec![]], vec![1.0]);
-        let added = AddedCopies::default();
-        let view = View::new(&g, &c, &added, None);
-        let mut w = Walker::default();
-        w.reset(0, view);
-        for v in [1, 2, 3, 1, 4, 5, 4, 6] {
-            w.visit(v, view);
-        }
-        w.erase_loops();
+        let walk = |path: Vec<PeerId>, sessions: Vec<u64>| {
+            let mut w = Walk {
+                path,
+                sessions,
+                found_at: 0,
+            };
+            w.erase_loops();
+            (w.path, w.sessions)
+        };
         // 0-1-2-3-1 erases 2, 3; 1-4-5-4 erases 5.
-        assert_eq!(w.path, vec![0, 1, 4, 6]);
-        assert!(w.sessions.is_empty(), "no sessions without churn");
-        w.reset(0, view);
-        for v in [1, 2, 0, 3] {
-            w.visit(v, view);
-        }
-        w.erase_loops();
-        assert_eq!(w.path, vec![0, 3]);
+        assert_eq!(
+            walk(vec![0, 1, 2, 3, 1, 4, 5, 4, 6], vec![]),
+            (vec![0, 1, 4, 6], vec![])
+        );
+        assert_eq!(walk(vec![0, 1, 2, 0, 3], vec![]), (vec![0, 3], vec![]));
+        // A loop that closes across many steps: 0..=27, then back to 3, then 40.
+        let mut long: Vec<PeerId> = (0..28).collect();
+        long.extend([3, 40]);
+        assert_eq!(walk(long, vec![]), (vec![0, 1, 2, 3, 40], vec![]));
         // Under churn, a return to peer 1 in a later session (2) closes no loop: 1 had forgotten the walker.
-        w.path = vec![0, 1, 2, 1, 3, 2];
-        w.sessions = vec![0, 0, 0, 2, 0, 0];
-        w.erase_loops();
-        assert_eq!(w.path, vec![0, 1, 2]);
-        assert_eq!(w.sessions, vec![0, 0, 0]);
-        w.path = vec![0, 1, 2, 1, 3];
-        w.sessions = vec![0, 0, 0, 2, 0];
-        w.erase_loops();
-        assert_eq!(w.path, vec![0, 1, 2, 1, 3]);
-        assert_eq!(w.sessions, vec![0, 0, 0, 2, 0]);
+        assert_eq!(
+            walk(vec![0, 1, 2, 1, 3, 2], vec![0, 0, 0, 2, 0, 0]),
+            (vec![0, 1, 2], vec![0, 0, 0])
+        );
+        assert_eq!(
+            walk(vec![0, 1, 2, 1, 3], vec![0, 0, 0, 2, 0]),
+            (vec![0, 1, 2, 1, 3], vec![0, 0, 0, 2, 0])
+        );
     }
 }
