@@ -49,7 +49,7 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         }
         if let Some(&later) = self.clock.peek_ahead(FAR_AHEAD) {
             if let Some(query) = later.message_query() {
-                self.protocol.prefetch(query, later.target(), later.tag());
+                self.protocol.prefetch(query, later.target());
             }
             if self.may_expand(later) {
                 self.world.graph.prefetch_offsets(later.target());
@@ -75,7 +75,7 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         }
         if let Some(&later) = self.clock.peek_ahead(FAR_AHEAD) {
             if let Some(query) = later.message_query() {
-                self.protocol.prefetch(query, later.target(), later.tag());
+                self.protocol.prefetch(query, later.target());
             }
             if self.may_expand(later) && self.protocol.may_forward(later.hops()) {
                 c.overlay.prefetch(later.target());

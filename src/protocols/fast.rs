@@ -85,9 +85,8 @@ pub trait FastPaths {
     ) -> Option<Receipt> {
         None
     }
-    /// Hints the processor to fetch the state that a message of `query` from `from` (its `from` field; under
-    /// churn a tag, so only a hint) arriving at `peer` will touch (it is a few events ahead in the queue). No
-    /// visible effect.
+    /// Hints the processor to fetch the state that a message of `query` arriving at `peer` will touch (it is a
+    /// few events ahead in the queue). No visible effect.
     #[inline]
-    fn prefetch(&self, _query: u32, _peer: PeerId, _from: u32) {}
+    fn prefetch(&self, _query: u32, _peer: PeerId) {}
 }

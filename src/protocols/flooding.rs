@@ -316,7 +316,7 @@ impl FastPaths for Flooding {
     }
 
     #[inline]
-    fn prefetch(&self, query: u32, peer: PeerId, _from: u32) {
+    fn prefetch(&self, query: u32, peer: PeerId) {
         if let Some(r) = self.routes.get(query as usize) {
             r.prefetch_pred(peer);
         }

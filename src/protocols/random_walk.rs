@@ -60,7 +60,7 @@ struct WalkState {
     /// while the walker itself goes on. A fake hit carries its index here in `from`.
     fakes: Vec<Walk>,
     /// Peers (other than the source) any walker visited: as they are visited, or, when `repeats_late`, only
-    /// at the end, from the walkers' paths.
+    /// at the end, from the log.
     visited: Visited,
     /// Steps are told first receipts as they arrive, and the repeats among them at the end
     /// ([`Finished::late_repeats`]): a step then touches no set. Where a step's fate must be known as it
@@ -464,7 +464,7 @@ impl FastPaths for RandomWalk {
     /// The query's state (its log's end, read by every step) and, where steps mark the visited set as they
     /// arrive, the peer's mark (far apart in memory for a walk: many long-lived queries at once).
     #[inline]
-    fn prefetch(&self, query: u32, peer: PeerId, _from: u32) {
+    fn prefetch(&self, query: u32, peer: PeerId) {
         if let Some(state) = self.states.get(query as usize) {
             if self.marks_on_arrival {
                 state.visited.prefetch(peer);
