@@ -12,8 +12,8 @@ use crate::protocols::{FastPaths, Protocol};
 const LINKS_AHEAD: usize = 2;
 /// Events ahead at which a peer's counters (and, under churn, its mark and the message's tag) are fetched.
 const COUNTERS_AHEAD: usize = 2;
-/// Events ahead at which the neighbour list's offsets (or link-list header) and the protocol's per-query state
-/// are fetched: far enough that the list's own fetch does not wait for them.
+/// Events ahead at which the neighbour list's offsets and the protocol's per-query state are fetched: far
+/// enough that the list's own fetch does not wait for them.
 const FAR_AHEAD: usize = 6;
 
 /// Draws ahead whose bucket end is fetched, for protocols that send about one message an event
@@ -57,9 +57,9 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
         }
     }
 
-    /// [`Engine::prefetch_ahead`] under churn: also the peer's mark and the message's tag, and the link list
-    /// (header, then links) only where the message may still be passed on ([`FastPaths::may_forward`]). Apart,
-    /// so that the loop without churn keeps its code.
+    /// [`Engine::prefetch_ahead`] under churn: also the peer's mark and the message's tag, and the peer's links
+    /// (one line) only where the message may still be passed on ([`FastPaths::may_forward`]). Apart, so that the
+    /// loop without churn keeps its code.
     #[inline(never)]
     fn prefetch_ahead_in_session(&self, c: &Churn) {
         if let Some(&next) = self.clock.peek_ahead(LINKS_AHEAD)
@@ -73,13 +73,10 @@ impl<P: Protocol + FastPaths> Engine<'_, P> {
             c.overlay.prefetch_mark(later.target());
             c.flight.prefetch(later.tag());
         }
-        if let Some(&later) = self.clock.peek_ahead(FAR_AHEAD) {
-            if let Some(query) = later.message_query() {
-                self.protocol.prefetch(query, later.target());
-            }
-            if self.may_expand(later) && self.protocol.may_forward(later.hops()) {
-                c.overlay.prefetch(later.target());
-            }
+        if let Some(&later) = self.clock.peek_ahead(FAR_AHEAD)
+            && let Some(query) = later.message_query()
+        {
+            self.protocol.prefetch(query, later.target());
         }
     }
 

@@ -5,13 +5,16 @@
 //! Changes depend only on the churn schedule and the overlay's own random stream, so every strategy of a
 //! replication sees the same overlay at the same time (common random numbers).
 
+mod slots;
+
 use rand::RngExt;
 
 use crate::graph::{Graph, PeerId};
 use crate::rng::SimRng;
+use slots::LinkSlots;
 
 pub struct Overlay {
-    adj: Vec<Vec<PeerId>>,
+    adj: LinkSlots,
     online: Vec<bool>,
     /// Online peers, in no particular order, for uniform picks; `pos[p]` is p's index there.
     online_list: Vec<PeerId>,
@@ -46,19 +49,12 @@ impl Overlay {
         rng: SimRng,
     ) -> Overlay {
         let n = g.len();
-        let adj = (0..n as PeerId)
-            .map(|v| {
-                if online[v as usize] {
-                    g.neighbours(v)
-                        .iter()
-                        .copied()
-                        .filter(|&w| online[w as usize])
-                        .collect()
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect();
+        let mut adj = LinkSlots::new(n);
+        for v in (0..n as PeerId).filter(|&v| online[v as usize]) {
+            for &w in g.neighbours(v).iter().filter(|&&w| online[w as usize]) {
+                adj.push(v, w);
+            }
+        }
         let mut o = Overlay {
             adj,
             online: online.to_vec(),
@@ -82,24 +78,14 @@ impl Overlay {
 
     #[inline]
     pub fn neighbours(&self, v: PeerId) -> &[PeerId] {
-        &self.adj[v as usize]
+        self.adj.get(v)
     }
 
-    /// Hints the processor to fetch v's link-list header. (Following it to the links here would wait for the
-    /// header: that stalled the event loop, measured.)
-    #[inline]
-    pub fn prefetch(&self, v: PeerId) {
-        if let Some(list) = self.adj.get(v as usize) {
-            crate::graph::prefetch(list);
-        }
-    }
-
-    /// Hints the processor to fetch v's links themselves (reads the header: prefetch that a few events earlier).
+    /// Hints the processor to fetch v's links (one line, no header to read first, for up to
+    /// [`slots::INLINE`] links).
     #[inline]
     pub fn prefetch_links(&self, v: PeerId) {
-        if let Some(first) = self.adj.get(v as usize).and_then(|list| list.first()) {
-            crate::graph::prefetch(first);
-        }
+        self.adj.prefetch(v);
     }
 
     #[inline]
@@ -140,7 +126,7 @@ impl Overlay {
     }
 
     pub fn has_edge(&self, a: PeerId, b: PeerId) -> bool {
-        self.adj[a as usize].contains(&b)
+        self.adj.get(a).contains(&b)
     }
 
     /// Peer `p` goes offline at event `event`: its links go. Returns the links opened by repairs.
@@ -157,17 +143,14 @@ impl Overlay {
             self.pos[moved as usize] = i as u32;
         }
         self.pos[p as usize] = u32::MAX;
-        let neighbours = std::mem::take(&mut self.adj[p as usize]);
+        let neighbours = self.adj.take(p);
         let mut opened = Opened::default();
         for &q in &neighbours {
-            let list = &mut self.adj[q as usize];
-            if let Some(k) = list.iter().position(|&x| x == p) {
-                list.swap_remove(k);
-            }
+            self.adj.remove(q, p);
         }
         if self.repair {
             for &q in &neighbours {
-                if (self.adj[q as usize].len() as u32) < self.min_degree {
+                if (self.adj.len(q) as u32) < self.min_degree {
                     opened.repair_links += self.open_links(q, self.target_degree);
                 }
             }
@@ -195,14 +178,14 @@ impl Overlay {
     fn open_links(&mut self, p: PeerId, want: u32) -> u64 {
         let mut opened = 0;
         let mut misses = 0;
-        while (self.adj[p as usize].len() as u32) < want {
+        while (self.adj.len(p) as u32) < want {
             // Candidates: every online peer but p and its neighbours.
-            let free = self.online_list.len() - 1 - self.adj[p as usize].len();
+            let free = self.online_list.len() - 1 - self.adj.len(p);
             if free == 0 {
                 break;
             }
             let q = self.online_list[self.rng.random_range(0..self.online_list.len())];
-            if q == p || self.adj[p as usize].contains(&q) {
+            if q == p || self.adj.get(p).contains(&q) {
                 misses += 1;
                 if misses > 64 {
                     // Dense corner (few online peers): pick among the free ones directly.
@@ -210,7 +193,7 @@ impl Overlay {
                         .online_list
                         .iter()
                         .copied()
-                        .filter(|&x| x != p && !self.adj[p as usize].contains(&x))
+                        .filter(|&x| x != p && !self.adj.get(p).contains(&x))
                         .collect();
                     let q = free_peers[self.rng.random_range(0..free_peers.len())];
                     self.link(p, q);
@@ -226,8 +209,8 @@ impl Overlay {
     }
 
     fn link(&mut self, a: PeerId, b: PeerId) {
-        self.adj[a as usize].push(b);
-        self.adj[b as usize].push(a);
+        self.adj.push(a, b);
+        self.adj.push(b, a);
     }
 }
 
@@ -237,19 +220,20 @@ mod tests {
     use crate::rng::{Stream, stream};
 
     fn check_symmetric(o: &Overlay) {
-        for (v, list) in o.adj.iter().enumerate() {
+        for v in 0..o.adj.peers() {
+            let list = o.neighbours(v as PeerId);
             for &w in list {
                 assert!(
                     o.online[v] && o.online[w as usize],
                     "links join online peers only"
                 );
                 assert!(
-                    o.adj[w as usize].contains(&(v as PeerId)),
+                    o.neighbours(w).contains(&(v as PeerId)),
                     "links are symmetric"
                 );
                 assert_ne!(w as usize, v);
             }
-            let mut sorted = list.clone();
+            let mut sorted = list.to_vec();
             sorted.sort_unstable();
             sorted.dedup();
             assert_eq!(sorted.len(), list.len(), "no multi-links");
