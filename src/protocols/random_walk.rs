@@ -96,7 +96,8 @@ impl WalkState {
         }
     }
 
-    /// Walker `w`'s walk up to its step onto `at`, found something there: the walk with its loops erased.
+    /// Walker `w`'s walk so far, which found something (a copy, or a polluter) at its step `steps`: the walk
+    /// with its loops erased, the way its hit goes back.
     fn way_back(&self, w: u32, steps: u32, view: View<'_>) -> Walk {
         let mut walk = self.steps.walk_of(w, view);
         walk.found_at = steps;
