@@ -26,10 +26,10 @@ pub struct LinkSlots {
 }
 
 impl LinkSlots {
-    /// `n` peers without links.
+    /// `n` peers without links (on huge pages with `--huge-pages`: the event loop reaches slots at random).
     pub fn new(n: usize) -> LinkSlots {
         LinkSlots {
-            slots: vec![Slot::default(); n],
+            slots: crate::huge_pages::with_advice(|| vec![Slot::default(); n]),
             spilled: FxHashMap::default(),
         }
     }
@@ -164,6 +164,16 @@ mod tests {
             assert_eq!(slots.spilled.len(), spilled, "side lists only past INLINE");
         }
         assert!(crossings > 100, "INLINE crossed {crossings} times");
+    }
+
+    #[test]
+    fn with_huge_pages_the_slots_get_a_mapping_of_their_own() {
+        // 600,000 peers: 38.4 MB of slots, over a huge page.
+        crate::huge_pages::enable();
+        let mut slots = LinkSlots::new(600_000);
+        assert!(crate::huge_pages::is_mapping(slots.slots.as_ptr().cast()));
+        slots.push(599_999, 3);
+        assert_eq!(slots.get(599_999), &[3]);
     }
 
     #[test]
