@@ -98,7 +98,7 @@ impl WalkState {
 
     /// Walker `w`'s walk so far, which found something (a copy, or a polluter) at its step `steps`: the walk
     /// with its loops erased, the way its hit goes back.
-    fn way_back(&self, w: u32, steps: u32, view: View<'_>) -> Walk {
+    fn way_back(&mut self, w: u32, steps: u32, view: View<'_>) -> Walk {
         let mut walk = self.steps.walk_of(w, view);
         walk.found_at = steps;
         walk.erase_loops();
@@ -368,8 +368,8 @@ impl Protocol for RandomWalk {
 fn count_repeats(steps: &Steps, visited: &mut Visited, pool: &mut RoutePool) -> u64 {
     let source = steps.source();
     steps
-        .entries()
-        .filter(|&(_, v)| v != source && !visited.insert(v, pool))
+        .peers()
+        .filter(|&v| v != source && !visited.insert(v, pool))
         .count() as u64
 }
 

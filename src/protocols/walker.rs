@@ -21,7 +21,18 @@ pub(super) struct Steps {
     /// The source and, under churn, its session at the start (every walk begins there).
     source: PeerId,
     source_session: u64,
+    /// Walks read back so far by a scan of the whole log.
+    scans: u32,
+    /// After [`SCANS`] scans: the walks, each from the source, of the steps moved out of the log at the last read
+    /// (the log then holds the steps since); empty until then.
+    by_walker: Vec<Walk>,
 }
+
+/// Walks a query reads back by scanning its whole log. A scan costs the log's length, so a query whose walkers
+/// find often (many walkers, no checks) would pay walkers x log; after these, each read moves the log's steps to
+/// walks kept walker by walker, so that the steps are read once in all. Queries that find once or twice (walkers
+/// that check) never do.
+const SCANS: u32 = 4;
 
 impl Steps {
     /// The bits a peer's id needs among `peers` peers (ids below it).
@@ -70,8 +81,68 @@ impl Steps {
             .map(move |e| ((e >> bits) as u32, (e & mask) as PeerId))
     }
 
-    /// Walker `walker`'s whole walk, from the source, with its sessions under churn.
-    pub(super) fn walk_of(&self, walker: u32, view: View<'_>) -> Walk {
+    /// Every step's peer, in no particular order.
+    pub(super) fn peers(&self) -> impl Iterator<Item = PeerId> + '_ {
+        let logged = self.entries().map(|(_, v)| v);
+        let kept = self
+            .by_walker
+            .iter()
+            .flat_map(|w| w.path[1..].iter().copied());
+        logged.chain(kept)
+    }
+
+    /// Walker `walker`'s whole walk, from the source, with its sessions under churn: by a scan of the log for
+    /// the query's first [`SCANS`] reads, then from the walks kept walker by walker.
+    pub(super) fn walk_of(&mut self, walker: u32, view: View<'_>) -> Walk {
+        if self.by_walker.is_empty() && self.scans < SCANS {
+            self.scans += 1;
+            return self.scan(walker, view);
+        }
+        self.split(view);
+        self.grow_to(walker, view.churn());
+        let kept = &self.by_walker[walker as usize];
+        Walk {
+            path: kept.path.clone(),
+            sessions: kept.sessions.clone(),
+            found_at: 0,
+        }
+    }
+
+    /// Moves the log's entries to the walks kept walker by walker, and empties the log (its memory too).
+    fn split(&mut self, view: View<'_>) {
+        let log = Steps {
+            narrow: std::mem::take(&mut self.narrow),
+            wide: std::mem::take(&mut self.wide),
+            peer_bits: self.peer_bits,
+            ..Steps::default()
+        };
+        let sessions = std::mem::take(&mut self.sessions);
+        // One walk at least, so that the log is known split even if it was empty.
+        self.grow_to(0, view.churn());
+        for (i, (w, v)) in log.entries().enumerate() {
+            self.grow_to(w, view.churn());
+            let walk = &mut self.by_walker[w as usize];
+            walk.path.push(v);
+            if view.churn() {
+                walk.sessions.push(sessions[i]);
+            }
+        }
+    }
+
+    /// Walks kept for walkers up to `walker`, each starting at the source (with its session under churn).
+    fn grow_to(&mut self, walker: u32, churn: bool) {
+        let (source, session) = (self.source, self.source_session);
+        while self.by_walker.len() <= walker as usize {
+            self.by_walker.push(Walk {
+                path: vec![source],
+                sessions: if churn { vec![session] } else { Vec::new() },
+                found_at: 0,
+            });
+        }
+    }
+
+    /// Walker `walker`'s walk, by a scan of the whole log.
+    fn scan(&self, walker: u32, view: View<'_>) -> Walk {
         let mut walk = Walk::default();
         walk.path.push(self.source);
         if view.churn() {
@@ -161,6 +232,7 @@ mod tests {
         let added = AddedCopies::default();
         let view = View::new(&g, &c, &added, None);
         let mut log = Steps::starting(Steps::peer_bits(50), 5, view);
+        log.scans = SCANS; // this test reads walks kept walker by walker; the next reads by scans
         let steps = [
             (0, 1),
             (2, 9),
@@ -175,6 +247,9 @@ mod tests {
             log.push(w, v, view);
         }
         assert_eq!(log.source(), 5);
+        let mut peers: Vec<PeerId> = log.peers().collect();
+        peers.sort_unstable();
+        assert_eq!(peers, [0, 1, 1, 2, 5, 9, 48, 49]);
         assert_eq!(log.entries().collect::<Vec<_>>(), steps);
         assert_eq!(log.walk_of(0, view).path, vec![5, 1, 2, 5, 1]);
         assert_eq!(log.walk_of(1, view).path, vec![5, 49, 48]);
@@ -214,6 +289,65 @@ mod tests {
         assert_eq!(log.walk_of(3, view).path, vec![0, big, 1]);
         assert_eq!(log.walk_of(4, view).path, vec![0, big]);
         assert_eq!(log.walk_of(100_000, view).path, vec![0, 3]);
+    }
+
+    #[test]
+    fn walks_read_back_alike_from_the_log_and_walker_by_walker() {
+        // Random steps of 6 walkers, entries with 30 bits of peer (walkers 4 and 5 need wide entries), walks read
+        // back between steps, with and without churn (peers leaving and joining, so sessions change): every read,
+        // the first SCANS by scans of the log and the rest from the walks kept walker by walker once the log is
+        // split, gives the walk as the test kept it.
+        use crate::overlay::Overlay;
+        use crate::rng::{Stream, stream};
+        use rand::RngExt;
+        let n = 40;
+        let g = Graph::from_edges(n, &(1..n as PeerId).map(|v| (v - 1, v)).collect::<Vec<_>>());
+        let c = Content::from_holders(n as u32, vec![vec![]], vec![1.0]);
+        let added = AddedCopies::default();
+        let mut rng = stream(11, Stream::Protocol);
+        for churn in [false, true] {
+            let mut o = Overlay::new(&g, &vec![true; n], 2, 0, false, stream(1, Stream::Overlay));
+            let fixed = View::new(&g, &c, &added, None);
+            let start = if churn { fixed.live(Some(&o)) } else { fixed };
+            let mut log = Steps::starting(30, 7, start);
+            let mut kept: Vec<(Vec<PeerId>, Vec<u64>)> = (0..6)
+                .map(|_| (vec![7], if churn { vec![o.mark(7)] } else { vec![] }))
+                .collect();
+            let (mut reads, mut event) = (0, 0);
+            for _ in 0..3_000 {
+                event += 1;
+                if churn && rng.random_range(0..4u32) == 0 {
+                    let p = rng.random_range(8..n as PeerId);
+                    if o.is_online(p) {
+                        o.leave(p, event);
+                    } else {
+                        o.join(p, event);
+                    }
+                }
+                let view = if churn { fixed.live(Some(&o)) } else { fixed };
+                let (w, v) = (rng.random_range(0..6u32), rng.random_range(0..n as PeerId));
+                log.push(w, v, view);
+                kept[w as usize].0.push(v);
+                if churn {
+                    kept[w as usize].1.push(view.session(v));
+                }
+                if rng.random_range(0..20u32) == 0 {
+                    let r = rng.random_range(0..6u32);
+                    let walk = log.walk_of(r, view);
+                    assert_eq!((walk.path, walk.sessions), kept[r as usize], "read {reads}");
+                    reads += 1;
+                }
+            }
+            assert!(reads > 100 && !log.by_walker.is_empty());
+            let mut peers: Vec<PeerId> = log.peers().collect();
+            let mut steps: Vec<PeerId> = kept.iter().flat_map(|(p, _)| p[1..].to_vec()).collect();
+            peers.sort_unstable();
+            steps.sort_unstable();
+            assert_eq!(peers, steps, "every step's peer once");
+            // Kept walker by walker, but the steps since the last read.
+            assert!(log.narrow.len() + log.wide.len() < 400);
+            assert!(!churn || kept.iter().any(|(_, s)| s.iter().any(|&m| m != 1)));
+        }
     }
 
     #[test]
