@@ -1,6 +1,6 @@
 //! The links of the live overlay, each peer's in a cache line of its own: up to [`INLINE`] links and their count
 //! in one 64-byte slot, so that the event loop fetches a peer's links with one hint and no header to read first
-//! (a `Vec` a peer put its links one pointer away). A peer with more links keeps them all in a side list.
+//! (with a `Vec` per peer, the links were one pointer away). A peer with more links keeps them all in a side list.
 //!
 //! Every operation keeps the order a `Vec` would (push at the end, swap-remove, take), wherever the links are
 //! kept: a fan-out's order, and with it the run, depends on it.
@@ -71,7 +71,7 @@ impl LinkSlots {
             all.push(w);
             self.spilled.insert(v, all);
         } else {
-            self.spilled.entry(v).or_default().push(w);
+            spilled_of(&mut self.spilled, v).push(w);
         }
         slot.len += 1;
     }
@@ -86,10 +86,7 @@ impl LinkSlots {
         if len <= INLINE {
             slot.links[k] = slot.links[len - 1];
         } else {
-            let all = self
-                .spilled
-                .get_mut(&v)
-                .expect("a peer past INLINE has a side list");
+            let all = spilled_of(&mut self.spilled, v);
             all.swap_remove(k);
             if all.len() == INLINE {
                 slot.links.copy_from_slice(all);
@@ -113,6 +110,13 @@ impl LinkSlots {
     pub fn peers(&self) -> usize {
         self.slots.len()
     }
+}
+
+/// The side list of `v`, a peer with more than [`INLINE`] links (it has one: `push` made it when it passed them).
+fn spilled_of(spilled: &mut FxHashMap<PeerId, Vec<PeerId>>, v: PeerId) -> &mut Vec<PeerId> {
+    spilled
+        .get_mut(&v)
+        .expect("a peer past INLINE has a side list")
 }
 
 #[cfg(test)]

@@ -113,50 +113,54 @@ impl Steps {
         let log = Steps {
             narrow: std::mem::take(&mut self.narrow),
             wide: std::mem::take(&mut self.wide),
+            sessions: std::mem::take(&mut self.sessions),
             peer_bits: self.peer_bits,
             ..Steps::default()
         };
-        let sessions = std::mem::take(&mut self.sessions);
         // One walk at least, so that the log is known split even if it was empty.
         self.grow_to(0, view.churn());
-        for (i, (w, v)) in log.entries().enumerate() {
+        for (w, v, session) in log.stamped(view.churn()) {
             self.grow_to(w, view.churn());
-            let walk = &mut self.by_walker[w as usize];
-            walk.path.push(v);
-            if view.churn() {
-                walk.sessions.push(sessions[i]);
-            }
+            self.by_walker[w as usize].step(v, session);
         }
     }
 
-    /// Walks kept for walkers up to `walker`, each starting at the source (with its session under churn).
+    /// Walks kept for walkers up to `walker`, each at the source.
     fn grow_to(&mut self, walker: u32, churn: bool) {
-        let (source, session) = (self.source, self.source_session);
         while self.by_walker.len() <= walker as usize {
-            self.by_walker.push(Walk {
-                path: vec![source],
-                sessions: if churn { vec![session] } else { Vec::new() },
-                found_at: 0,
-            });
+            self.by_walker.push(self.at_source(churn));
         }
     }
 
     /// Walker `walker`'s walk, by a scan of the whole log.
     fn scan(&self, walker: u32, view: View<'_>) -> Walk {
-        let mut walk = Walk::default();
-        walk.path.push(self.source);
-        if view.churn() {
-            walk.sessions.push(self.source_session);
-        }
-        for (i, (w, v)) in self.entries().enumerate() {
+        let mut walk = self.at_source(view.churn());
+        for (w, v, session) in self.stamped(view.churn()) {
             if w == walker {
-                walk.path.push(v);
-                if view.churn() {
-                    walk.sessions.push(self.sessions[i]);
-                }
+                walk.step(v, session);
             }
         }
         walk
+    }
+
+    /// A walk that has not left the source (with the source's session under churn).
+    fn at_source(&self, churn: bool) -> Walk {
+        Walk {
+            path: vec![self.source],
+            sessions: if churn {
+                vec![self.source_session]
+            } else {
+                Vec::new()
+            },
+            found_at: 0,
+        }
+    }
+
+    /// Every step in the order taken: (walker, peer, and under churn the peer's session then).
+    fn stamped(&self, churn: bool) -> impl Iterator<Item = (u32, PeerId, Option<u64>)> + '_ {
+        self.entries()
+            .enumerate()
+            .map(move |(i, (w, v))| (w, v, churn.then(|| self.sessions[i])))
     }
 }
 
@@ -172,6 +176,12 @@ pub(super) struct Walk {
 }
 
 impl Walk {
+    /// One more step, onto `v` (in `session`, under churn).
+    fn step(&mut self, v: PeerId, session: Option<u64>) {
+        self.path.push(v);
+        self.sessions.extend(session);
+    }
+
     /// Whether the peer at `pos` on the path is still in the session the walker saw it in.
     pub(super) fn still_there(&self, pos: usize, view: View<'_>) -> bool {
         !view.churn() || self.sessions[pos] == view.session(self.path[pos])
